@@ -1,0 +1,85 @@
+//! `speechdex index`: build or update the index.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use speechdex::corpus::{ReadOptions, parse_encoding_label};
+use speechdex::index::{BuildMode, BuildOptions, TestHook};
+
+use crate::ExitStatus;
+use crate::args::{GlobalArgs, IndexArgs};
+use crate::config::{DEFAULT_CORPUS, TerminalProgress, index_dir, location};
+
+/// Runs `speechdex index`.
+pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
+    let dir = index_dir(global);
+    let roots = if args.paths.is_empty() {
+        vec![PathBuf::from(DEFAULT_CORPUS)]
+    } else {
+        args.paths.clone()
+    };
+    let encoding = args.encoding.as_deref().map(parse_encoding_label).transpose()?;
+    let mut opts = BuildOptions {
+        roots,
+        read: ReadOptions { follow_links: args.follow, encoding, exclude: Vec::new() },
+        rebuild: args.rebuild,
+        user_dicts: if args.no_user_dict {
+            Some(Vec::new())
+        } else if args.dict.is_empty() {
+            None
+        } else {
+            Some(args.dict.clone())
+        },
+        test_hook: test_hook(),
+        ..Default::default()
+    };
+    if let Some(threads) = args.threads {
+        opts.threads = threads.max(1);
+    }
+    let mut progress = TerminalProgress::new(args.quiet || args.json);
+    let summary = speechdex::index::build(&dir, &opts, &mut progress)
+        .with_context(|| format!("indexing into {}", dir.display()))?;
+    progress.finish();
+
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &summary)?;
+        writeln!(out)?;
+        return Ok(ExitStatus::Success);
+    }
+    let mode = match summary.mode {
+        BuildMode::Full => "full build",
+        BuildMode::Incremental => "incremental update",
+    };
+    writeln!(out, "{} ({mode}) in {:.2} s", dir.display(), summary.elapsed_ms as f64 / 1000.0)?;
+    if let Some(reason) = &summary.reason {
+        writeln!(out, "  why full:   {reason}")?;
+    }
+    writeln!(
+        out,
+        "  files:      {} seen, {} ignored (other formats, READMEs), {:.1} MB read",
+        summary.files_seen,
+        summary.files_ignored,
+        summary.bytes as f64 / 1e6
+    )?;
+    writeln!(
+        out,
+        "  speeches:   {} added, {} updated, {} removed, {} unchanged; {} in the index",
+        summary.added, summary.updated, summary.removed, summary.unchanged, summary.docs
+    )?;
+    writeln!(out, "  skipped:    {}", summary.skipped.len())?;
+    for skip in &summary.skipped {
+        writeln!(out, "    {}: {}", location(skip), skip.reason)?;
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// Fault injection for the crash-safety tests (`SPEECHDEX_TEST_HOOK`); not for users.
+fn test_hook() -> Option<TestHook> {
+    match std::env::var("SPEECHDEX_TEST_HOOK").ok()?.as_str() {
+        "pause-before-swap" => Some(TestHook::PauseBeforeSwap),
+        "fail-before-swap" => Some(TestHook::FailBeforeSwap),
+        _ => None,
+    }
+}

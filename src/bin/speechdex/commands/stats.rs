@@ -1,0 +1,23 @@
+//! `speechdex stats`: what the index holds.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::ExitStatus;
+use crate::args::{GlobalArgs, StatsArgs};
+use crate::config::open_index;
+
+/// Runs `speechdex stats`.
+pub fn run(global: &GlobalArgs, args: &StatsArgs) -> Result<ExitStatus> {
+    let index = open_index(global)?;
+    let overview = speechdex::stats::overview(&index)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &overview)?;
+        writeln!(out)?;
+    } else {
+        speechdex::output::table::overview(&mut out, &overview)?;
+    }
+    Ok(ExitStatus::Success)
+}

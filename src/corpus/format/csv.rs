@@ -1,0 +1,149 @@
+//! CSV (`.csv`, comma) and TSV (`.tsv`, tab): a header row, then one speech a row.
+//!
+//! This module owns delimited files, read with the `csv` crate (`flexible(true)`, quoted fields
+//! may span lines). Header names are trimmed and case-insensitive, and are the shared field
+//! names (see [`metadata`](crate::corpus::metadata)). Ids are `rel:ROW` (1-based data row);
+//! `Speech::line` is the physical line where the record starts. A file without a text column is
+//! one skip; a row without text is a skip with its line; rows whose fields are all blank are
+//! ignored.
+
+use super::FileContext;
+use crate::corpus::FileRead;
+use crate::corpus::metadata::{self, FieldValue, Fields, Key, NO_TEXT, Origin, TEXT_KEYS};
+
+/// Reads a delimited file.
+pub(crate) fn read(ctx: &FileContext<'_>, text: &str, delimiter: u8, out: &mut FileRead) {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let keys: Vec<Option<Key>> = match reader.headers() {
+        Ok(headers) => headers.iter().map(Key::from_name).collect(),
+        Err(err) => return ctx.skip(out, None, format!("cannot read the header row: {err}")),
+    };
+    if !keys.iter().any(|k| matches!(k, Some(Key::Text(_)))) {
+        let found: Vec<String> = reader
+            .headers()
+            .map(|h| h.iter().map(|name| name.trim().to_owned()).collect())
+            .unwrap_or_default();
+        let reason = format!(
+            "no text column (expected one of {}; the header has: {})",
+            TEXT_KEYS.join(", "),
+            found.join(", ")
+        );
+        return ctx.skip(out, None, reason);
+    }
+
+    let mut record = csv::StringRecord::new();
+    let mut row = 0u64;
+    loop {
+        let before = reader.position().byte();
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                row += 1;
+                let line = record.position().map(csv::Position::line);
+                if record.iter().all(|field| field.trim().is_empty()) {
+                    continue;
+                }
+                let mut fields = Fields::default();
+                for (key, value) in keys.iter().zip(record.iter()) {
+                    if let Some(key) = key {
+                        fields.set(*key, FieldValue::Str(value.to_owned()));
+                    }
+                }
+                match fields.take_text() {
+                    Some(body) => {
+                        let origin = Origin { id: ctx.record_id(row), path: ctx.rel, line };
+                        out.speeches.push(metadata::build_speech(origin, fields, body));
+                    }
+                    None => ctx.skip(out, line, NO_TEXT),
+                }
+            }
+            Err(err) => {
+                row += 1;
+                let line = err.position().map(csv::Position::line);
+                ctx.skip(out, line, format!("cannot read row {row}: {err}"));
+                if reader.position().byte() == before {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::corpus::format::test_support::read_str;
+
+    #[test]
+    fn csv_with_multiline_fields() {
+        let input = concat!(
+            "\u{feff}Province , year,title,source_url,publish_date,FULL_TEXT\n",
+            "北京市,2026,2026年北京市政府工作报告,https://x/1,2026-02-02,\"下载\n打印\n",
+            "——2026年1月25日在北京市\n正文，\"\"引号\"\"\n\"\n",
+            "天津市,2026,无正文,https://x/2,2026-02-03,\n",
+            ",,,,,\n",
+            "上海市,,,,2026/2/4,\"上海正文\"\n",
+            "short,row\n",
+        );
+        let read = read_str("p/2026_x.csv", input);
+        let got: Vec<_> = read
+            .speeches
+            .iter()
+            .map(|s| (s.id.as_str(), s.line, s.region.as_deref(), s.date.as_deref(), s.year))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("p/2026_x.csv:1", Some(2), Some("北京市"), Some("2026-02-02"), Some(2026)),
+                ("p/2026_x.csv:4", Some(9), Some("上海市"), Some("2026-02-04"), Some(2026)),
+            ]
+        );
+        assert_eq!(read.speeches[0].body, "下载\n打印\n——2026年1月25日在北京市\n正文，\"引号\"\n");
+        assert_eq!(read.speeches[0].url.as_deref(), Some("https://x/1"));
+        assert!(read.speeches[0].inferred.is_empty());
+        assert_eq!(read.speeches[1].title, "上海正文");
+        assert_eq!(read.speeches[1].inferred, ["title"]);
+        let skips: Vec<_> = read.skipped.iter().map(|s| (s.line, s.reason.as_str())).collect();
+        assert_eq!(
+            skips,
+            [
+                (Some(7), "no text (expected one of content, text, body, full_text)"),
+                (Some(10), "no text (expected one of content, text, body, full_text)"),
+            ]
+        );
+    }
+
+    #[test]
+    fn tsv_and_missing_text_column() {
+        let read = read_str("a.TSV", "title\ttext\tyear\n讲话\t正文\t2020\n");
+        assert_eq!(read.speeches.len(), 1);
+        assert_eq!(read.speeches[0].id, "a.TSV:1");
+        assert_eq!(read.speeches[0].year, Some(2020));
+
+        let read = read_str("b.csv", "title,year\n讲话,2020\n");
+        assert!(read.speeches.is_empty());
+        assert_eq!(read.skipped.len(), 1);
+        assert_eq!(read.skipped[0].line, None);
+        assert!(read.skipped[0].reason.contains("no text column"), "{}", read.skipped[0].reason);
+        assert!(read.skipped[0].reason.contains("title, year"), "{}", read.skipped[0].reason);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(input in "(content|title|year|,|\\t|\"|\\n|\\r|a|中|2024){0,40}") {
+            let read = read_str("p.csv", &input);
+            for s in &read.speeches {
+                proptest::prop_assert!(s.id.starts_with("p.csv:"));
+            }
+            let _ = read_str("p.tsv", &input);
+        }
+
+        #[test]
+        fn never_panics_any(input in proptest::prelude::any::<String>()) {
+            let _ = read_str("p.csv", &format!("content,title\n{input}"));
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! JSON (`.json`): an array of speech objects, or a single speech object.
+//!
+//! This module owns the mapping of one JSON object to a speech, which [`jsonl`](super::jsonl)
+//! shares: the text is the first non-blank string of `content, text, body, full_text`; the other
+//! keys are the shared field names (see [`metadata`](crate::corpus::metadata)). Ids are
+//! `rel:N`, N the 1-based element index (a single object is `rel:1`).
+
+use serde_json::{Map, Value};
+
+use super::FileContext;
+use crate::corpus::metadata::{self, FieldValue, Fields, NO_TEXT, Origin};
+use crate::corpus::{FileRead, Speech};
+
+/// Maps one JSON object to a speech; `Err` is the reason it has none.
+pub(crate) fn speech_from_object(
+    object: &Map<String, Value>,
+    origin: Origin<'_>,
+) -> Result<Speech, &'static str> {
+    let mut fields = Fields::default();
+    for (key, value) in object {
+        fields.set_named(key, FieldValue::from(value));
+    }
+    let body = fields.take_text().ok_or(NO_TEXT)?;
+    Ok(metadata::build_speech(origin, fields, body))
+}
+
+/// Names a JSON value's type, for messages.
+pub(crate) fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Reads a JSON file.
+pub(crate) fn read(ctx: &FileContext<'_>, text: &str, out: &mut FileRead) {
+    let value: Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(err) => {
+            let line = u64::try_from(err.line()).ok().filter(|&l| l > 0);
+            return ctx.skip(out, line, format!("invalid JSON: {err}"));
+        }
+    };
+    let items: Vec<&Value> = match &value {
+        Value::Array(items) => items.iter().collect(),
+        Value::Object(_) => vec![&value],
+        other => {
+            let reason = format!(
+                "expected a JSON array of objects or one object, found {}",
+                type_name(other)
+            );
+            return ctx.skip(out, None, reason);
+        }
+    };
+    for (n, item) in (1u64..).zip(items) {
+        let result = match item {
+            Value::Object(object) => {
+                let origin = Origin { id: ctx.record_id(n), path: ctx.rel, line: None };
+                speech_from_object(object, origin).map_err(str::to_owned)
+            }
+            other => Err(format!("expected an object, found {}", type_name(other))),
+        };
+        match result {
+            Ok(speech) => out.speeches.push(speech),
+            Err(reason) => ctx.skip(out, None, format!("element {n}: {reason}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::corpus::format::test_support::read_str;
+
+    #[test]
+    fn arrays_and_objects() {
+        let input = r#"[
+            {"title": "一", "content": "正文一", "year": 2020},
+            {"title": "二", "text": "正文二", "year": "2021", "tags": ["a"]},
+            {"title": "三"},
+            42,
+            {"full_text": "2019年政府工作报告\n正文", "year": null}
+        ]"#;
+        let read = read_str("d/a.json", input);
+        let ids: Vec<_> = read.speeches.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["d/a.json:1", "d/a.json:2", "d/a.json:5"]);
+        let years: Vec<_> = read.speeches.iter().map(|s| s.year).collect();
+        assert_eq!(years, [Some(2020), Some(2021), Some(2019)]);
+        assert_eq!(read.speeches[2].title, "2019年政府工作报告");
+        assert_eq!(read.speeches[2].inferred, ["title", "year"]);
+        let reasons: Vec<_> = read.skipped.iter().map(|s| s.reason.as_str()).collect();
+        assert_eq!(
+            reasons,
+            [
+                "element 3: no text (expected one of content, text, body, full_text)",
+                "element 4: expected an object, found a number"
+            ]
+        );
+
+        let read = read_str("one.json", r#"{"body": "正文", "title": "T"}"#);
+        assert_eq!(read.speeches[0].id, "one.json:1");
+
+        let read = read_str("bad.json", "[\n{\"content\": \"x\"},\n{oops}\n]");
+        assert!(read.speeches.is_empty());
+        assert_eq!(read.skipped[0].line, Some(3));
+        assert!(read.skipped[0].reason.starts_with("invalid JSON"));
+
+        let read = read_str("str.json", "\"just a string\"");
+        assert!(read.skipped[0].reason.contains("found a string"));
+    }
+}

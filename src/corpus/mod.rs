@@ -1,0 +1,279 @@
+//! Reading a corpus folder as it comes: walking, decoding, parsing each format, inferring metadata.
+//!
+//! This module owns everything between the file system and a [`Speech`]. It never touches the
+//! index, never prints, and never fails as a whole because of one bad file: a file (or line, or
+//! row) that cannot be read is returned as a [`Skip`] with a reason, and everything else is read.
+//!
+//! Flow: [`discover`] walks the roots (walkdir, sorted, deterministic) and lists candidate files;
+//! [`read_file`] decodes one file and parses it into speeches according to its extension.
+
+mod encoding;
+mod format;
+pub(crate) mod metadata;
+mod walk;
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+pub use encoding::{decode, parse_encoding_label};
+pub use format::{SUPPORTED_EXTENSIONS, read_file};
+pub use walk::discover;
+
+/// One speech read from the corpus, with its metadata and full text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Speech {
+    /// Stable id: the path relative to the corpus root, with `:N` appended for the N-th record of a
+    /// multi-speech file (JSONL line number, CSV data row, JSON array element, all 1-based).
+    pub id: String,
+    /// Path of the file relative to its corpus root, `/`-separated.
+    pub path: String,
+    /// Physical 1-based line where the speech starts in its file (JSONL, CSV), if meaningful.
+    pub line: Option<u64>,
+    /// Title (given, or inferred: see `inferred`).
+    pub title: String,
+    /// Date as `YYYY-MM-DD` when known.
+    pub date: Option<String>,
+    /// Year when known.
+    pub year: Option<i32>,
+    /// Speaker.
+    pub speaker: Option<String>,
+    /// Region (province, city...).
+    pub region: Option<String>,
+    /// Venue (meeting, conference...).
+    pub venue: Option<String>,
+    /// Kind of text (report, speech, resolution...).
+    pub kind: Option<String>,
+    /// Free tags.
+    pub tags: Vec<String>,
+    /// Source (publisher; `sample` for the project's own sample speeches).
+    pub source: Option<String>,
+    /// Source URL.
+    pub url: Option<String>,
+    /// Names of the fields above that were inferred rather than given ("title", "date", "year").
+    pub inferred: Vec<String>,
+    /// The full text as given (after front matter), unchanged, so counts reproduce the source.
+    pub body: String,
+}
+
+/// A file, line or row that could not be read, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skip {
+    /// Path relative to the corpus root (or as given when outside any root).
+    pub path: String,
+    /// 1-based line (or row) when the problem concerns one record of a file.
+    pub line: Option<u64>,
+    /// Why it was skipped, in words a user understands.
+    pub reason: String,
+}
+
+/// Options for walking and reading a corpus.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Follow symbolic links (off by default).
+    pub follow_links: bool,
+    /// Force this encoding instead of detecting one.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// Folders never to descend into (the index folder, for one).
+    pub exclude: Vec<PathBuf>,
+}
+
+/// A candidate file found by [`discover`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Absolute (or as-given) path to open.
+    pub abs: PathBuf,
+    /// Path relative to the corpus root, `/`-separated: the base of speech ids.
+    pub rel: String,
+}
+
+/// What [`discover`] found.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Files with a supported extension, sorted.
+    pub files: Vec<SourceFile>,
+    /// Entries that could not be walked (permission denied, symlink loop...).
+    pub skipped: Vec<Skip>,
+    /// Files ignored because their extension is not a supported format.
+    pub ignored: usize,
+}
+
+/// What [`read_file`] got out of one file.
+#[derive(Debug, Default)]
+pub struct FileRead {
+    /// Speeches read.
+    pub speeches: Vec<Speech>,
+    /// The whole file (line `None`) or single records that could not be read.
+    pub skipped: Vec<Skip>,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+
+    fn read_bytes(rel: &str, bytes: &[u8], opts: &ReadOptions) -> FileRead {
+        let dir = tempfile::tempdir().unwrap();
+        let abs = dir.path().join(rel);
+        std::fs::write(&abs, bytes).unwrap();
+        read_file(&SourceFile { abs, rel: rel.to_owned() }, opts)
+    }
+
+    fn utf16le_bom(s: &str) -> Vec<u8> {
+        let mut out = vec![0xFF, 0xFE];
+        out.extend(s.encode_utf16().flat_map(u16::to_le_bytes));
+        out
+    }
+
+    #[test]
+    fn read_file_cases() {
+        let gb = encoding_rs::GB18030.encode("2024年讲话\r\n正文").0.into_owned();
+        // (name, file, bytes, Ok((title, body)) or Err(reason fragment))
+        type Case = (
+            &'static str,
+            &'static str,
+            Vec<u8>,
+            Result<(&'static str, &'static str), &'static str>,
+        );
+        let cases: Vec<Case> = vec![
+            ("utf-8", "a.txt", "标题\n正文".into(), Ok(("标题", "标题\n正文"))),
+            ("bom", "a.md", "\u{feff}标题\r\n正文".into(), Ok(("标题", "标题\r\n正文"))),
+            ("utf-16le", "a.txt", utf16le_bom("标题\n正文"), Ok(("标题", "标题\n正文"))),
+            ("gb18030", "a.txt", gb, Ok(("2024年讲话", "2024年讲话\r\n正文"))),
+            ("empty", "a.txt", Vec::new(), Err("empty file")),
+            ("blank", "a.jsonl", " \n\t\r\n".into(), Err("empty file")),
+            ("bom only", "a.csv", vec![0xEF, 0xBB, 0xBF], Err("empty file")),
+            ("binary", "a.txt", b"\x7fELF\0\0\x01\0binary".to_vec(), Err("binary file")),
+            ("unsupported", "a.pdf", b"x".to_vec(), Err("unsupported file type")),
+        ];
+        for (name, rel, bytes, want) in cases {
+            let read = read_bytes(rel, &bytes, &ReadOptions::default());
+            match want {
+                Ok((title, body)) => {
+                    assert!(read.skipped.is_empty(), "{name}: {:?}", read.skipped);
+                    assert_eq!(read.speeches.len(), 1, "{name}");
+                    assert_eq!(read.speeches[0].title, title, "{name}");
+                    assert_eq!(read.speeches[0].body, body, "{name}");
+                    assert_eq!(read.speeches[0].id, rel, "{name}");
+                }
+                Err(fragment) => {
+                    assert!(read.speeches.is_empty(), "{name}");
+                    assert_eq!(read.skipped.len(), 1, "{name}");
+                    let skip = &read.skipped[0];
+                    assert_eq!((skip.path.as_str(), skip.line), (rel, None), "{name}");
+                    assert!(skip.reason.contains(fragment), "{name}: {}", skip.reason);
+                }
+            }
+        }
+        let missing = SourceFile { abs: PathBuf::from("/nonexistent/x.txt"), rel: "x.txt".into() };
+        let read = read_file(&missing, &ReadOptions::default());
+        assert!(read.skipped[0].reason.starts_with("cannot read file"));
+
+        // A forced encoding.
+        let big5 = encoding_rs::BIG5.encode("標題\n正文").0.into_owned();
+        let opts = ReadOptions { encoding: Some(encoding_rs::BIG5), ..ReadOptions::default() };
+        assert_eq!(read_bytes("b.txt", &big5, &opts).speeches[0].title, "標題");
+    }
+
+    /// The shared real corpus: `../shared/corpus` next to the project.
+    fn real_corpus() -> Option<PathBuf> {
+        let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
+        if dir.is_dir() {
+            return Some(dir.to_path_buf());
+        }
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "the real corpus is missing at {} (required on CI)",
+            dir.display()
+        );
+        None
+    }
+
+    #[test]
+    fn real_corpus_reads_completely() {
+        let Some(root) = real_corpus() else { return };
+        let opts = ReadOptions::default();
+        let found = discover(std::slice::from_ref(&root), &opts);
+        assert!(found.skipped.is_empty(), "{:?}", found.skipped);
+        let mut speeches = Vec::new();
+        let mut skipped = Vec::new();
+        for file in &found.files {
+            let read = read_file(file, &opts);
+            speeches.extend(read.speeches);
+            skipped.extend(read.skipped);
+        }
+        assert!(skipped.is_empty(), "{skipped:?}");
+        assert_eq!(speeches.len(), 94);
+
+        // Reading twice gives the same speeches in the same order.
+        let again: Vec<Speech> =
+            found.files.iter().flat_map(|f| read_file(f, &opts).speeches).collect();
+        assert_eq!(again, speeches);
+
+        // JSONL: given years kept; the resolutions (year null) get their year inferred.
+        let gwr_path = root.join("gwr/government_work_reports.jsonl");
+        let gwr_text = std::fs::read_to_string(&gwr_path).unwrap();
+        let gwr: Vec<&Speech> = speeches.iter().filter(|s| s.path.starts_with("gwr/")).collect();
+        assert_eq!(gwr.len(), 72);
+        let mut resolutions = 0;
+        for (line, speech) in (1u64..).zip(gwr_text.lines()).map(|(n, l)| {
+            let value: serde_json::Value = serde_json::from_str(l).unwrap();
+            (value, gwr.iter().find(|s| s.line == Some(n)).copied().unwrap())
+        }) {
+            assert_eq!(
+                speech.id,
+                format!("gwr/government_work_reports.jsonl:{}", speech.line.unwrap())
+            );
+            let given = match &line["year"] {
+                serde_json::Value::Number(n) => n.as_i64(),
+                serde_json::Value::String(s) => s.trim().parse::<i64>().ok(),
+                _ => None,
+            };
+            match given {
+                Some(year) => {
+                    assert_eq!(speech.year.map(i64::from), Some(year), "{}", speech.id);
+                    assert!(!speech.inferred.contains(&"year".to_owned()), "{}", speech.id);
+                }
+                None => {
+                    resolutions += 1;
+                    let year = speech.year.unwrap_or_else(|| panic!("{}: no year", speech.id));
+                    assert!((1954..=2025).contains(&year), "{}: {year}", speech.id);
+                    assert!(speech.inferred.contains(&"year".to_owned()), "{}", speech.id);
+                }
+            }
+        }
+        assert_eq!(resolutions, 20);
+        let by_title = |t: &str| gwr.iter().find(|s| s.title == t).and_then(|s| s.year);
+        assert_eq!(
+            by_title("第十四届全国人民代表大会第一次会议关于政府工作报告的决议"),
+            Some(2023)
+        );
+        assert_eq!(
+            by_title("第十四届全国人民代表大会第三次会议关于政府工作报告的决议"),
+            Some(2025)
+        );
+        assert_eq!(
+            by_title("第十二届全国人民代表大会第一次会议关于政府工作报告的决议"),
+            Some(2013)
+        );
+        assert_eq!(by_title("第二届全国人民代表大会第三次会议关于政府工作报告的决议"), Some(1962));
+
+        // Provincial CSVs: region, 2026 dates, given titles.
+        let provincial: Vec<&Speech> =
+            speeches.iter().filter(|s| s.path.starts_with("provincial-2026/")).collect();
+        assert_eq!(provincial.len(), 21);
+        for s in &provincial {
+            assert!(s.region.as_deref().is_some_and(|r| !r.is_empty()), "{}", s.id);
+            assert!(s.date.as_deref().is_some_and(|d| d.starts_with("2026-")), "{}", s.id);
+            assert_eq!(s.year, Some(2026), "{}", s.id);
+            assert!(s.url.is_some() && s.inferred.is_empty(), "{}", s.id);
+            assert!(s.id.ends_with(".csv:1") && s.line == Some(2), "{}", s.id);
+        }
+
+        // The seed: title on its first line.
+        let seed = speeches.iter().find(|s| s.path.starts_with("seed/")).unwrap();
+        assert_eq!(seed.title, "在市科技系统传达学习2025年中央经济工作会议精神会议上的总结讲话");
+        assert_eq!(seed.year, Some(2025));
+    }
+}

@@ -1,0 +1,94 @@
+//! Typed errors of the speechdex library.
+//!
+//! Every variant says what failed and on what (file, line, query position) so that the binary can
+//! print it as is. [`Error::is_user_error`] separates "your input is wrong" (bad query, unknown
+//! speech id, bad argument) from "something broke" (I/O, index corruption), so that the server can
+//! map them to 4xx and 5xx responses.
+
+use std::path::PathBuf;
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the speechdex library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or folder could not be read or written.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What we were doing ("reading", "creating index folder", ...).
+        action: &'static str,
+        /// The file or folder concerned.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A query could not be parsed.
+    #[error("query error at character {position}: {message}")]
+    Query {
+        /// What is wrong with the query.
+        message: String,
+        /// 0-based character position in the query where the problem is.
+        position: usize,
+    },
+    /// An argument given by the user is invalid (a bad encoding label, a bad range, ...).
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// No index exists where one was expected.
+    #[error(
+        "no index at {path}: build one with `speechdex index CORPUS_DIR --index {path}`",
+        path = .path.display()
+    )]
+    IndexNotFound {
+        /// The index folder that was looked at.
+        path: PathBuf,
+    },
+    /// Another indexer holds the index lock.
+    #[error(
+        "the index at {path} is being written by another speechdex process (lock held on {lock}); \
+         wait for it to finish, or remove the lock file only if no indexer is running",
+        path = .path.display(), lock = .lock.display()
+    )]
+    Locked {
+        /// The index folder.
+        path: PathBuf,
+        /// The lock file.
+        lock: PathBuf,
+    },
+    /// The index was written by an incompatible version of speechdex.
+    #[error("the index at {path} {problem}; rebuild it with `speechdex index --rebuild`", path = .path.display())]
+    IncompatibleIndex {
+        /// The index folder.
+        path: PathBuf,
+        /// What is incompatible.
+        problem: String,
+    },
+    /// A speech id that the index does not hold.
+    #[error("no speech with id {0:?} in the index (ids are shown by `speechdex search`)")]
+    UnknownId(String),
+    /// An error of the tantivy search engine.
+    #[error("index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// A user dictionary could not be read.
+    #[error("dictionary {path}: {message}", path = .path.display())]
+    Dictionary {
+        /// The dictionary file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+impl Error {
+    /// Builds an [`Error::Io`] for `path`.
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { action, path: path.into(), source }
+    }
+
+    /// True when the error is caused by what the user gave (query, id, argument) rather than by
+    /// a failure of the system.
+    pub fn is_user_error(&self) -> bool {
+        matches!(self, Error::Query { .. } | Error::InvalidArgument(_) | Error::UnknownId(_))
+    }
+}

@@ -1,0 +1,424 @@
+//! Full and incremental builds.
+//!
+//! Both run the same pipeline: discover files → read each → hash each speech → compare with what
+//! the index holds → add, replace or delete. A **full** build writes a new generation beside the
+//! current one and swaps it in ([`super::store`]); an **incremental** build commits its changes to
+//! the current generation (one tantivy commit, atomic). A full build happens when asked
+//! (`rebuild`), when there is no index yet, and when the index was built with other analysis
+//! settings (analyzer version, dictionaries).
+//!
+//! A file that cannot be read as a whole keeps the speeches it had in the index (nothing is lost
+//! because a file was briefly unreadable); a file that is gone loses its speeches.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use tantivy::schema::Schema;
+use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+
+use super::schema::{Fields, build_schema};
+use super::store::{Settings, Store};
+use super::{BuildInfo, SpeechIndex};
+use crate::corpus::{self, ReadOptions, Skip, Speech};
+use crate::{Error, Result};
+
+/// Options of a build.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Files and folders to index.
+    pub roots: Vec<PathBuf>,
+    /// How to walk and read them.
+    pub read: ReadOptions,
+    /// Build a complete new index even when an incremental update is possible.
+    pub rebuild: bool,
+    /// User dictionary files; `None` keeps the dictionaries the index already has.
+    pub user_dicts: Option<Vec<PathBuf>>,
+    /// Indexing threads (at least 1).
+    pub threads: usize,
+    /// Memory budget of each indexing thread in bytes (at least 15 MB).
+    pub heap_per_thread: usize,
+    /// During a full build, commit after this many bytes of text to bound memory.
+    pub commit_every_bytes: u64,
+    /// A fault to inject, for tests of crash safety.
+    pub test_hook: Option<TestHook>,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions {
+            roots: Vec::new(),
+            read: ReadOptions::default(),
+            rebuild: false,
+            user_dicts: None,
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4),
+            heap_per_thread: 64 << 20,
+            commit_every_bytes: 128 << 20,
+            test_hook: None,
+        }
+    }
+}
+
+/// Faults a test can inject into a build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestHook {
+    /// Sleep for a minute just before making a full build current (so a test can kill it).
+    PauseBeforeSwap,
+    /// Fail just before making a full build current.
+    FailBeforeSwap,
+}
+
+/// Observer of a build's progress. Every method has a no-op default.
+pub trait Progress {
+    /// Files found and their total size.
+    fn discovered(&mut self, _files: usize, _bytes: u64) {}
+    /// One file was read (`bytes` of it).
+    fn file_done(&mut self, _path: &str, _bytes: u64) {}
+    /// Something was skipped.
+    fn skipped(&mut self, _skip: &Skip) {}
+    /// A new phase begins ("committing", "merging", ...).
+    fn phase(&mut self, _phase: &str) {}
+}
+
+/// A [`Progress`] that ignores everything.
+#[derive(Debug, Default)]
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// Whether a build was full or incremental.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BuildMode {
+    /// A new generation was built and swapped in.
+    Full,
+    /// The current generation was updated.
+    Incremental,
+}
+
+/// What a build did.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildSummary {
+    /// Full or incremental.
+    pub mode: BuildMode,
+    /// Why a full build was done.
+    pub reason: Option<String>,
+    /// Candidate files found (each is either read or in `skipped` with line `null`).
+    pub files_seen: usize,
+    /// Files ignored because their extension is not a supported format.
+    pub files_ignored: usize,
+    /// Speeches new in the index.
+    pub added: usize,
+    /// Speeches replaced because they changed.
+    pub updated: usize,
+    /// Speeches deleted because they are gone from the corpus.
+    pub removed: usize,
+    /// Speeches left as they were.
+    pub unchanged: usize,
+    /// Speeches in the index after the run.
+    pub docs: u64,
+    /// Files, lines and rows that could not be read.
+    pub skipped: Vec<Skip>,
+    /// Bytes of files read.
+    pub bytes: u64,
+    /// Characters of speech text seen.
+    pub chars: u64,
+    /// Wall time in milliseconds.
+    pub elapsed_ms: u64,
+    /// The index folder.
+    pub index: PathBuf,
+}
+
+/// The content hash of a speech: any change of text or metadata changes it.
+pub fn speech_hash(speech: &Speech) -> u64 {
+    let bytes = serde_json::to_vec(speech).unwrap_or_default();
+    xxhash_rust::xxh3::xxh3_64(&bytes)
+}
+
+/// Builds or updates the index at `root` from `opts.roots`.
+pub fn build(
+    root: &Path,
+    opts: &BuildOptions,
+    progress: &mut dyn Progress,
+) -> Result<BuildSummary> {
+    let started = Instant::now();
+    let store = Store::new(root);
+    let _lock = store.lock()?;
+    store.clean_interrupted()?;
+    let current = store.current()?;
+    let current_settings = match &current {
+        Some(generation) => Some(store.read_settings(generation)?),
+        None => None,
+    };
+    let wanted = match &opts.user_dicts {
+        Some(paths) => load_dictionaries(paths)?,
+        None => current_settings
+            .as_ref()
+            .map(|s| Settings::new(s.user_dicts.clone(), s.user_dict_names.clone()))
+            .unwrap_or_else(|| Settings::new(Vec::new(), Vec::new())),
+    };
+    let reason = if opts.rebuild {
+        Some("--rebuild was given".to_string())
+    } else {
+        match &current_settings {
+            None => Some("there was no index yet".to_string()),
+            Some(have) => {
+                have.incompatibility(&wanted).map(|r| format!("{r}: a full rebuild is needed"))
+            }
+        }
+    };
+
+    let mut read = opts.read.clone();
+    read.exclude.push(root.to_path_buf());
+    let discovery = corpus::discover(&opts.roots, &read);
+    let total_bytes: u64 =
+        discovery.files.iter().map(|f| std::fs::metadata(&f.abs).map_or(0, |m| m.len())).sum();
+    progress.discovered(discovery.files.len(), total_bytes);
+
+    let mut summary = BuildSummary {
+        mode: if reason.is_some() { BuildMode::Full } else { BuildMode::Incremental },
+        reason: reason.clone(),
+        files_seen: discovery.files.len(),
+        files_ignored: discovery.ignored,
+        added: 0,
+        updated: 0,
+        removed: 0,
+        unchanged: 0,
+        docs: 0,
+        skipped: Vec::new(),
+        bytes: 0,
+        chars: 0,
+        elapsed_ms: 0,
+        index: root.to_path_buf(),
+    };
+    for skip in &discovery.skipped {
+        progress.skipped(skip);
+    }
+    summary.skipped.extend(discovery.skipped.iter().cloned());
+
+    let info = BuildInfo {
+        built_at: jiff::Timestamp::now().to_string(),
+        roots: opts.roots.iter().map(|r| r.display().to_string()).collect(),
+        mode: summary.mode,
+        files_seen: summary.files_seen,
+        skipped: 0,
+    };
+
+    match reason {
+        Some(_) => {
+            let pending = store.begin_generation(&wanted)?;
+            let index = create_index(pending.path(), &wanted)?;
+            let docs = run(
+                &index,
+                opts,
+                &discovery.files,
+                &read,
+                HashMap::new(),
+                &mut summary,
+                progress,
+                info,
+            )?;
+            summary.docs = docs;
+            match opts.test_hook {
+                Some(TestHook::PauseBeforeSwap) => std::thread::sleep(Duration::from_secs(60)),
+                Some(TestHook::FailBeforeSwap) => {
+                    return Err(Error::InvalidArgument(
+                        "test hook: failing before the swap".into(),
+                    ));
+                }
+                None => {}
+            }
+            progress.phase("switching to the new index");
+            store.commit_generation(pending)?;
+        }
+        None => {
+            let generation = current.as_deref().unwrap_or(root);
+            let existing = SpeechIndex::open_generation(root, generation, &wanted)?;
+            let map = existing.speech_hashes()?;
+            let index = existing.index.clone();
+            drop(existing);
+            summary.docs =
+                run(&index, opts, &discovery.files, &read, map, &mut summary, progress, info)?;
+        }
+    }
+    summary.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(summary)
+}
+
+fn load_dictionaries(paths: &[PathBuf]) -> Result<Settings> {
+    let mut contents = Vec::new();
+    let mut names = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Dictionary {
+            path: path.clone(),
+            message: format!("cannot be read as UTF-8 text: {e}"),
+        })?;
+        crate::analysis::words::validate_dictionary(&text).map_err(|(line, problem)| {
+            Error::Dictionary {
+                path: path.clone(),
+                message: format!("line {line}: {problem} (expected `WORD [FREQUENCY [TAG]]`)"),
+            }
+        })?;
+        contents.push(text);
+        names.push(path.display().to_string());
+    }
+    Ok(Settings::new(contents, names))
+}
+
+fn create_index(dir: &Path, settings: &Settings) -> Result<Index> {
+    let schema: Schema = build_schema();
+    let index = Index::builder()
+        .schema(schema)
+        .settings(tantivy::IndexSettings {
+            docstore_compression: tantivy::store::Compressor::Zstd(
+                tantivy::store::ZstdCompressor::default(),
+            ),
+            ..Default::default()
+        })
+        .create_in_dir(dir)?;
+    crate::analysis::register(&index, &settings.user_dicts);
+    Ok(index)
+}
+
+/// Existing speeches: id → (hash, path).
+pub(crate) type HashMapById = HashMap<String, (u64, String)>;
+
+#[allow(clippy::too_many_arguments)]
+fn run(
+    index: &Index,
+    opts: &BuildOptions,
+    files: &[corpus::SourceFile],
+    read: &ReadOptions,
+    existing: HashMapById,
+    summary: &mut BuildSummary,
+    progress: &mut dyn Progress,
+    mut info: BuildInfo,
+) -> Result<u64> {
+    let fields = Fields::resolve(&index.schema())?;
+    let mut writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(
+        opts.threads.max(1),
+        opts.heap_per_thread.max(15 << 20) * opts.threads.max(1),
+    )?;
+    let mut by_path: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (id, (_, path)) in &existing {
+        by_path.entry(path.as_str()).or_default().push(id.as_str());
+    }
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut since_commit = 0u64;
+    let full = existing.is_empty();
+
+    for file in files {
+        let bytes = std::fs::metadata(&file.abs).map_or(0, |m| m.len());
+        let result = corpus::read_file(file, read);
+        summary.bytes += bytes;
+        for skip in &result.skipped {
+            progress.skipped(skip);
+            if skip.line.is_none() {
+                // The whole file is unreadable: keep what the index had from it.
+                for id in by_path.get(file.rel.as_str()).into_iter().flatten() {
+                    seen.insert((*id).to_string());
+                    summary.unchanged += 1;
+                }
+            }
+        }
+        summary.skipped.extend(result.skipped);
+        for speech in result.speeches {
+            if !seen.insert(speech.id.clone()) {
+                let skip = Skip {
+                    path: speech.path.clone(),
+                    line: speech.line,
+                    reason: format!("duplicate id {:?}: another speech has the same id", speech.id),
+                };
+                progress.skipped(&skip);
+                summary.skipped.push(skip);
+                continue;
+            }
+            let hash = speech_hash(&speech);
+            let chars = speech.body.chars().count() as u64;
+            summary.chars += chars;
+            match existing.get(&speech.id) {
+                Some((old, _)) if *old == hash => {
+                    summary.unchanged += 1;
+                    continue;
+                }
+                Some(_) => {
+                    writer.delete_term(Term::from_field_text(fields.id, &speech.id));
+                    summary.updated += 1;
+                }
+                None => summary.added += 1,
+            }
+            since_commit += speech.body.len() as u64;
+            writer.add_document(to_document(&fields, &speech, hash, chars))?;
+            if full && since_commit >= opts.commit_every_bytes {
+                writer.commit()?;
+                since_commit = 0;
+            }
+        }
+        progress.file_done(&file.rel, bytes);
+    }
+    for id in existing.keys() {
+        if !seen.contains(id) {
+            writer.delete_term(Term::from_field_text(fields.id, id));
+            summary.removed += 1;
+        }
+    }
+    progress.phase("committing");
+    info.skipped = summary.skipped.len();
+    let payload = serde_json::to_string(&info).unwrap_or_default();
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&payload);
+    prepared.commit()?;
+    progress.phase("merging segments");
+    writer.wait_merging_threads()?;
+    let reader = index.reader()?;
+    Ok(reader.searcher().num_docs())
+}
+
+/// Converts a speech into a tantivy document.
+fn to_document(f: &Fields, s: &Speech, hash: u64, chars: u64) -> TantivyDocument {
+    let mut d = TantivyDocument::new();
+    d.add_text(f.id, &s.id);
+    d.add_text(f.path, &s.path);
+    if let Some(line) = s.line {
+        d.add_u64(f.line, line);
+    }
+    d.add_text(f.title, &s.title);
+    d.add_text(f.title_words, &s.title);
+    d.add_text(f.body, &s.body);
+    d.add_text(f.body_exact, &s.body);
+    d.add_text(f.body_words, &s.body);
+    for (field, value) in [(f.speaker, &s.speaker), (f.region, &s.region), (f.kind, &s.kind)] {
+        if let Some(v) = value {
+            d.add_text(field, v);
+        }
+    }
+    for tag in &s.tags {
+        d.add_text(f.tags, tag);
+    }
+    if let Some(year) = s.year {
+        d.add_i64(f.year, i64::from(year));
+    }
+    if let Some(date) = &s.date {
+        if let Some(key) = date_key(date) {
+            d.add_i64(f.date, key);
+        }
+        d.add_text(f.date_text, date);
+    }
+    for (field, value) in [(f.venue, &s.venue), (f.source, &s.source), (f.url, &s.url)] {
+        if let Some(v) = value {
+            d.add_text(field, v);
+        }
+    }
+    for name in &s.inferred {
+        d.add_text(f.inferred, name);
+    }
+    d.add_u64(f.chars, chars);
+    d.add_u64(f.hash, hash);
+    d
+}
+
+/// `YYYY-MM-DD` → `YYYYMMDD` as an integer (the `date` fast field).
+pub fn date_key(date: &str) -> Option<i64> {
+    let d: jiff::civil::Date = date.parse().ok()?;
+    Some(i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day()))
+}

@@ -1,0 +1,238 @@
+//! The tantivy index: schema, full and incremental builds, atomic swap, locking, and opening an
+//! index for reading.
+//!
+//! [`build()`] writes; [`SpeechIndex::open`] reads. Readers never take the writer lock and never
+//! see a half-built index: they open the generation named by `CURRENT` (see [`store`]).
+
+pub mod build;
+pub mod schema;
+pub mod store;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::schema::Value;
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
+
+pub use build::{BuildMode, BuildOptions, BuildSummary, NoProgress, Progress, TestHook, build};
+pub use schema::Fields;
+pub use store::{Settings, Store};
+
+use crate::{Error, Result};
+
+/// Facts about the last build, kept in the tantivy commit payload (atomic with the data).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BuildInfo {
+    /// When the build finished (RFC 3339).
+    pub built_at: String,
+    /// The corpus roots given.
+    pub roots: Vec<String>,
+    /// Full or incremental.
+    pub mode: BuildMode,
+    /// Candidate files seen.
+    pub files_seen: usize,
+    /// Number of skipped files, lines and rows.
+    pub skipped: usize,
+}
+
+/// An open index, ready for searching.
+pub struct SpeechIndex {
+    /// The index root folder (holding `CURRENT`).
+    pub root: PathBuf,
+    /// The generation folder that was opened.
+    pub generation: PathBuf,
+    /// The tantivy index, with the tokenizers registered.
+    pub index: Index,
+    /// Field handles.
+    pub fields: Fields,
+    /// Analysis settings of the generation.
+    pub settings: Settings,
+    reader: IndexReader,
+}
+
+impl std::fmt::Debug for SpeechIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpeechIndex").field("generation", &self.generation).finish_non_exhaustive()
+    }
+}
+
+/// A speech as stored in the index.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StoredSpeech {
+    /// Stable id.
+    pub id: String,
+    /// File path relative to the corpus root.
+    pub path: String,
+    /// Line where it starts in its file.
+    pub line: Option<u64>,
+    /// Title.
+    pub title: String,
+    /// Year.
+    pub year: Option<i32>,
+    /// Date `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Speaker.
+    pub speaker: Option<String>,
+    /// Region.
+    pub region: Option<String>,
+    /// Kind.
+    pub kind: Option<String>,
+    /// Venue.
+    pub venue: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Source.
+    pub source: Option<String>,
+    /// URL.
+    pub url: Option<String>,
+    /// Fields that were inferred.
+    pub inferred: Vec<String>,
+    /// Characters of text.
+    pub chars: u64,
+    /// Full text, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+impl SpeechIndex {
+    /// Opens the current generation of the index at `root`.
+    pub fn open(root: &Path) -> Result<SpeechIndex> {
+        let store = Store::new(root);
+        let generation =
+            store.current()?.ok_or_else(|| Error::IndexNotFound { path: root.into() })?;
+        let settings = store.read_settings(&generation)?;
+        let wanted = Settings::new(settings.user_dicts.clone(), settings.user_dict_names.clone());
+        if let Some(problem) = settings.incompatibility(&wanted) {
+            return Err(Error::IncompatibleIndex {
+                path: root.into(),
+                problem: format!("was built by another version of speechdex ({problem})"),
+            });
+        }
+        Self::open_generation(root, &generation, &settings)
+    }
+
+    pub(crate) fn open_generation(
+        root: &Path,
+        generation: &Path,
+        settings: &Settings,
+    ) -> Result<SpeechIndex> {
+        let index = Index::open_in_dir(generation).map_err(|e| match e {
+            tantivy::TantivyError::OpenDirectoryError(_)
+            | tantivy::TantivyError::OpenReadError(_) => Error::IncompatibleIndex {
+                path: root.into(),
+                problem: format!("cannot be opened ({e})"),
+            },
+            other => Error::Tantivy(other),
+        })?;
+        crate::analysis::register(&index, &settings.user_dicts);
+        let fields = Fields::resolve(&index.schema()).map_err(|e| Error::IncompatibleIndex {
+            path: root.into(),
+            problem: format!("has another schema ({e})"),
+        })?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SpeechIndex {
+            root: root.into(),
+            generation: generation.into(),
+            index,
+            fields,
+            settings: settings.clone(),
+            reader,
+        })
+    }
+
+    /// A searcher over the last commit seen by [`SpeechIndex::reload`].
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Picks up commits made since the index was opened (within the same generation).
+    pub fn reload(&self) -> Result<()> {
+        Ok(self.reader.reload()?)
+    }
+
+    /// The payload of the last build.
+    pub fn build_info(&self) -> Option<BuildInfo> {
+        let meta = self.index.load_metas().ok()?;
+        serde_json::from_str(meta.payload.as_deref()?).ok()
+    }
+
+    /// Every speech's id → (content hash, path), from fast fields.
+    pub(crate) fn speech_hashes(&self) -> Result<build::HashMapById> {
+        let searcher = self.searcher();
+        let mut out = HashMap::new();
+        for seg in searcher.segment_readers() {
+            let ff = seg.fast_fields();
+            let (Some(ids), Some(paths)) =
+                (ff.str(schema::names::ID)?, ff.str(schema::names::PATH)?)
+            else {
+                continue;
+            };
+            let hashes = ff.u64(schema::names::HASH)?;
+            let mut id = String::new();
+            let mut path = String::new();
+            for doc in seg.doc_ids_alive() {
+                let (Some(id_ord), Some(path_ord)) =
+                    (ids.term_ords(doc).next(), paths.term_ords(doc).next())
+                else {
+                    continue;
+                };
+                id.clear();
+                path.clear();
+                ids.ord_to_str(id_ord, &mut id)
+                    .map_err(|e| Error::io("reading", &self.generation, e))?;
+                paths
+                    .ord_to_str(path_ord, &mut path)
+                    .map_err(|e| Error::io("reading", &self.generation, e))?;
+                out.insert(id.clone(), (hashes.first(doc).unwrap_or(0), path.clone()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reads a stored speech; `with_body` includes the full text.
+    pub fn stored(
+        &self,
+        searcher: &Searcher,
+        addr: DocAddress,
+        with_body: bool,
+    ) -> Result<StoredSpeech> {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        Ok(self.to_stored(&doc, with_body))
+    }
+
+    /// Finds a speech by id.
+    pub fn find(&self, searcher: &Searcher, id: &str) -> Result<Option<DocAddress>> {
+        let term = tantivy::Term::from_field_text(self.fields.id, id);
+        let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+        let top = searcher
+            .search(&query, &tantivy::collector::TopDocs::with_limit(1).order_by_score())?;
+        Ok(top.first().map(|(_, addr)| *addr))
+    }
+
+    fn to_stored(&self, doc: &TantivyDocument, with_body: bool) -> StoredSpeech {
+        let f = &self.fields;
+        let text = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+        let texts = |field| {
+            doc.get_all(field).filter_map(|v| v.as_str()).map(str::to_string).collect::<Vec<_>>()
+        };
+        StoredSpeech {
+            id: text(f.id).unwrap_or_default(),
+            path: text(f.path).unwrap_or_default(),
+            line: doc.get_first(f.line).and_then(|v| v.as_u64()),
+            title: text(f.title).unwrap_or_default(),
+            year: doc.get_first(f.year).and_then(|v| v.as_i64()).map(|y| y as i32),
+            date: text(f.date_text),
+            speaker: text(f.speaker),
+            region: text(f.region),
+            kind: text(f.kind),
+            venue: text(f.venue),
+            tags: texts(f.tags),
+            source: text(f.source),
+            url: text(f.url),
+            inferred: texts(f.inferred),
+            chars: doc.get_first(f.chars).and_then(|v| v.as_u64()).unwrap_or(0),
+            body: if with_body { text(f.body) } else { None },
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! The index schema: field names as constants, and [`Fields`], the resolved field handles.
+//!
+//! | field | type | indexed as | stored | fast | used for |
+//! |---|---|---|---|---|---|
+//! | `id` | str | raw | yes | yes | stable speech id, updates and deletes |
+//! | `path` | str | raw | yes | yes | the file a speech came from |
+//! | `line` | u64 | – | yes | – | citing a JSONL line / CSV row |
+//! | `title` | text | exact bigrams + positions | yes | – | `title:` filter, display |
+//! | `title_words` | text | jieba words, freqs | – | – | BM25 title boost |
+//! | `body` | text | – | yes (zstd) | – | snippets, concordance, `show` |
+//! | `body_exact` | text | exact bigrams + positions | – | – | matching and every count |
+//! | `body_words` | text | jieba words, freqs | – | – | BM25 ranking, word statistics |
+//! | `speaker`, `region`, `kind`, `tags` | text | exact bigrams + positions | yes | raw | filters, grouping |
+//! | `year` | i64 | yes | yes | yes | `year:` filter, trends (absent when unknown) |
+//! | `date` | i64 `YYYYMMDD` | yes | – | yes | `date:` filter, sorting |
+//! | `date_text`, `venue`, `source`, `url`, `inferred` | str | – | yes | – | display |
+//! | `chars` | u64 | – | yes | yes | rates per 10,000 characters |
+//! | `hash` | u64 | – | yes | yes | incremental builds: unchanged speeches are skipped |
+//!
+//! The word fields keep frequencies but no positions (positions are ~45% of an index and only
+//! the exact field needs them).
+
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+
+use crate::analysis::{EXACT_TOKENIZER, WORDS_TOKENIZER};
+
+/// Field names. Never repeat these as literals elsewhere.
+pub mod names {
+    #![allow(missing_docs)]
+    pub const ID: &str = "id";
+    pub const PATH: &str = "path";
+    pub const LINE: &str = "line";
+    pub const TITLE: &str = "title";
+    pub const TITLE_WORDS: &str = "title_words";
+    pub const BODY: &str = "body";
+    pub const BODY_EXACT: &str = "body_exact";
+    pub const BODY_WORDS: &str = "body_words";
+    pub const SPEAKER: &str = "speaker";
+    pub const REGION: &str = "region";
+    pub const KIND: &str = "kind";
+    pub const TAGS: &str = "tags";
+    pub const YEAR: &str = "year";
+    pub const DATE: &str = "date";
+    pub const DATE_TEXT: &str = "date_text";
+    pub const VENUE: &str = "venue";
+    pub const SOURCE: &str = "source";
+    pub const URL: &str = "url";
+    pub const INFERRED: &str = "inferred";
+    pub const CHARS: &str = "chars";
+    pub const HASH: &str = "hash";
+}
+
+/// Resolved handles of every field of the schema.
+#[derive(Debug, Clone, Copy)]
+#[allow(missing_docs)]
+pub struct Fields {
+    pub id: Field,
+    pub path: Field,
+    pub line: Field,
+    pub title: Field,
+    pub title_words: Field,
+    pub body: Field,
+    pub body_exact: Field,
+    pub body_words: Field,
+    pub speaker: Field,
+    pub region: Field,
+    pub kind: Field,
+    pub tags: Field,
+    pub year: Field,
+    pub date: Field,
+    pub date_text: Field,
+    pub venue: Field,
+    pub source: Field,
+    pub url: Field,
+    pub inferred: Field,
+    pub chars: Field,
+    pub hash: Field,
+}
+
+fn exact_options(stored: bool, fast: bool) -> TextOptions {
+    let mut opts = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(EXACT_TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions)
+            .set_fieldnorms(false),
+    );
+    if stored {
+        opts = opts.set_stored();
+    }
+    if fast {
+        opts = opts.set_fast("raw");
+    }
+    opts
+}
+
+fn words_options() -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(WORDS_TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    )
+}
+
+/// Builds the schema.
+pub fn build_schema() -> Schema {
+    use names::*;
+    let mut b = Schema::builder();
+    b.add_text_field(ID, STRING | STORED | FAST);
+    b.add_text_field(PATH, STRING | STORED | FAST);
+    b.add_u64_field(LINE, STORED);
+    b.add_text_field(TITLE, exact_options(true, false));
+    b.add_text_field(TITLE_WORDS, words_options());
+    b.add_text_field(BODY, STORED);
+    b.add_text_field(BODY_EXACT, exact_options(false, false));
+    b.add_text_field(BODY_WORDS, words_options());
+    for name in [SPEAKER, REGION, KIND, TAGS] {
+        b.add_text_field(name, exact_options(true, true));
+    }
+    b.add_i64_field(YEAR, INDEXED | STORED | FAST);
+    b.add_i64_field(DATE, INDEXED | FAST);
+    for name in [DATE_TEXT, VENUE, SOURCE, URL, INFERRED] {
+        b.add_text_field(name, STORED);
+    }
+    b.add_u64_field(CHARS, STORED | FAST);
+    b.add_u64_field(HASH, STORED | FAST);
+    b.build()
+}
+
+impl Fields {
+    /// Resolves the fields of `schema`; fails when the schema is not speechdex's.
+    pub fn resolve(schema: &Schema) -> tantivy::Result<Fields> {
+        use names::*;
+        let f = |name: &str| schema.get_field(name);
+        Ok(Fields {
+            id: f(ID)?,
+            path: f(PATH)?,
+            line: f(LINE)?,
+            title: f(TITLE)?,
+            title_words: f(TITLE_WORDS)?,
+            body: f(BODY)?,
+            body_exact: f(BODY_EXACT)?,
+            body_words: f(BODY_WORDS)?,
+            speaker: f(SPEAKER)?,
+            region: f(REGION)?,
+            kind: f(KIND)?,
+            tags: f(TAGS)?,
+            year: f(YEAR)?,
+            date: f(DATE)?,
+            date_text: f(DATE_TEXT)?,
+            venue: f(VENUE)?,
+            source: f(SOURCE)?,
+            url: f(URL)?,
+            inferred: f(INFERRED)?,
+            chars: f(CHARS)?,
+            hash: f(HASH)?,
+        })
+    }
+}

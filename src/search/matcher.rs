@@ -1,0 +1,218 @@
+//! Evaluating a parsed query against one segment: which documents match, and how many times the
+//! query's positive phrases occur in each (its hits).
+//!
+//! Phrases are matched on the exact field with [`super::exact::find_phrase`]; metadata fields
+//! (`title:`, `region:`, …) the same way on their own exact fields; `year:` and `date:` read fast
+//! fields. Every phrase is looked up once per segment, however often it appears in the query.
+
+use std::collections::HashMap;
+
+use tantivy::schema::Field;
+use tantivy::{DocId, SegmentReader};
+
+use super::exact::{DocOccurrences, find_phrase};
+use super::query::{Node, TextField};
+use crate::Result;
+use crate::index::Fields;
+use crate::index::schema::names;
+
+/// The documents of one segment that match, ascending, with their hits.
+#[derive(Debug, Default)]
+pub struct SegmentMatches {
+    /// Matching documents, ascending.
+    pub docs: Vec<DocId>,
+    /// Hits of each document (same order as `docs`).
+    pub hits: Vec<u64>,
+}
+
+struct Ctx<'a> {
+    seg: &'a SegmentReader,
+    fields: &'a Fields,
+    cache: HashMap<(Field, String), Vec<DocOccurrences>>,
+    all: Option<Vec<DocId>>,
+}
+
+impl Ctx<'_> {
+    fn phrase(&mut self, field: Field, text: &str) -> Result<&[DocOccurrences]> {
+        let key = (field, text.to_string());
+        if !self.cache.contains_key(&key) {
+            let found = find_phrase(self.seg, field, text, false)?;
+            self.cache.insert(key.clone(), found);
+        }
+        Ok(self.cache.get(&key).map(Vec::as_slice).unwrap_or(&[]))
+    }
+
+    fn all(&mut self) -> &[DocId] {
+        let seg = self.seg;
+        self.all.get_or_insert_with(|| seg.doc_ids_alive().collect())
+    }
+
+    fn field_of(&self, f: TextField) -> Field {
+        match f {
+            TextField::Title => self.fields.title,
+            TextField::Speaker => self.fields.speaker,
+            TextField::Region => self.fields.region,
+            TextField::Kind => self.fields.kind,
+            TextField::Tag => self.fields.tags,
+        }
+    }
+
+    fn eval(&mut self, node: &Node) -> Result<Vec<DocId>> {
+        Ok(match node {
+            Node::Phrase { text, .. } => {
+                let body = self.fields.body_exact;
+                self.phrase(body, text)?.iter().map(|o| o.doc).collect()
+            }
+            Node::Field { field, text, .. } => {
+                let f = self.field_of(*field);
+                self.phrase(f, text)?.iter().map(|o| o.doc).collect()
+            }
+            Node::Year { from, to, .. } => {
+                let col = self.seg.fast_fields().i64(names::YEAR)?;
+                let (lo, hi) = (from.map_or(i64::MIN, i64::from), to.map_or(i64::MAX, i64::from));
+                let all = self.all().to_vec();
+                all.into_iter()
+                    .filter(|&d| col.first(d).is_some_and(|y| (lo..=hi).contains(&y)))
+                    .collect()
+            }
+            Node::Date { from, to, .. } => {
+                let col = self.seg.fast_fields().i64(names::DATE)?;
+                let key = |d: &jiff::civil::Date| {
+                    i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
+                };
+                let lo = from.as_ref().map_or(i64::MIN, key);
+                let hi = to.as_ref().map_or(i64::MAX, key);
+                let all = self.all().to_vec();
+                all.into_iter()
+                    .filter(|&d| col.first(d).is_some_and(|v| (lo..=hi).contains(&v)))
+                    .collect()
+            }
+            Node::And(children) => {
+                let (negative, positive): (Vec<&Node>, Vec<&Node>) =
+                    children.iter().partition(|c| matches!(c, Node::Not(_)));
+                let mut acc: Option<Vec<DocId>> = None;
+                for child in positive {
+                    let docs = self.eval(child)?;
+                    acc = Some(match acc {
+                        None => docs,
+                        Some(prev) => intersect(&prev, &docs),
+                    });
+                    if acc.as_ref().is_some_and(Vec::is_empty) {
+                        return Ok(Vec::new());
+                    }
+                }
+                let mut acc = match acc {
+                    Some(a) => a,
+                    None => self.all().to_vec(),
+                };
+                for child in negative {
+                    if let Node::Not(inner) = child {
+                        let excluded = self.eval(inner)?;
+                        acc = difference(&acc, &excluded);
+                    }
+                }
+                acc
+            }
+            Node::Or(children) => {
+                let mut acc = Vec::new();
+                for child in children {
+                    let docs = self.eval(child)?;
+                    acc = union(&acc, &docs);
+                }
+                acc
+            }
+            Node::Not(inner) => {
+                let excluded = self.eval(inner)?;
+                let all = self.all().to_vec();
+                difference(&all, &excluded)
+            }
+        })
+    }
+}
+
+/// Matches `node` in one segment; hits count the occurrences of `positive` phrases (those not
+/// under a negation) in each matching document's body.
+pub fn match_segment(
+    seg: &SegmentReader,
+    fields: &Fields,
+    node: &Node,
+    positive: &[&str],
+) -> Result<SegmentMatches> {
+    let mut ctx = Ctx { seg, fields, cache: HashMap::new(), all: None };
+    let docs = ctx.eval(node)?;
+    let mut hits = vec![0u64; docs.len()];
+    for phrase in positive {
+        let occ = ctx.phrase(fields.body_exact, phrase)?;
+        // Both lists are ascending: merge.
+        let mut j = 0;
+        for (i, d) in docs.iter().enumerate() {
+            while j < occ.len() && occ[j].doc < *d {
+                j += 1;
+            }
+            if j < occ.len() && occ[j].doc == *d {
+                hits[i] += u64::from(occ[j].count);
+            }
+        }
+    }
+    Ok(SegmentMatches { docs, hits })
+}
+
+fn intersect(a: &[DocId], b: &[DocId]) -> Vec<DocId> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+fn union(a: &[DocId], b: &[DocId]) -> Vec<DocId> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::with_capacity(a.len() + b.len()));
+    while i < a.len() || j < b.len() {
+        if j >= b.len() || (i < a.len() && a[i] < b[j]) {
+            out.push(a[i]);
+            i += 1;
+        } else if i >= a.len() || b[j] < a[i] {
+            out.push(b[j]);
+            j += 1;
+        } else {
+            out.push(a[i]);
+            i += 1;
+            j += 1;
+        }
+    }
+    out
+}
+
+fn difference(a: &[DocId], b: &[DocId]) -> Vec<DocId> {
+    let mut j = 0;
+    a.iter()
+        .copied()
+        .filter(|d| {
+            while j < b.len() && b[j] < *d {
+                j += 1;
+            }
+            !(j < b.len() && b[j] == *d)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_operations() {
+        assert_eq!(intersect(&[1, 3, 5, 7], &[3, 4, 7]), vec![3, 7]);
+        assert_eq!(union(&[1, 5], &[2, 5, 9]), vec![1, 2, 5, 9]);
+        assert_eq!(difference(&[1, 2, 3, 4], &[2, 4, 6]), vec![1, 3]);
+        assert_eq!(union(&[], &[]), Vec::<DocId>::new());
+    }
+}

@@ -1,0 +1,250 @@
+//! Search: the query language, exact matching, ranking and snippets.
+//!
+//! [`search`] runs a parsed query ([`query::parse`]) against an index:
+//! 1. **match** (exact): every segment is evaluated with [`matcher::match_segment`] on the exact
+//!    fields; this decides which speeches match and their `hits`;
+//! 2. **rank**: BM25 over the jieba word fields (body, and title boosted ×2) of the query's
+//!    positive phrases scores the matching speeches (`--sort relevance`), or date / hits order
+//!    them; ties go to the newest;
+//! 3. **page**: only the requested page is read from the doc store, for metadata and
+//!    [`snippet`]s.
+//!
+//! `count_only` stops after step 1 and never loads the jieba dictionary.
+
+pub mod exact;
+pub mod matcher;
+pub mod query;
+pub mod snippet;
+
+use std::time::Instant;
+
+use serde::Serialize;
+use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocId, Score, TERMINATED, Term};
+
+use crate::Result;
+use crate::analysis::WordsTokenizer;
+use crate::index::SpeechIndex;
+use crate::index::schema::names;
+pub use query::{Filters, Node, parse};
+pub use snippet::Snippet;
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    /// BM25 over jieba words, title boosted.
+    #[default]
+    Relevance,
+    /// Newest first.
+    Date,
+    /// Most hits first.
+    Hits,
+}
+
+/// A search to run.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// The parsed query (with filters applied).
+    pub query: Node,
+    /// The query as typed, echoed in the results.
+    pub query_text: String,
+    /// Results per page.
+    pub limit: usize,
+    /// Results to skip.
+    pub offset: usize,
+    /// Order.
+    pub sort: SortOrder,
+    /// Snippets per result.
+    pub snippets: usize,
+    /// Snippet width in characters.
+    pub snippet_width: usize,
+    /// Only count: no ranking, no page.
+    pub count_only: bool,
+}
+
+impl SearchRequest {
+    /// A request with default paging (10 results, 2 snippets of about 80 characters).
+    pub fn new(query: Node, query_text: impl Into<String>) -> Self {
+        SearchRequest {
+            query,
+            query_text: query_text.into(),
+            limit: 10,
+            offset: 0,
+            sort: SortOrder::Relevance,
+            snippets: 2,
+            snippet_width: 80,
+            count_only: false,
+        }
+    }
+}
+
+/// The answer to a search. Its JSON form is the contract of `search --json` and `/api/search`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// The query as typed.
+    pub query: String,
+    /// Speeches that match (all of them, not only this page).
+    pub total_docs: u64,
+    /// Occurrences of the query's positive phrases in all matching speeches.
+    pub total_hits: u64,
+    /// Time taken, in milliseconds.
+    pub took_ms: f64,
+    /// This page of results.
+    pub results: Vec<SearchHit>,
+}
+
+/// One matching speech.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    /// 1-based rank in the whole result list.
+    pub rank: usize,
+    /// Stable speech id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Year, when known.
+    pub year: Option<i32>,
+    /// Date, when known.
+    pub date: Option<String>,
+    /// Speaker, when known.
+    pub speaker: Option<String>,
+    /// Region, when known.
+    pub region: Option<String>,
+    /// File path relative to the corpus root.
+    pub path: String,
+    /// Relevance score (BM25; 0 when sorting by date or hits).
+    pub score: f32,
+    /// Occurrences of the query's positive phrases in this speech.
+    pub hits: u64,
+    /// Passages around matches.
+    pub snippets: Vec<Snippet>,
+}
+
+struct Candidate {
+    addr: DocAddress,
+    hits: u64,
+    score: Score,
+    date: i64,
+}
+
+/// Runs a search.
+pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults> {
+    let started = Instant::now();
+    let searcher = index.searcher();
+    let positive = req.query.positive_phrases();
+    let rank = !req.count_only && req.sort == SortOrder::Relevance && !positive.is_empty();
+    let scoring_query = if rank { Some(bm25_query(index, &positive)) } else { None };
+    let weight = match &scoring_query {
+        Some(q) => Some(q.weight(EnableScoring::enabled_from_searcher(&searcher))?),
+        None => None,
+    };
+
+    let mut total_docs = 0u64;
+    let mut total_hits = 0u64;
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
+        let m = matcher::match_segment(seg, &index.fields, &req.query, &positive)?;
+        total_docs += m.docs.len() as u64;
+        total_hits += m.hits.iter().sum::<u64>();
+        if req.count_only {
+            continue;
+        }
+        let dates = seg.fast_fields().i64(names::DATE)?;
+        let years = seg.fast_fields().i64(names::YEAR)?;
+        let mut scorer = match &weight {
+            Some(w) => Some(w.scorer(seg, 1.0)?),
+            None => None,
+        };
+        for (doc, hits) in m.docs.iter().zip(&m.hits) {
+            let score = match scorer.as_mut() {
+                Some(s) => score_at(s.as_mut(), *doc),
+                None => 0.0,
+            };
+            let date = dates
+                .first(*doc)
+                .or_else(|| years.first(*doc).map(|y| y * 10_000))
+                .unwrap_or(i64::MIN);
+            candidates.push(Candidate {
+                addr: DocAddress::new(seg_ord as u32, *doc),
+                hits: *hits,
+                score,
+                date,
+            });
+        }
+    }
+
+    let mut results = Vec::new();
+    if !req.count_only {
+        candidates.sort_by(|a, b| {
+            let primary = match req.sort {
+                SortOrder::Relevance => b.score.total_cmp(&a.score),
+                SortOrder::Date => std::cmp::Ordering::Equal,
+                SortOrder::Hits => b.hits.cmp(&a.hits),
+            };
+            primary.then(b.date.cmp(&a.date)).then(a.addr.cmp(&b.addr))
+        });
+        for (i, c) in candidates.iter().enumerate().skip(req.offset).take(req.limit) {
+            let stored = index.stored(&searcher, c.addr, true)?;
+            let body = stored.body.as_deref().unwrap_or("");
+            let matches = snippet::find_matches(body, &positive);
+            results.push(SearchHit {
+                rank: i + 1,
+                id: stored.id,
+                title: stored.title,
+                year: stored.year,
+                date: stored.date,
+                speaker: stored.speaker,
+                region: stored.region,
+                path: stored.path,
+                score: c.score,
+                hits: c.hits,
+                snippets: snippet::make_snippets(body, &matches, req.snippets, req.snippet_width),
+            });
+        }
+    }
+    Ok(SearchResults {
+        query: req.query_text.clone(),
+        total_docs,
+        total_hits,
+        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        results,
+    })
+}
+
+fn score_at(scorer: &mut dyn tantivy::query::Scorer, doc: DocId) -> Score {
+    let mut current = scorer.doc();
+    if current != TERMINATED && current < doc {
+        current = scorer.seek(doc);
+    }
+    if current == doc { scorer.score() } else { 0.0 }
+}
+
+/// BM25 over the words of the positive phrases, in the body and (boosted) in the title.
+fn bm25_query(index: &SpeechIndex, phrases: &[&str]) -> Box<dyn Query> {
+    let words = WordsTokenizer::new(&index.settings.user_dicts);
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for phrase in phrases {
+        for (word, _, _) in words.words(phrase) {
+            if !seen.insert(word.clone()) {
+                continue;
+            }
+            let body = Term::from_field_text(index.fields.body_words, &word);
+            clauses.push((
+                Occur::Should,
+                Box::new(TermQuery::new(body, IndexRecordOption::WithFreqs)),
+            ));
+            let title = Term::from_field_text(index.fields.title_words, &word);
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(title, IndexRecordOption::WithFreqs)),
+                    2.0,
+                )),
+            ));
+        }
+    }
+    Box::new(BooleanQuery::new(clauses))
+}

@@ -1,0 +1,9 @@
+//! Term statistics and index overviews: counts by year, speaker, region and speech,
+//! concordances, comparisons.
+//!
+//! Every count here comes from the exact field (see [`crate::analysis::exact`]), so it equals a
+//! plain substring count over the folded texts.
+
+pub mod overview;
+
+pub use overview::{Overview, overview};

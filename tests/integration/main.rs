@@ -1,0 +1,5 @@
+//! End-to-end tests: the real `speechdex` binary on real files.
+
+#![allow(clippy::print_stderr, clippy::print_stdout)]
+
+mod common;
