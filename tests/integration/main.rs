@@ -3,3 +3,4 @@
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
 mod common;
+mod indexing;
