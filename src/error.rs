@@ -14,15 +14,14 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file or folder could not be read or written.
-    #[error("{action} {path}: {source}")]
+    #[error("{action} {path}: {error}", path = .path.display())]
     Io {
         /// What we were doing ("reading", "creating index folder", ...).
         action: &'static str,
         /// The file or folder concerned.
         path: PathBuf,
-        /// The operating system's error.
-        #[source]
-        source: std::io::Error,
+        /// The operating system's error (part of the message, hence not a `source`).
+        error: std::io::Error,
     },
     /// A query could not be parsed.
     #[error("query error at character {position}: {message}")]
@@ -83,7 +82,7 @@ pub enum Error {
 impl Error {
     /// Builds an [`Error::Io`] for `path`.
     pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { action, path: path.into(), source }
+        Error::Io { action, path: path.into(), error: source }
     }
 
     /// True when the error is caused by what the user gave (query, id, argument) rather than by

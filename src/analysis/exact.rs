@@ -22,12 +22,18 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 use super::normalize::fold;
 
-/// Name under which the exact tokenizer is registered.
+/// Name under which the exact tokenizer is registered (it folds its input).
 pub const EXACT_TOKENIZER: &str = "speechdex_exact";
+/// Name of the exact tokenizer for text that is already folded (the indexer folds a body once
+/// and gives the folded text to both body fields).
+pub const EXACT_PREFOLDED_TOKENIZER: &str = "speechdex_exact_prefolded";
 
 /// Tokenizer producing one bigram (or final unigram) per character position of the folded text.
 #[derive(Clone, Debug, Default)]
-pub struct ExactTokenizer;
+pub struct ExactTokenizer {
+    /// The input is already folded: do not fold again.
+    pub prefolded: bool,
+}
 
 /// Whether a character breaks bigrams (no token spans it, none starts with it).
 #[inline]
@@ -62,57 +68,54 @@ pub fn phrase_terms(phrase: &str) -> Option<Vec<(String, usize)>> {
 }
 
 impl Tokenizer for ExactTokenizer {
-    type TokenStream<'a> = ExactTokenStream;
+    type TokenStream<'a> = ExactTokenStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> ExactTokenStream {
-        let folded = fold(text);
-        // Byte offsets in the original text of each character (plus the end), so that token
-        // offsets point into what was given.
-        let mut offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        offsets.push(text.len());
-        ExactTokenStream {
-            chars: folded.chars().collect(),
-            offsets,
-            next: 0,
-            token: Token::default(),
-        }
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> ExactTokenStream<'a> {
+        // Folding keeps the number of characters, so character positions are the same in the
+        // folded and the original text. Byte offsets are those of the text tokenized.
+        let text: std::borrow::Cow<'a, str> =
+            if self.prefolded { text.into() } else { fold(text).into() };
+        ExactTokenStream { text, byte: 0, position: 0, token: Token::default() }
     }
 }
 
 /// Token stream of [`ExactTokenizer`].
 #[derive(Debug)]
-pub struct ExactTokenStream {
-    chars: Vec<char>,
-    offsets: Vec<usize>,
-    next: usize,
+pub struct ExactTokenStream<'a> {
+    text: std::borrow::Cow<'a, str>,
+    byte: usize,
+    position: usize,
     token: Token,
 }
 
-impl TokenStream for ExactTokenStream {
+impl TokenStream for ExactTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        while self.next < self.chars.len() && is_break(self.chars[self.next]) {
-            self.next += 1;
+        loop {
+            let rest = &self.text[self.byte..];
+            let mut chars = rest.chars();
+            let Some(c) = chars.next() else { return false };
+            let from = self.byte;
+            self.byte += c.len_utf8();
+            let position = self.position;
+            self.position += 1;
+            if is_break(c) {
+                continue;
+            }
+            self.token.text.clear();
+            self.token.text.push(c);
+            let mut to = self.byte;
+            if let Some(d) = chars.next()
+                && !is_break(d)
+            {
+                self.token.text.push(d);
+                to += d.len_utf8();
+            }
+            self.token.position = position;
+            self.token.position_length = 1;
+            self.token.offset_from = from;
+            self.token.offset_to = to;
+            return true;
         }
-        let i = self.next;
-        if i >= self.chars.len() {
-            return false;
-        }
-        self.next += 1;
-        let c = self.chars[i];
-        self.token.text.clear();
-        self.token.text.push(c);
-        let mut end = i + 1;
-        if let Some(&d) = self.chars.get(i + 1)
-            && !is_break(d)
-        {
-            self.token.text.push(d);
-            end = i + 2;
-        }
-        self.token.position = i;
-        self.token.position_length = 1;
-        self.token.offset_from = self.offsets[i];
-        self.token.offset_to = self.offsets[end];
-        true
     }
 
     fn token(&self) -> &Token {
@@ -130,7 +133,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn tokens(text: &str) -> Vec<(String, usize)> {
-        let mut tok = ExactTokenizer;
+        let mut tok = ExactTokenizer::default();
         let mut stream = tok.token_stream(text);
         let mut out = Vec::new();
         while stream.advance() {
@@ -182,7 +185,7 @@ mod tests {
     proptest! {
         #[test]
         fn offsets_are_ascending_char_boundaries(s in "\\PC{0,80}") {
-            let mut tok = ExactTokenizer;
+            let mut tok = ExactTokenizer::default();
             let mut stream = tok.token_stream(&s);
             let mut last = None;
             while stream.advance() {

@@ -13,9 +13,9 @@ pub mod exact;
 pub mod normalize;
 pub mod words;
 
-pub use exact::{EXACT_TOKENIZER, ExactTokenizer, phrase_terms};
+pub use exact::{EXACT_PREFOLDED_TOKENIZER, EXACT_TOKENIZER, ExactTokenizer, phrase_terms};
 pub use normalize::fold;
-pub use words::{WORDS_TOKENIZER, WordsTokenizer};
+pub use words::{WORDS_PREFOLDED_TOKENIZER, WORDS_TOKENIZER, WordsTokenizer};
 
 /// Version of the analysis chain. An index built with another version must be rebuilt: bump it
 /// whenever [`fold`], the exact tokenizer or the words tokenizer changes what they produce.
@@ -25,8 +25,11 @@ pub const ANALYZER_VERSION: u32 = 1;
 /// (their contents).
 pub fn register(index: &tantivy::Index, user_dicts: &[String]) {
     let tokenizers = index.tokenizers();
-    tokenizers.register(EXACT_TOKENIZER, ExactTokenizer);
-    tokenizers.register(WORDS_TOKENIZER, WordsTokenizer::new(user_dicts));
+    tokenizers.register(EXACT_TOKENIZER, ExactTokenizer { prefolded: false });
+    tokenizers.register(EXACT_PREFOLDED_TOKENIZER, ExactTokenizer { prefolded: true });
+    let words = WordsTokenizer::new(user_dicts);
+    tokenizers.register(WORDS_PREFOLDED_TOKENIZER, words.clone().prefolded());
+    tokenizers.register(WORDS_TOKENIZER, words);
 }
 
 /// A fingerprint of the dictionaries the words tokenizer uses (policy terms + user

@@ -26,8 +26,10 @@ use tantivy_jieba::jieba_rs::Jieba;
 
 use super::normalize::fold;
 
-/// Name under which the words tokenizer is registered.
+/// Name under which the words tokenizer is registered (it folds its input).
 pub const WORDS_TOKENIZER: &str = "speechdex_words";
+/// Name of the words tokenizer for text that is already folded.
+pub const WORDS_PREFOLDED_TOKENIZER: &str = "speechdex_words_prefolded";
 
 /// The project's policy-term dictionary, compiled into the binary.
 pub const POLICY_TERMS: &str = include_str!("../../dict/policy-terms.txt");
@@ -74,6 +76,7 @@ pub fn validate_dictionary(contents: &str) -> Result<(), (usize, String)> {
 #[derive(Clone, Debug)]
 pub struct WordsTokenizer {
     jieba: Arc<LazyJieba>,
+    prefolded: bool,
 }
 
 impl WordsTokenizer {
@@ -89,16 +92,28 @@ impl WordsTokenizer {
                 Arc::new(LazyJieba { user_dicts: user_dicts.to_vec(), cell: OnceLock::new() })
             })
             .clone();
-        WordsTokenizer { jieba }
+        WordsTokenizer { jieba, prefolded: false }
     }
 
     /// Cuts `text` into words (folded), dropping punctuation and whitespace: the same words the
     /// index holds. Returns `(word, char_start, char_end)` in the original text.
     pub fn words(&self, text: &str) -> Vec<(String, usize, usize)> {
-        let folded = fold(text);
+        if self.prefolded {
+            return self.cut(text);
+        }
+        self.cut(&fold(text))
+    }
+
+    /// The same tokenizer for text that is already folded.
+    pub fn prefolded(mut self) -> Self {
+        self.prefolded = true;
+        self
+    }
+
+    fn cut(&self, folded: &str) -> Vec<(String, usize, usize)> {
         self.jieba
             .get()
-            .cut(&folded, true)
+            .cut(folded, true)
             .into_iter()
             .filter(|t| is_word(t.word))
             .map(|t| (t.word.to_string(), t.start, t.end))
@@ -108,7 +123,11 @@ impl WordsTokenizer {
 
 /// A token counts as a word when it has at least one letter or digit.
 pub fn is_word(token: &str) -> bool {
-    token.chars().any(char::is_alphanumeric)
+    token.chars().any(|c| {
+        c.is_ascii_alphanumeric()
+            || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+            || (!c.is_ascii() && c.is_alphanumeric())
+    })
 }
 
 impl Tokenizer for WordsTokenizer {

@@ -385,8 +385,9 @@ fn to_document(f: &Fields, s: &Speech, hash: u64, chars: u64) -> TantivyDocument
     d.add_text(f.title, &s.title);
     d.add_text(f.title_words, &s.title);
     d.add_text(f.body, &s.body);
-    d.add_text(f.body_exact, &s.body);
-    d.add_text(f.body_words, &s.body);
+    let folded = crate::analysis::fold(&s.body);
+    d.add_text(f.body_words, &folded);
+    d.add_text(f.body_exact, folded);
     for (field, value) in [(f.speaker, &s.speaker), (f.region, &s.region), (f.kind, &s.kind)] {
         if let Some(v) = value {
             d.add_text(field, v);

@@ -17,6 +17,8 @@
 //! | `chars` | u64 | – | yes | yes | rates per 10,000 characters |
 //! | `hash` | u64 | – | yes | yes | incremental builds: unchanged speeches are skipped |
 //!
+//! The body is folded once by the indexer and both body fields receive the folded text (their
+//! tokenizers are the `prefolded` variants); the other fields fold in their tokenizer.
 //! The word fields keep frequencies but no positions (positions are ~45% of an index and only
 //! the exact field needs them).
 
@@ -24,7 +26,9 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::analysis::{EXACT_TOKENIZER, WORDS_TOKENIZER};
+use crate::analysis::{
+    EXACT_PREFOLDED_TOKENIZER, EXACT_TOKENIZER, WORDS_PREFOLDED_TOKENIZER, WORDS_TOKENIZER,
+};
 
 /// Field names. Never repeat these as literals elsewhere.
 pub mod names {
@@ -79,10 +83,10 @@ pub struct Fields {
     pub hash: Field,
 }
 
-fn exact_options(stored: bool, fast: bool) -> TextOptions {
+fn exact_options(tokenizer: &str, stored: bool, fast: bool) -> TextOptions {
     let mut opts = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer(EXACT_TOKENIZER)
+            .set_tokenizer(tokenizer)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions)
             .set_fieldnorms(false),
     );
@@ -95,10 +99,10 @@ fn exact_options(stored: bool, fast: bool) -> TextOptions {
     opts
 }
 
-fn words_options() -> TextOptions {
+fn words_options(tokenizer: &str) -> TextOptions {
     TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer(WORDS_TOKENIZER)
+            .set_tokenizer(tokenizer)
             .set_index_option(IndexRecordOption::WithFreqs),
     )
 }
@@ -110,13 +114,13 @@ pub fn build_schema() -> Schema {
     b.add_text_field(ID, STRING | STORED | FAST);
     b.add_text_field(PATH, STRING | STORED | FAST);
     b.add_u64_field(LINE, STORED);
-    b.add_text_field(TITLE, exact_options(true, false));
-    b.add_text_field(TITLE_WORDS, words_options());
+    b.add_text_field(TITLE, exact_options(EXACT_TOKENIZER, true, false));
+    b.add_text_field(TITLE_WORDS, words_options(WORDS_TOKENIZER));
     b.add_text_field(BODY, STORED);
-    b.add_text_field(BODY_EXACT, exact_options(false, false));
-    b.add_text_field(BODY_WORDS, words_options());
+    b.add_text_field(BODY_EXACT, exact_options(EXACT_PREFOLDED_TOKENIZER, false, false));
+    b.add_text_field(BODY_WORDS, words_options(WORDS_PREFOLDED_TOKENIZER));
     for name in [SPEAKER, REGION, KIND, TAGS] {
-        b.add_text_field(name, exact_options(true, true));
+        b.add_text_field(name, exact_options(EXACT_TOKENIZER, true, true));
     }
     b.add_i64_field(YEAR, INDEXED | STORED | FAST);
     b.add_i64_field(DATE, INDEXED | FAST);

@@ -29,7 +29,10 @@ pub fn write_rows<T: Serialize>(
 ) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     for row in rows {
-        w.serialize(row).map_err(io::Error::other)?;
+        w.serialize(row).map_err(|e| match e.into_kind() {
+            csv::ErrorKind::Io(io) => io,
+            other => io::Error::other(format!("{other:?}")),
+        })?;
     }
     w.flush()
 }

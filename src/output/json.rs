@@ -12,7 +12,7 @@ use serde::Serialize;
 
 /// Writes `value` as pretty JSON followed by a newline.
 pub fn pretty<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
     writeln!(out)
 }
 
@@ -22,7 +22,7 @@ pub fn lines<T: Serialize>(
     items: impl IntoIterator<Item = T>,
 ) -> io::Result<()> {
     for item in items {
-        serde_json::to_writer(&mut *out, &item).map_err(io::Error::other)?;
+        serde_json::to_writer(&mut *out, &item).map_err(io::Error::from)?;
         writeln!(out)?;
     }
     Ok(())

@@ -37,15 +37,14 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
     if let Some(threads) = args.threads {
         opts.threads = threads.max(1);
     }
-    let mut progress = TerminalProgress::new(args.quiet || args.json);
+    let mut progress = TerminalProgress::new(args.quiet);
     let summary = speechdex::index::build(&dir, &opts, &mut progress)
         .with_context(|| format!("indexing into {}", dir.display()))?;
     progress.finish();
 
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &summary)?;
-        writeln!(out)?;
+        speechdex::output::json::pretty(&mut out, &summary)?;
         return Ok(ExitStatus::Success);
     }
     let mode = match summary.mode {

@@ -1,7 +1,5 @@
 //! `speechdex stats`: what the index holds.
 
-use std::io::Write;
-
 use anyhow::Result;
 
 use crate::ExitStatus;
@@ -14,8 +12,7 @@ pub fn run(global: &GlobalArgs, args: &StatsArgs) -> Result<ExitStatus> {
     let overview = speechdex::stats::overview(&index)?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &overview)?;
-        writeln!(out)?;
+        speechdex::output::json::pretty(&mut out, &overview)?;
     } else {
         speechdex::output::table::overview(&mut out, &overview)?;
     }
