@@ -197,7 +197,7 @@ pub fn build(
     summary.skipped.extend(discovery.skipped.iter().cloned());
 
     let info = BuildInfo {
-        built_at: jiff::Timestamp::now().to_string(),
+        built_at: jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
         roots: opts.roots.iter().map(|r| r.display().to_string()).collect(),
         mode: summary.mode,
         files_seen: summary.files_seen,

@@ -62,7 +62,7 @@ impl Settings {
             dictionary_fingerprint: crate::analysis::dictionary_fingerprint(&user_dicts),
             user_dicts,
             user_dict_names,
-            created_at: jiff::Timestamp::now().to_string(),
+            created_at: jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
         }
     }
 

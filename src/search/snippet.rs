@@ -102,28 +102,31 @@ pub fn make_snippets(
         if !out.is_empty() && ms < shown_until {
             continue;
         }
+        // A snippet stays inside the paragraph (line) of its match.
+        let para_start = chars[..ms].iter().rposition(|&c| c == '\n').map_or(0, |k| k + 1);
+        let para_end = chars[me.min(n)..].iter().position(|&c| c == '\n').map_or(n, |k| me + k);
         let mlen = me - ms;
         let pad = width.saturating_sub(mlen) / 2;
-        let mut start = ms.saturating_sub(pad);
-        let mut end = (me + pad).min(n);
+        let mut start = ms.saturating_sub(pad).max(para_start);
+        let mut end = (me + pad).min(para_end);
         if end - start < width {
-            if start == 0 {
-                end = width.min(n);
-            } else if end == n {
-                start = n.saturating_sub(width);
+            if start == para_start {
+                end = (start + width).min(para_end);
+            } else if end == para_end {
+                start = end.saturating_sub(width).max(para_start);
             }
         }
-        // Start after a sentence end found within 20 characters before `start`... but never
-        // after the match.
-        if let Some(k) =
-            (start.saturating_sub(20)..start.min(ms)).rev().find(|&k| is_sentence_end(chars[k]))
-        {
+        // Start after a sentence end within 20 characters before `start` (never after the
+        // match); end at a sentence end within 20 characters after `end`, included.
+        let back = start.saturating_sub(20).max(para_start);
+        if let Some(k) = (back..start.min(ms)).rev().find(|&k| is_sentence_end(chars[k])) {
             start = k + 1;
         } else if let Some(k) = (start..ms).find(|&k| is_sentence_end(chars[k])) {
             start = k + 1;
         }
-        // End at a sentence end found within 20 characters after `end`, included.
-        if let Some(k) = (end.max(me)..(end + 20).min(n)).find(|&k| is_sentence_end(chars[k])) {
+        if let Some(k) =
+            (end.max(me)..(end + 20).min(para_end)).find(|&k| is_sentence_end(chars[k]))
+        {
             end = k + 1;
         }
         while start < ms && chars[start].is_whitespace() {
