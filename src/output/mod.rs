@@ -2,7 +2,9 @@
 //! `&mut dyn Write`. The same `serde::Serialize` structs feed JSON, JSON Lines and CSV, so the
 //! fields never drift apart between formats.
 
+pub mod chart;
 pub mod csv;
 pub mod json;
+pub mod stats;
 pub mod table;
 pub mod text;

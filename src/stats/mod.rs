@@ -4,6 +4,11 @@
 //! Every count here comes from the exact field (see [`crate::analysis::exact`]), so it equals a
 //! plain substring count over the folded texts.
 
+pub mod compare;
+pub mod concordance;
 pub mod overview;
+pub mod select;
+pub mod trend;
+pub mod words;
 
 pub use overview::{Overview, overview};

@@ -58,6 +58,14 @@ pub enum Command {
     Show(ShowArgs),
     /// Show what the index holds: speeches per year, kind and region, size, last build.
     Stats(StatsArgs),
+    /// Count terms per year, speaker, region, kind or speech, with bars or a chart.
+    Trend(TrendArgs),
+    /// Keyword in context: every occurrence of a term with the text around it.
+    Kwic(KwicArgs),
+    /// Compare the words of two speeches or two sets of speeches (keyness).
+    Compare(CompareArgs),
+    /// The most frequent words of a set of speeches.
+    Top(TopArgs),
 }
 
 /// Output format of commands that print data.
@@ -241,4 +249,170 @@ pub struct StatsArgs {
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `--by` of `trend`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ByArg {
+    /// Year (every year between the first and the last, speeches of unknown year last).
+    Year,
+    /// Speaker.
+    Speaker,
+    /// Region.
+    Region,
+    /// Kind of speech.
+    Kind,
+    /// Each speech containing a term.
+    Speech,
+}
+
+/// `--metric` of `trend`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum MetricArg {
+    /// Occurrences per 10,000 characters.
+    Rate,
+    /// Occurrences.
+    Count,
+    /// Speeches containing the term.
+    Docs,
+}
+
+/// `speechdex trend`.
+#[derive(Debug, Args)]
+#[command(long_about = "Count terms per year, speaker, region, kind or speech.\n\n\
+    For each group and term: occurrences (exact, non-overlapping, the same as search hits), \
+    speeches containing the term, speeches and characters in the group, and the rate per 10,000 \
+    characters. For each term: its first and last appearance (speech, date, and the sentence it \
+    first appears in) and the group where the metric peaks. Years run without gaps from the first \
+    to the last; speeches without a year (or speaker, region, kind) form the group `unknown`, \
+    listed last. --by speech lists the speeches containing a term, oldest first.\n\n\
+    The table shows a bar per term, scaled to the highest value of --metric; --plot draws a line \
+    chart (SVG or PNG; PNG needs a CJK font such as fonts-noto-cjk).")]
+#[command(after_help = "Examples:\n  \
+    speechdex trend 新质生产力\n  \
+    speechdex trend 碳达峰 碳中和 --from 2015 --metric count\n  \
+    speechdex trend 新质生产力 --by region --where 'title:政府工作报告'\n  \
+    speechdex trend 人民公社 改革开放 --plot trend.svg\n  \
+    speechdex trend 乡村振兴 --json")]
+pub struct TrendArgs {
+    /// The terms (each an exact phrase).
+    #[arg(required = true, value_name = "TERM")]
+    pub terms: Vec<String>,
+    /// What to group speeches by.
+    #[arg(long, value_enum, default_value_t = ByArg::Year)]
+    pub by: ByArg,
+    /// The figure for bars, chart and peak.
+    #[arg(long, value_enum, default_value_t = MetricArg::Rate)]
+    pub metric: MetricArg,
+    /// Only speeches matching this query (same syntax as search).
+    #[arg(long = "where", value_name = "QUERY")]
+    pub where_: Option<String>,
+    /// Draw a line chart into this file (.svg or .png).
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+/// `--sort` of `kwic`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum KwicSortArg {
+    /// Oldest speech first, then by position.
+    Date,
+    /// By the words before the term (read backwards).
+    Left,
+    /// By the words after the term.
+    Right,
+}
+
+/// `speechdex kwic`.
+#[derive(Debug, Args)]
+#[command(long_about = "Keyword in context: every occurrence of a term, one per line, aligned on \
+    the term, with the speech's date and title and the paragraph (non-empty line, from 1).\n\n\
+    Occurrences are exactly those search counts; the term is shown as written in the speech \
+    (新質生產力 for 新质生产力). --json prints {term, total, docs, lines: [{id, title, year, date, \
+    paragraph, offset, left, match, right}]}, offsets in characters; total counts every \
+    occurrence, also when --limit cuts the lines.")]
+#[command(after_help = "Examples:\n  \
+    speechdex kwic 新质生产力\n  \
+    speechdex kwic 新质生产力 --sort right --width 20 --limit 50\n  \
+    speechdex kwic 高质量发展 --where 'year:2024' --csv")]
+pub struct KwicArgs {
+    /// The term (an exact phrase).
+    #[arg(value_name = "TERM")]
+    pub term: String,
+    /// Characters of context on each side.
+    #[arg(long, default_value_t = 30)]
+    pub width: usize,
+    /// Order of the lines.
+    #[arg(long, value_enum, default_value_t = KwicSortArg::Date)]
+    pub sort: KwicSortArg,
+    /// At most this many lines.
+    #[arg(long, short = 'n', value_name = "N")]
+    pub limit: Option<usize>,
+    /// Only speeches matching this query (same syntax as search).
+    #[arg(long = "where", value_name = "QUERY")]
+    pub where_: Option<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+/// `speechdex compare`.
+#[derive(Debug, Args)]
+#[command(long_about = "Compare the words of two speeches (by id) or two sets of speeches (by \
+    query).\n\n\
+    Words are jieba words of the texts, without stopwords (dict/stopwords.txt), punctuation and \
+    bare numbers. For each word: its counts and rates per 10,000 words in A and B, the \
+    log-likelihood G² (≥ 3.84: p < 0.05; ≥ 10.83: p < 0.001) and the log ratio, log₂ of A's \
+    relative frequency over B's with 0.5 added to both counts (+1: twice as frequent in A). Lists: \
+    words more frequent in A, in B, words new in B (absent from A) and words only in A, each by \
+    G². --terms counts given phrases exactly on both sides (rates per 10,000 characters).")]
+#[command(after_help = "Examples:\n  \
+    speechdex compare ID_A ID_B\n  \
+    speechdex compare --a year:2024 --b year:2025 --limit 30\n  \
+    speechdex compare --a region:浙江省 --b region:江苏省 --terms 新质生产力,共同富裕 --json")]
+pub struct CompareArgs {
+    /// Speech ids A and B (or use --a and --b).
+    #[arg(value_name = "ID", num_args = 0..=2)]
+    pub ids: Vec<String>,
+    /// Set A: the speeches matching this query.
+    #[arg(long, value_name = "QUERY", requires = "b")]
+    pub a: Option<String>,
+    /// Set B: the speeches matching this query.
+    #[arg(long, value_name = "QUERY", requires = "a")]
+    pub b: Option<String>,
+    /// Terms to count exactly on both sides, comma-separated.
+    #[arg(long, value_name = "T1,T2", value_delimiter = ',')]
+    pub terms: Vec<String>,
+    /// Words per list.
+    #[arg(long, short = 'n', default_value_t = 20)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+/// `speechdex top`.
+#[derive(Debug, Args)]
+#[command(long_about = "The most frequent words of a set of speeches (all by default): jieba \
+    words without stopwords, punctuation and bare numbers, with their count, the speeches \
+    containing them and the rate per 10,000 words.")]
+#[command(after_help = "Examples:\n  \
+    speechdex top\n  \
+    speechdex top --where 'year:2024 title:政府工作报告' --limit 30\n  \
+    speechdex top --region 浙江省 --csv")]
+pub struct TopArgs {
+    /// Only speeches matching this query (same syntax as search).
+    #[arg(long = "where", value_name = "QUERY")]
+    pub where_: Option<String>,
+    /// Words to list.
+    #[arg(long, short = 'n', default_value_t = 50)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
 }

@@ -41,6 +41,10 @@ fn main() -> ExitCode {
         Command::Search(a) => commands::search::run(&cli.global, a),
         Command::Show(a) => commands::show::run(&cli.global, a),
         Command::Stats(a) => commands::stats::run(&cli.global, a),
+        Command::Trend(a) => commands::trend::run(&cli.global, a),
+        Command::Kwic(a) => commands::kwic::run(&cli.global, a),
+        Command::Compare(a) => commands::compare::run(&cli.global, a),
+        Command::Top(a) => commands::top::run(&cli.global, a),
     };
     match result {
         Ok(status) => status.into(),

@@ -1,7 +1,11 @@
 //! One module per subcommand: each turns its arguments into a library call and renders the
 //! result.
 
+pub mod compare;
 pub mod index;
+pub mod kwic;
 pub mod search;
 pub mod show;
 pub mod stats;
+pub mod top;
+pub mod trend;

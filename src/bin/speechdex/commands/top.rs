@@ -1,0 +1,28 @@
+//! `speechdex top`: the most frequent words of a set of speeches.
+
+use std::io::Write;
+
+use anyhow::Result;
+use speechdex::output;
+use speechdex::stats::words::top_words;
+
+use crate::ExitStatus;
+use crate::args::{Format, GlobalArgs, TopArgs};
+use crate::commands::trend::selection;
+use crate::config::open_index;
+
+/// Runs `speechdex top`.
+pub fn run(global: &GlobalArgs, args: &TopArgs) -> Result<ExitStatus> {
+    let filter = selection(args.where_.as_deref(), &args.filters)?;
+    let index = open_index(global)?;
+    let top = top_words(&index, filter.as_ref(), args.limit)?;
+    let mut out = std::io::stdout().lock();
+    match args.format.format() {
+        Format::Json => output::json::pretty(&mut out, &top)?,
+        Format::Jsonl => output::json::lines(&mut out, &top.words)?,
+        Format::Csv => output::csv::write_rows(&mut out, &top.words)?,
+        Format::Human => output::stats::top_table(&mut out, &top)?,
+    }
+    out.flush()?;
+    Ok(ExitStatus::Success)
+}

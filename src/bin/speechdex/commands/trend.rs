@@ -1,0 +1,76 @@
+//! `speechdex trend`: term counts per group, as a table with bars, JSON, CSV or a chart.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use speechdex::output;
+use speechdex::search::{Filters, Node, query};
+use speechdex::stats::trend::{GroupBy, Metric, TrendRequest, trend};
+
+use crate::ExitStatus;
+use crate::args::{ByArg, FilterArgs, Format, GlobalArgs, MetricArg, TrendArgs};
+use crate::commands::search::parse_query;
+use crate::config::{eprintln_msg, open_index};
+
+/// The speeches a statistics command works on: `--where QUERY` and the filter flags; `None`
+/// (all speeches) when neither is given.
+pub fn selection(where_: Option<&str>, filters: &FilterArgs) -> Result<Option<Node>> {
+    match where_ {
+        Some(text) if !text.trim().is_empty() => Ok(Some(parse_query(text, filters)?)),
+        _ => {
+            let f = Filters {
+                year: filters.year,
+                from: filters.from,
+                to: filters.to,
+                region: filters.region.clone(),
+                speaker: filters.speaker.clone(),
+                kind: filters.kind.clone(),
+            };
+            f.validate()?;
+            if f == Filters::default() {
+                return Ok(None);
+            }
+            Ok(Some(query::with_filters(Node::And(Vec::new()), &f)))
+        }
+    }
+}
+
+/// Runs `speechdex trend`.
+pub fn run(global: &GlobalArgs, args: &TrendArgs) -> Result<ExitStatus> {
+    let filter = selection(args.where_.as_deref(), &args.filters)?;
+    if let Some(plot) = &args.plot {
+        speechdex::output::chart::ChartFormat::from_path(plot)?;
+    }
+    let index = open_index(global)?;
+    let req = TrendRequest {
+        terms: args.terms.clone(),
+        by: match args.by {
+            ByArg::Year => GroupBy::Year,
+            ByArg::Speaker => GroupBy::Speaker,
+            ByArg::Region => GroupBy::Region,
+            ByArg::Kind => GroupBy::Kind,
+            ByArg::Speech => GroupBy::Speech,
+        },
+        metric: match args.metric {
+            MetricArg::Rate => Metric::Rate,
+            MetricArg::Count => Metric::Count,
+            MetricArg::Docs => Metric::Docs,
+        },
+        filter,
+    };
+    let t = trend(&index, &req)?;
+    if let Some(plot) = &args.plot {
+        output::chart::plot_trend(&t, plot)
+            .with_context(|| format!("drawing the chart {}", plot.display()))?;
+        eprintln_msg(&format!("chart written to {}", plot.display()));
+    }
+    let mut out = std::io::stdout().lock();
+    match args.format.format() {
+        Format::Json => output::json::pretty(&mut out, &t)?,
+        Format::Jsonl => output::json::lines(&mut out, output::stats::trend_rows(&t))?,
+        Format::Csv => output::csv::write_rows(&mut out, output::stats::trend_rows(&t))?,
+        Format::Human => output::stats::trend_table(&mut out, &t)?,
+    }
+    out.flush()?;
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,587 @@
+//! Acceptance tests for `trend`, `kwic`, `compare` and `top` (issue 4).
+//!
+//! Tests on the shared corpus (`../shared/corpus`) build its index once per test binary and
+//! compare every figure with an independent count: the texts are read straight from the corpus
+//! files (JSONL `content` with serde_json, CSV `full_text` with the csv crate, the whole `.txt`),
+//! folded with [`speechdex::analysis::fold`] and counted with `str::matches` (non-overlapping,
+//! as `rg -F -o`). Golden tests use the sample corpus (`corpus/`); `UPDATE_GOLDEN=1` rewrites
+//! their files under `tests/integration/golden/`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+use speechdex::analysis::fold;
+use tempfile::TempDir;
+
+use crate::common::{bin, json, shared_corpus, stderr, stdout, write_files};
+
+/// Terms checked against the independent count: old, new, Latin and digits.
+const TERMS: &[&str] = &[
+    "新质生产力",
+    "人民公社",
+    "五年计划",
+    "改革开放",
+    "高质量发展",
+    "乡村振兴",
+    "碳达峰",
+    "GDP",
+    "5G",
+    "科技创新",
+    "计划经济",
+    "人工智能",
+    "社会主义",
+];
+
+/// One speech of the shared corpus, read without speechdex.
+struct Doc {
+    id: String,
+    /// The year the file gives (`None` for the resolutions and the seed speech).
+    year: Option<i32>,
+    folded: String,
+}
+
+impl Doc {
+    fn count(&self, term: &str) -> u64 {
+        self.folded.matches(fold(term).as_str()).count() as u64
+    }
+}
+
+fn read_shared(root: &Path) -> Vec<Doc> {
+    let mut docs = Vec::new();
+    let jsonl = std::fs::read_to_string(root.join("gwr/government_work_reports.jsonl")).unwrap();
+    for (i, line) in jsonl.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: Value = serde_json::from_str(line).expect("a JSON line");
+        let year = match &v["year"] {
+            Value::Number(n) => n.as_i64().map(|y| y as i32),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        };
+        docs.push(Doc {
+            id: format!("gwr/government_work_reports.jsonl:{}", i + 1),
+            year,
+            folded: fold(v["content"].as_str().expect("content")),
+        });
+    }
+    let mut csvs: Vec<PathBuf> = std::fs::read_dir(root.join("provincial-2026"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .collect();
+    csvs.sort();
+    for path in csvs {
+        let mut reader = csv::Reader::from_path(&path).unwrap();
+        let headers: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+            .collect();
+        let col = |name: &str| headers.iter().position(|h| h == name).expect(name);
+        let (year, text) = (col("year"), col("full_text"));
+        for (row, record) in reader.records().enumerate() {
+            let record = record.unwrap();
+            docs.push(Doc {
+                id: format!(
+                    "provincial-2026/{}:{}",
+                    path.file_name().unwrap().to_string_lossy(),
+                    row + 1
+                ),
+                year: record[year].trim().parse().ok(),
+                folded: fold(&record[text]),
+            });
+        }
+    }
+    for entry in std::fs::read_dir(root.join("seed")).unwrap() {
+        let path = entry.unwrap().path();
+        docs.push(Doc {
+            id: format!("seed/{}", path.file_name().unwrap().to_string_lossy()),
+            year: None,
+            folded: fold(&std::fs::read_to_string(&path).unwrap()),
+        });
+    }
+    docs
+}
+
+fn build_index(corpus: &Path, index: &Path) {
+    let o =
+        bin().arg("index").arg(corpus).arg("--index").arg(index).arg("--quiet").output().unwrap();
+    assert!(o.status.success(), "indexing {} failed:\n{}", corpus.display(), stderr(&o));
+}
+
+struct Shared {
+    index: TempDir,
+    docs: Vec<Doc>,
+}
+
+fn shared() -> Option<&'static Shared> {
+    static SHARED: OnceLock<Option<Shared>> = OnceLock::new();
+    SHARED
+        .get_or_init(|| {
+            let corpus = shared_corpus()?;
+            let docs = read_shared(&corpus);
+            assert_eq!(docs.len(), 94, "the shared corpus should hold 94 speeches");
+            let index = TempDir::new().unwrap();
+            build_index(&corpus, index.path());
+            Some(Shared { index, docs })
+        })
+        .as_ref()
+}
+
+/// The sample corpus (`corpus/`) indexed once.
+fn sample_index() -> &'static Path {
+    static SAMPLE: OnceLock<TempDir> = OnceLock::new();
+    SAMPLE
+        .get_or_init(|| {
+            let dir = TempDir::new().unwrap();
+            let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+            build_index(&corpus, dir.path());
+            dir
+        })
+        .path()
+}
+
+fn run(index: &Path, args: &[&str]) -> Output {
+    let o = bin()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("--index")
+        .arg(index)
+        .args(args)
+        .output()
+        .expect("the speechdex binary runs");
+    assert!(o.status.success(), "speechdex {args:?} failed ({}):\n{}", o.status, stderr(&o));
+    o
+}
+
+fn u(v: &Value) -> u64 {
+    v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// trend
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn trend_counts_equal_an_independent_count_per_speech_per_year_and_in_total() {
+    let Some(s) = shared() else { return };
+    let mut args = vec!["trend", "--json", "--by", "speech"];
+    args.extend(TERMS);
+    let by_speech = json(&run(s.index.path(), &args));
+    args[3] = "year";
+    let by_year = json(&run(s.index.path(), &args));
+
+    // Per speech, by id: every speech listed has the right counts, every speech not listed has
+    // none of the terms.
+    let listed: HashMap<&str, &Value> = by_speech["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["key"].as_str().unwrap(), g))
+        .collect();
+    let mut year_of_unknown: HashMap<&str, i64> = HashMap::new();
+    for doc in &s.docs {
+        for term in TERMS {
+            let expected = doc.count(term);
+            let got = listed.get(doc.id.as_str()).map_or(0, |g| u(&g["terms"][*term]["count"]));
+            assert_eq!(got, expected, "{term} in {}", doc.id);
+        }
+        if doc.year.is_none()
+            && let Some(g) = listed.get(doc.id.as_str())
+        {
+            year_of_unknown.insert(&doc.id, g["year"].as_i64().expect("an inferred year"));
+        }
+    }
+
+    // Per year: the speeches whose year the files give, plus those whose year the indexer
+    // inferred (their counts are still the independent ones).
+    let groups = by_year["groups"].as_array().unwrap();
+    let keys: Vec<&str> = groups.iter().map(|g| g["key"].as_str().unwrap()).collect();
+    let years: Vec<i64> = keys.iter().filter_map(|k| k.parse().ok()).collect();
+    assert_eq!(
+        years,
+        (years[0]..=*years.last().unwrap()).collect::<Vec<_>>(),
+        "years without gaps"
+    );
+    assert_eq!((years[0], *years.last().unwrap()), (1954, 2026));
+    for term in TERMS {
+        let mut expected: BTreeMap<i64, u64> = BTreeMap::new();
+        let mut known_only: BTreeMap<i64, u64> = BTreeMap::new();
+        for doc in &s.docs {
+            let n = doc.count(term);
+            if let Some(y) = doc.year {
+                *expected.entry(i64::from(y)).or_default() += n;
+                *known_only.entry(i64::from(y)).or_default() += n;
+            } else if n > 0 {
+                *expected.entry(year_of_unknown[doc.id.as_str()]).or_default() += n;
+            }
+        }
+        let mut total = 0;
+        for g in groups {
+            let key = g["key"].as_str().unwrap();
+            let got = u(&g["terms"][*term]["count"]);
+            total += got;
+            let Ok(year) = key.parse::<i64>() else { continue };
+            assert_eq!(got, expected.get(&year).copied().unwrap_or(0), "{term} in {year}");
+            assert!(got >= known_only.get(&year).copied().unwrap_or(0), "{term} in {year}");
+        }
+        let all: u64 = s.docs.iter().map(|d| d.count(term)).sum();
+        assert_eq!(total, all, "{term}: sum over the groups");
+        assert_eq!(u(&by_year["totals"][*term]["count"]), all, "{term}: total");
+        let docs = s.docs.iter().filter(|d| d.count(term) > 0).count() as u64;
+        assert_eq!(u(&by_year["totals"][*term]["docs"]), docs, "{term}: speeches");
+    }
+    assert_eq!(u(&by_year["totals"]["新质生产力"]["count"]), 91);
+    assert_eq!(u(&by_year["totals"]["新质生产力"]["docs"]), 25);
+    assert_eq!(u(&by_year["docs"]), 94);
+}
+
+#[test]
+fn trend_reports_first_and_last_appearance_and_peak() {
+    let Some(s) = shared() else { return };
+    let t = json(&run(s.index.path(), &["trend", "新质生产力", "人民公社", "--json"]));
+    let first = &t["first_seen"]["新质生产力"];
+    assert_eq!(first["year"], 2024, "{first}");
+    assert!(first["sentence"].as_str().unwrap().contains("新质生产力"), "{first}");
+    assert!(first["title"].as_str().unwrap().contains("2024"), "{first}");
+    assert_eq!(t["last_seen"]["新质生产力"]["year"], 2026);
+    let first_commune = t["first_seen"]["人民公社"]["year"].as_i64().unwrap();
+    assert!(first_commune < 1966, "{first_commune}");
+    assert!(t["peak"]["新质生产力"]["group"].as_str().unwrap() >= "2024");
+    // Rates are occurrences per 10,000 characters of the group.
+    for g in t["groups"].as_array().unwrap() {
+        let chars = u(&g["chars"]);
+        let cell = &g["terms"]["人民公社"];
+        let expected = if chars == 0 { 0.0 } else { u(&cell["count"]) as f64 * 1e4 / chars as f64 };
+        assert!((cell["rate"].as_f64().unwrap() - expected).abs() < 1e-9);
+    }
+    // --where and --from restrict the speeches.
+    let t = json(&run(
+        s.index.path(),
+        &["trend", "新质生产力", "--from", "2025", "--where", "title:政府工作报告", "--json"],
+    ));
+    let keys: Vec<&str> =
+        t["groups"].as_array().unwrap().iter().map(|g| g["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["2025", "2026"]);
+    assert_eq!(
+        u(&t["docs"]),
+        23,
+        "the 2025 report, its resolution and the 21 provincial reports of 2026"
+    );
+}
+
+#[test]
+fn trend_groups_unknown_years_last_and_fills_gaps() {
+    let dir = TempDir::new().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            (
+                "a.md",
+                "---\ntitle: 甲\nyear: 2001\nregion: 北原省\n---\n发展新质生产力。新質生產力！\n"
+                    .as_bytes(),
+            ),
+            ("b.md", "---\ntitle: 乙\nyear: 2003\n---\n没有这个词。\n".as_bytes()),
+            ("c.md", "---\ntitle: 丙\n---\n新质生产力\n".as_bytes()),
+        ],
+    );
+    let index = dir.path().join("index");
+    build_index(dir.path(), &index);
+    let t = json(&run(&index, &["trend", "新质生产力", "--json"]));
+    let keys: Vec<&str> =
+        t["groups"].as_array().unwrap().iter().map(|g| g["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["2001", "2002", "2003", "unknown"]);
+    let counts: Vec<u64> = t["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| u(&g["terms"]["新质生产力"]["count"]))
+        .collect();
+    assert_eq!(counts, [2, 0, 0, 1]);
+    assert_eq!(t["first_seen"]["新质生产力"]["title"], "甲");
+    assert_eq!(t["first_seen"]["新质生产力"]["sentence"], "发展新质生产力。");
+    let t = json(&run(&index, &["trend", "新质生产力", "--by", "region", "--json"]));
+    let keys: Vec<&str> =
+        t["groups"].as_array().unwrap().iter().map(|g| g["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["北原省", "unknown"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// kwic
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn kwic_has_one_line_per_occurrence_with_offsets_into_the_text() {
+    let Some(s) = shared() else { return };
+    for term in ["新质生产力", "人民公社", "GDP", "5G", "碳达峰"] {
+        let c = json(&run(s.index.path(), &["kwic", term, "--json"]));
+        let expected: u64 = s.docs.iter().map(|d| d.count(term)).sum();
+        assert_eq!(u(&c["total"]), expected, "{term}: total");
+        let lines = c["lines"].as_array().unwrap();
+        assert_eq!(lines.len() as u64, expected, "{term}: one line per occurrence");
+        let mut per_doc: HashMap<&str, u64> = HashMap::new();
+        for l in lines {
+            assert_eq!(fold(l["match"].as_str().unwrap()), fold(term), "{l}");
+            *per_doc.entry(l["id"].as_str().unwrap()).or_default() += 1;
+        }
+        for d in &s.docs {
+            assert_eq!(
+                per_doc.get(d.id.as_str()).copied().unwrap_or(0),
+                d.count(term),
+                "{term} in {}",
+                d.id
+            );
+        }
+        // The offset points at the match in the folded text.
+        for l in lines.iter().take(20) {
+            let d = s.docs.iter().find(|d| d.id == l["id"].as_str().unwrap()).unwrap();
+            let at: String = d
+                .folded
+                .chars()
+                .skip(l["offset"].as_u64().unwrap() as usize)
+                .take(fold(term).chars().count())
+                .collect();
+            assert_eq!(at, fold(term));
+        }
+    }
+    // --limit cuts the lines, not the total.
+    let c = json(&run(
+        s.index.path(),
+        &["kwic", "新质生产力", "--limit", "5", "--sort", "right", "--json"],
+    ));
+    assert_eq!(u(&c["total"]), 91);
+    assert_eq!(c["lines"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn kwic_shows_the_text_as_written_and_aligns_the_term() {
+    let index = sample_index();
+    let c = json(&run(index, &["kwic", "新质生产力", "--json"]));
+    let matches: Vec<&str> =
+        c["lines"].as_array().unwrap().iter().map(|l| l["match"].as_str().unwrap()).collect();
+    assert!(matches.contains(&"新質生產力"), "the traditional form as written: {matches:?}");
+    let text = stdout(&run(index, &["kwic", "新质生产力", "--width", "10"]));
+    let columns: Vec<usize> = text
+        .lines()
+        .skip(1)
+        .map(|l| unicode_width::UnicodeWidthStr::width(&l[..l.find('【').expect("a marked match")]))
+        .collect();
+    assert!(columns.len() > 3 && columns.iter().all(|&c| c == columns[0]), "{text}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// compare and top
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn compare_2024_and_2025_reports_lists_words_new_in_2025() {
+    let Some(s) = shared() else { return };
+    let (a, b) = ("gwr/government_work_reports.jsonl:3", "gwr/government_work_reports.jsonl:1");
+    assert_eq!(json(&run(s.index.path(), &["show", a, "--json"]))["year"], 2024);
+    assert_eq!(json(&run(s.index.path(), &["show", b, "--json"]))["year"], 2025);
+    let c = json(&run(
+        s.index.path(),
+        &["compare", a, b, "--terms", "新质生产力,人工智能", "--json", "--limit", "30"],
+    ));
+    let doc_b = s.docs.iter().find(|d| d.id == b).unwrap();
+    let new = c["new_in_b"].as_array().unwrap();
+    assert!(new.len() >= 10, "{new:?}");
+    for w in new {
+        let word = w["word"].as_str().unwrap();
+        assert_eq!(u(&w["a"]), 0, "{w}");
+        assert!(u(&w["b"]) > 0 && doc_b.folded.contains(word), "{w}");
+    }
+    let g2: Vec<f64> = new.iter().map(|w| w["g2"].as_f64().unwrap()).collect();
+    assert!(g2.windows(2).all(|p| p[0] >= p[1]), "sorted by G²: {g2:?}");
+    for w in c["over_a"].as_array().unwrap() {
+        assert!(w["log_ratio"].as_f64().unwrap() > 0.0, "{w}");
+    }
+    for w in c["over_b"].as_array().unwrap() {
+        assert!(w["log_ratio"].as_f64().unwrap() < 0.0, "{w}");
+    }
+    let doc_a = s.docs.iter().find(|d| d.id == a).unwrap();
+    for t in c["terms"].as_array().unwrap() {
+        let term = t["term"].as_str().unwrap();
+        assert_eq!(u(&t["a"]), doc_a.count(term), "{term}");
+        assert_eq!(u(&t["b"]), doc_b.count(term), "{term}");
+    }
+    // Two sets by query.
+    let c =
+        json(&run(s.index.path(), &["compare", "--a", "year:2024", "--b", "year:2026", "--json"]));
+    assert_eq!(u(&c["b"]["docs"]), 21);
+    assert!(!c["new_in_b"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn top_lists_frequent_words_without_stopwords() {
+    let t = json(&run(sample_index(), &["top", "--limit", "20", "--json"]));
+    let words: Vec<&str> =
+        t["words"].as_array().unwrap().iter().map(|w| w["word"].as_str().unwrap()).collect();
+    assert_eq!(words.len(), 20);
+    assert!(words.contains(&"新质生产力") && words.contains(&"发展"), "{words:?}");
+    for stop in ["的", "和", "我们", "是"] {
+        assert!(!words.contains(&stop), "{stop} is a stopword: {words:?}");
+    }
+    let counts: Vec<u64> = t["words"].as_array().unwrap().iter().map(|w| u(&w["count"])).collect();
+    assert!(counts.windows(2).all(|p| p[0] >= p[1]), "{counts:?}");
+    let t = json(&run(sample_index(), &["top", "--where", "year:2025", "--json"]));
+    assert_eq!(u(&t["docs"]), 3);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Golden files (sample corpus)
+// ---------------------------------------------------------------------------------------------
+
+fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("{}: {e} (run with UPDATE_GOLDEN=1 to create it)", path.display())
+    });
+    assert!(
+        expected == actual,
+        "{} differs (UPDATE_GOLDEN=1 rewrites it after a deliberate change)\n--- expected\n{expected}\n--- actual\n{actual}",
+        path.display()
+    );
+}
+
+#[test]
+fn golden_outputs_on_the_sample_corpus() {
+    let index = sample_index();
+    let out = |args: &[&str]| stdout(&run(index, args));
+    golden("stats-trend-table.txt", &out(&["trend", "新质生产力"]));
+    golden(
+        "stats-trend-terms-table.txt",
+        &out(&["trend", "新质生产力", "碳达峰", "十四五", "--metric", "count"]),
+    );
+    golden("stats-trend-region-table.txt", &out(&["trend", "乡村振兴", "--by", "region"]));
+    golden("stats-trend.csv", &out(&["trend", "新质生产力", "碳达峰", "--csv"]));
+    golden("stats-trend-speech.csv", &out(&["trend", "碳达峰", "--by", "speech", "--csv"]));
+    golden("stats-kwic.txt", &out(&["kwic", "碳达峰", "--width", "12"]));
+    golden("stats-kwic.csv", &out(&["kwic", "碳达峰", "--width", "12", "--csv"]));
+    golden("stats-top.csv", &out(&["top", "--limit", "15", "--csv"]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Charts
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn svg_chart_has_one_series_per_term() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("trend.svg");
+    let terms = ["新质生产力", "碳达峰", "十四五"];
+    let mut args = vec!["trend", "--plot", path.to_str().unwrap()];
+    args.extend(terms);
+    run(sample_index(), &args);
+    let svg = std::fs::read_to_string(&path).unwrap();
+    assert!(svg.contains("<svg") && svg.trim_end().ends_with("</svg>"), "not an SVG");
+    // Series are coloured polylines (the line, and its legend sample); axes and ticks are black.
+    let mut colours: Vec<&str> = svg
+        .split("<polyline")
+        .skip(1)
+        .filter_map(|p| p.split("stroke=\"").nth(1)?.split('"').next())
+        .filter(|c| *c != "#000000")
+        .collect();
+    colours.sort_unstable();
+    colours.dedup();
+    assert_eq!(colours.len(), terms.len(), "one coloured series per term: {colours:?}");
+    for term in terms {
+        assert!(svg.contains(&format!(">\n{term}\n</text>")), "a legend entry for {term}");
+    }
+    assert!(svg.contains("Noto Sans CJK SC"), "a CJK font family for the viewer");
+}
+
+#[test]
+fn png_chart_is_a_valid_image_or_names_the_font_to_install() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("trend.png");
+    let o = bin()
+        .arg("--index")
+        .arg(sample_index())
+        .args(["trend", "新质生产力", "碳达峰", "--plot"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    if !o.status.success() {
+        assert!(stderr(&o).contains("fonts-noto-cjk"), "{}", stderr(&o));
+        eprintln!("skipping the PNG check: no CJK font on this machine");
+        return;
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
+    let decoder = png::Decoder::new(std::io::Cursor::new(&bytes));
+    let mut reader = decoder.read_info().expect("a decodable PNG");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("a decodable frame");
+    assert!(info.width >= 800 && info.height >= 400, "{}x{}", info.width, info.height);
+    // Not a blank image: some pixels are neither white nor grey.
+    let coloured = buf
+        .chunks(info.color_type.samples())
+        .filter(|p| p.len() >= 3 && (p[0] != p[1] || p[1] != p[2]))
+        .count();
+    assert!(coloured > 100, "{coloured} coloured pixels");
+}
+
+#[test]
+fn bad_plot_file_names_are_refused() {
+    let o = bin()
+        .arg("--index")
+        .arg(sample_index())
+        .args(["trend", "新质生产力", "--plot", "chart.jpg"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(".svg or .png"), "{}", stderr(&o));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timing (not a timed test): `cargo test --release --test integration -- --ignored --nocapture
+// stats::timing`
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+#[ignore = "a measurement, not a test; run with --ignored --nocapture"]
+fn timing_in_process() {
+    use speechdex::index::SpeechIndex;
+    use speechdex::stats::concordance::{KwicRequest, concordance};
+    use speechdex::stats::trend::{TrendRequest, trend};
+    use std::time::Instant;
+
+    let Some(s) = shared() else { return };
+    let index = SpeechIndex::open(s.index.path()).unwrap();
+    let time = |label: &str, f: &dyn Fn()| {
+        f();
+        let runs = 50;
+        let started = Instant::now();
+        for _ in 0..runs {
+            f();
+        }
+        let ms = started.elapsed().as_secs_f64() * 1000.0 / f64::from(runs);
+        eprintln!("{label}: {ms:.3} ms");
+    };
+    let one = TrendRequest { terms: vec!["新质生产力".into()], ..Default::default() };
+    time("trend 新质生产力 --by year", &|| {
+        trend(&index, &one).unwrap();
+    });
+    let five = TrendRequest {
+        terms: ["新质生产力", "人民公社", "改革开放", "高质量发展", "GDP"]
+            .map(String::from)
+            .to_vec(),
+        ..Default::default()
+    };
+    time("trend (5 terms) --by year", &|| {
+        trend(&index, &five).unwrap();
+    });
+    time("kwic 新质生产力", &|| {
+        concordance(&index, &KwicRequest::new("新质生产力")).unwrap();
+    });
+}
