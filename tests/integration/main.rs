@@ -4,4 +4,5 @@
 
 mod common;
 mod indexing;
+mod server;
 mod stats;

@@ -66,6 +66,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// The most frequent words of a set of speeches.
     Top(TopArgs),
+    /// Serve the JSON API and the web page over the index (live across rebuilds).
+    Serve(ServeArgs),
 }
 
 /// Output format of commands that print data.
@@ -415,4 +417,29 @@ pub struct TopArgs {
     pub filters: FilterArgs,
     #[command(flatten)]
     pub format: FormatArgs,
+}
+
+/// `speechdex serve`.
+#[derive(Debug, Args)]
+#[command(long_about = "Serve a JSON API and a web page over the index.\n\n\
+    Open the printed address in a browser: search with highlighted snippets, read a speech with \
+    every match marked, draw trends and concordances. The API (/api/search, /api/docs/ID, \
+    /api/stats, /api/trend, /api/kwic, /api/compare, /healthz) answers the same JSON as the \
+    commands' --json. The first line printed is `listening on http://ADDR`.\n\n\
+    The server only reads the index and keeps answering while `speechdex index` updates or \
+    rebuilds it: it checks the index folder every second and serves the new index without a \
+    restart. It binds 127.0.0.1 unless --addr says otherwise; it has no authentication, so bind \
+    another address only on a network you trust.")]
+#[command(after_help = "Examples:\n  \
+    speechdex serve\n  \
+    speechdex serve --index /data/index --addr 0.0.0.0:8080\n  \
+    speechdex serve --addr 127.0.0.1:0      any free port (printed)")]
+pub struct ServeArgs {
+    /// Address and port to listen on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    pub addr: String,
+    /// Seconds a request may take before it is answered 503.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
 }

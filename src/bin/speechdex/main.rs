@@ -45,6 +45,7 @@ fn main() -> ExitCode {
         Command::Kwic(a) => commands::kwic::run(&cli.global, a),
         Command::Compare(a) => commands::compare::run(&cli.global, a),
         Command::Top(a) => commands::top::run(&cli.global, a),
+        Command::Serve(a) => commands::serve::run(&cli.global, a),
     };
     match result {
         Ok(status) => status.into(),

@@ -5,6 +5,7 @@ pub mod compare;
 pub mod index;
 pub mod kwic;
 pub mod search;
+pub mod serve;
 pub mod show;
 pub mod stats;
 pub mod top;

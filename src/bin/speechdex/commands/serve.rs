@@ -1,0 +1,74 @@
+//! `speechdex serve`: the JSON API and the web page (see [`speechdex::server`]).
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use speechdex::server::{LiveIndex, ServerOptions, serve};
+
+use crate::ExitStatus;
+use crate::args::{GlobalArgs, ServeArgs};
+use crate::config::{eprintln_msg, open_index};
+
+/// Runs `speechdex serve` until Ctrl-C or SIGTERM.
+pub fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitStatus> {
+    let index = open_index(global)?;
+    let live = Arc::new(LiveIndex::new(index));
+    let opts = ServerOptions {
+        timeout: Duration::from_secs(args.timeout),
+        log: Arc::new(eprintln_msg),
+        ..ServerOptions::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the server runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.addr.as_str())
+            .await
+            .with_context(|| format!("listening on {}", args.addr))?;
+        let addr = listener.local_addr().context("reading the bound address")?;
+        announce(&format!("listening on http://{addr}"))?;
+        if !addr.ip().is_loopback() {
+            eprintln_msg(&format!(
+                "warning: serving on {addr}, reachable from other machines; the server has no \
+                 authentication"
+            ));
+        }
+        eprintln_msg(&format!("serving the index in {} (Ctrl-C stops)", live.root().display()));
+        serve(listener, live, opts, shutdown()).await?;
+        eprintln_msg("stopped");
+        Ok(ExitStatus::Success)
+    })
+}
+
+/// Prints the first line (read by scripts and tests to learn the port) and flushes it.
+fn announce(line: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

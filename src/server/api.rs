@@ -1,0 +1,455 @@
+//! The JSON endpoints: parameter checking, one library call each on the blocking pool, errors.
+
+use axum::Json;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::live::generation_name;
+use super::{AppState, MAX_KWIC_LINES, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, MAX_TERMS};
+use crate::index::{SpeechIndex, StoredSpeech};
+use crate::search::snippet::find_matches;
+use crate::search::{Filters, Node, SearchRequest, SortOrder, query};
+use crate::stats::compare::{CompareRequest, Side};
+use crate::stats::concordance::{KwicRequest, KwicSort};
+use crate::stats::trend::{GroupBy, Metric, TrendRequest};
+
+/// An error answer: `{error, parameter?, position?}` with an HTTP status.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    status: StatusCode,
+    body: ErrorBody,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ErrorBody {
+    error: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parameter: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<usize>,
+}
+
+impl ApiError {
+    /// An error with this status and message.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            body: ErrorBody { error: message.into(), parameter: None, position: None },
+        }
+    }
+
+    fn bad(parameter: &str, message: impl Into<String>) -> ApiError {
+        let mut e = ApiError::new(StatusCode::BAD_REQUEST, message);
+        e.body.parameter = Some(parameter.to_string());
+        e
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// A library error, blamed on `parameter` when it is the client's fault.
+    fn from_lib(err: crate::Error, parameter: Option<&str>) -> ApiError {
+        let status = match &err {
+            crate::Error::UnknownId(_) => StatusCode::NOT_FOUND,
+            e if e.is_user_error() => StatusCode::BAD_REQUEST,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let mut e = ApiError::new(status, err.to_string());
+        if let crate::Error::Query { position, message } = &err {
+            e.body.position = Some(*position);
+            e.body.error = format!("query error at character {position}: {message}");
+        }
+        if status == StatusCode::BAD_REQUEST {
+            e.body.parameter = parameter.map(str::to_string);
+        }
+        e
+    }
+}
+
+impl From<crate::Error> for ApiError {
+    fn from(err: crate::Error) -> ApiError {
+        ApiError::from_lib(err, None)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// Runs `f` on the blocking pool against the index being served, at most `max_jobs` at a time.
+async fn blocking<T, F>(state: &AppState, f: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&SpeechIndex) -> Result<T, ApiError> + Send + 'static,
+{
+    let permit = state.jobs.clone().acquire_owned().await.map_err(|_| {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is shutting down")
+    })?;
+    let index = state.live.current();
+    let outcome = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        f(&index)
+    })
+    .await;
+    match outcome {
+        Ok(Ok(value)) => Ok(Json(value)),
+        Ok(Err(e)) => {
+            if e.status.is_server_error() {
+                (state.log)(&format!("error: {}", e.body.error));
+            }
+            Err(e)
+        }
+        Err(join) => {
+            (state.log)(&format!("error: a request's job failed: {join}"));
+            Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))
+        }
+    }
+}
+
+/// The query-string parameters of one request, checked against the names an endpoint knows.
+struct Params {
+    pairs: Vec<(String, String)>,
+}
+
+impl Params {
+    fn new(
+        query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+        known: &[&str],
+    ) -> Result<Params, ApiError> {
+        let Query(pairs) = query.map_err(|e| {
+            ApiError::new(StatusCode::BAD_REQUEST, format!("bad query string: {}", e.body_text()))
+        })?;
+        for (i, (name, _)) in pairs.iter().enumerate() {
+            if !known.contains(&name.as_str()) {
+                return Err(ApiError::bad(
+                    name,
+                    format!(
+                        "unknown parameter {name:?}; this endpoint takes: {}",
+                        known.join(", ")
+                    ),
+                ));
+            }
+            if pairs[..i].iter().any(|(n, _)| n == name) {
+                return Err(ApiError::bad(name, format!("parameter {name:?} is given twice")));
+            }
+        }
+        Ok(Params { pairs })
+    }
+
+    /// The value of `name`, if given.
+    fn raw(&self, name: &str) -> Option<&str> {
+        self.pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// A text value, trimmed, `None` when missing or blank; at most [`MAX_QUERY_CHARS`].
+    fn text(&self, name: &str) -> Result<Option<String>, ApiError> {
+        let Some(v) = self.raw(name) else { return Ok(None) };
+        if v.chars().nth(MAX_QUERY_CHARS).is_some() {
+            let mut e = ApiError::new(
+                StatusCode::URI_TOO_LONG,
+                format!("{name} is longer than {MAX_QUERY_CHARS} characters: shorten it"),
+            );
+            e.body.parameter = Some(name.to_string());
+            return Err(e);
+        }
+        let v = v.trim();
+        Ok((!v.is_empty()).then(|| v.to_string()))
+    }
+
+    /// An integer in `min..=max`, `default` when missing or blank.
+    fn int(&self, name: &str, min: usize, max: usize, default: usize) -> Result<usize, ApiError> {
+        match self.raw(name).map(str::trim) {
+            None | Some("") => Ok(default),
+            Some(v) => {
+                v.parse::<usize>().ok().filter(|n| (min..=max).contains(n)).ok_or_else(|| {
+                    ApiError::bad(
+                        name,
+                        format!("{name}={v:?}: give a whole number from {min} to {max}"),
+                    )
+                })
+            }
+        }
+    }
+
+    /// A 4-digit year, if given.
+    fn year(&self, name: &str) -> Result<Option<i32>, ApiError> {
+        match self.raw(name).map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(v) => v
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (1000..=9999).contains(y))
+                .map(Some)
+                .ok_or_else(|| {
+                    ApiError::bad(name, format!("{name}={v:?}: give a 4-digit year such as 2024"))
+                }),
+        }
+    }
+
+    /// One of `choices` (by name), the first when missing or blank.
+    fn choice<T: Copy>(&self, name: &str, choices: &[(&str, T)]) -> Result<T, ApiError> {
+        match self.raw(name).map(str::trim) {
+            None | Some("") => Ok(choices[0].1),
+            Some(v) => choices.iter().find(|(n, _)| *n == v).map(|(_, c)| *c).ok_or_else(|| {
+                let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
+                ApiError::bad(name, format!("{name}={v:?}: give one of {}", names.join(", ")))
+            }),
+        }
+    }
+
+    /// The filters `year`, `from`, `to`, `region`, `speaker`, `kind`.
+    fn filters(&self) -> Result<Filters, ApiError> {
+        let f = Filters {
+            year: self.year("year")?,
+            from: self.year("from")?,
+            to: self.year("to")?,
+            region: self.text("region")?,
+            speaker: self.text("speaker")?,
+            kind: self.text("kind")?,
+        };
+        if let (Some(from), Some(to)) = (f.from, f.to)
+            && from > to
+        {
+            return Err(ApiError::bad("from", format!("from={from} is after to={to}")));
+        }
+        Ok(f)
+    }
+
+    /// A parsed query (`None` when missing or blank).
+    fn query(&self, name: &str) -> Result<Option<Node>, ApiError> {
+        match self.text(name)? {
+            None => Ok(None),
+            Some(text) => {
+                query::parse(&text).map(Some).map_err(|e| ApiError::from_lib(e, Some(name)))
+            }
+        }
+    }
+
+    /// The speeches selected by `where` and the filters (`None`: all).
+    fn selection(&self) -> Result<Option<Node>, ApiError> {
+        let filters = self.filters()?;
+        let node = self.query("where")?;
+        if node.is_none() && filters == Filters::default() {
+            return Ok(None);
+        }
+        Ok(Some(query::with_filters(node.unwrap_or(Node::And(Vec::new())), &filters)))
+    }
+
+    /// Terms separated by `,`, `，` or `、`, blanks dropped.
+    fn terms(&self, name: &str, min: usize) -> Result<Vec<String>, ApiError> {
+        let text = self.text(name)?.unwrap_or_default();
+        let terms: Vec<String> = text
+            .split([',', '，', '、'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect();
+        if terms.len() < min {
+            return Err(ApiError::bad(name, format!("give at least {min} term in {name}=T1,T2")));
+        }
+        if terms.len() > MAX_TERMS {
+            return Err(ApiError::bad(name, format!("at most {MAX_TERMS} terms in {name}")));
+        }
+        Ok(terms)
+    }
+}
+
+const FILTERS: [&str; 6] = ["year", "from", "to", "region", "speaker", "kind"];
+
+fn known(own: &[&'static str], with_filters: bool) -> Vec<&'static str> {
+    let mut v = own.to_vec();
+    if with_filters {
+        v.extend(FILTERS);
+    }
+    v
+}
+
+/// The answer of `/healthz`.
+#[derive(Debug, Serialize)]
+struct Health {
+    status: &'static str,
+    generation: String,
+    docs: u64,
+}
+
+pub(super) async fn healthz(State(state): State<AppState>) -> Json<impl Serialize> {
+    let index = state.live.current();
+    Json(Health {
+        status: "ok",
+        generation: generation_name(&index.generation),
+        docs: index.searcher().num_docs(),
+    })
+}
+
+pub(super) async fn search(
+    State(state): State<AppState>,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let run = async {
+        let p =
+            Params::new(q, &known(&["q", "limit", "offset", "sort", "snippets", "width"], true))?;
+        let text = p.text("q")?.unwrap_or_default();
+        let node = p.query("q")?.unwrap_or(Node::And(Vec::new()));
+        let node = query::with_filters(node, &p.filters()?);
+        let mut req = SearchRequest::new(node, text);
+        req.limit = p.int("limit", 1, MAX_LIMIT, 10)?;
+        req.offset = p.int("offset", 0, MAX_OFFSET, 0)?;
+        req.snippets = p.int("snippets", 0, 10, 2)?;
+        req.snippet_width = p.int("width", 20, 400, 80)?;
+        req.sort = p.choice(
+            "sort",
+            &[
+                ("relevance", SortOrder::Relevance),
+                ("date", SortOrder::Date),
+                ("hits", SortOrder::Hits),
+            ],
+        )?;
+        blocking(&state, move |index| Ok(crate::search::search(index, &req)?)).await
+    };
+    run.await.into_response()
+}
+
+/// A speech with the matches of a query (`show --json`).
+#[derive(Debug, Serialize)]
+struct Shown {
+    #[serde(flatten)]
+    speech: StoredSpeech,
+    highlights: Vec<[usize; 2]>,
+}
+
+pub(super) async fn doc(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let run = async {
+        let Path(id) = id.map_err(|e| {
+            ApiError::new(StatusCode::BAD_REQUEST, format!("bad speech id: {}", e.body_text()))
+        })?;
+        let p = Params::new(q, &["q"])?;
+        let node = p.query("q")?;
+        blocking(&state, move |index| {
+            let searcher = index.searcher();
+            let addr =
+                index.find(&searcher, &id)?.ok_or_else(|| crate::Error::UnknownId(id.clone()))?;
+            let speech = index.stored(&searcher, addr, true)?;
+            let phrases = node.as_ref().map(Node::positive_phrases).unwrap_or_default();
+            let highlights = find_matches(speech.body.as_deref().unwrap_or(""), &phrases)
+                .into_iter()
+                .map(|(s, e)| [s, e])
+                .collect();
+            Ok(Shown { speech, highlights })
+        })
+        .await
+    };
+    run.await.into_response()
+}
+
+pub(super) async fn stats(
+    State(state): State<AppState>,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let run = async {
+        Params::new(q, &[])?;
+        blocking(&state, |index| Ok(crate::stats::overview(index)?)).await
+    };
+    run.await.into_response()
+}
+
+pub(super) async fn trend(
+    State(state): State<AppState>,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let run = async {
+        let p = Params::new(q, &known(&["terms", "by", "metric", "where"], true))?;
+        let req = TrendRequest {
+            terms: p.terms("terms", 1)?,
+            by: p.choice(
+                "by",
+                &[
+                    ("year", GroupBy::Year),
+                    ("speaker", GroupBy::Speaker),
+                    ("region", GroupBy::Region),
+                    ("kind", GroupBy::Kind),
+                    ("speech", GroupBy::Speech),
+                ],
+            )?,
+            metric: p.choice(
+                "metric",
+                &[("rate", Metric::Rate), ("count", Metric::Count), ("docs", Metric::Docs)],
+            )?,
+            filter: p.selection()?,
+        };
+        blocking(&state, move |index| {
+            crate::stats::trend::trend(index, &req)
+                .map_err(|e| ApiError::from_lib(e, Some("terms")))
+        })
+        .await
+    };
+    run.await.into_response()
+}
+
+pub(super) async fn kwic(
+    State(state): State<AppState>,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let run = async {
+        let p = Params::new(q, &known(&["term", "width", "limit", "sort", "where"], true))?;
+        let term = p.text("term")?.ok_or_else(|| ApiError::bad("term", "give a term: term=…"))?;
+        let req = KwicRequest {
+            term,
+            width: p.int("width", 1, 200, 30)?,
+            sort: p.choice(
+                "sort",
+                &[("date", KwicSort::Date), ("left", KwicSort::Left), ("right", KwicSort::Right)],
+            )?,
+            limit: Some(p.int("limit", 1, MAX_KWIC_LINES, 100)?),
+            filter: p.selection()?,
+        };
+        blocking(&state, move |index| {
+            crate::stats::concordance::concordance(index, &req)
+                .map_err(|e| ApiError::from_lib(e, Some("term")))
+        })
+        .await
+    };
+    run.await.into_response()
+}
+
+pub(super) async fn compare(
+    State(state): State<AppState>,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let run = async {
+        let p = Params::new(q, &["a", "b", "a_id", "b_id", "terms", "limit"])?;
+        let side = |query: &str, id: &str| -> Result<Side, ApiError> {
+            match (p.text(query)?, p.text(id)?) {
+                (Some(text), None) => {
+                    let node = p.query(query)?.unwrap_or(Node::And(Vec::new()));
+                    Ok(Side::Query { text, node })
+                }
+                (None, Some(id)) => Ok(Side::Speech(id)),
+                _ => Err(ApiError::bad(
+                    query,
+                    format!("give either {query} (a query) or {id} (a speech id)"),
+                )),
+            }
+        };
+        let req = CompareRequest {
+            a: side("a", "a_id")?,
+            b: side("b", "b_id")?,
+            terms: p.terms("terms", 0)?,
+            limit: p.int("limit", 1, 200, 20)?,
+        };
+        blocking(&state, move |index| Ok(crate::stats::compare::compare(index, &req)?)).await
+    };
+    run.await.into_response()
+}
