@@ -58,3 +58,17 @@ pub fn write_files(dir: &Path, files: &[(&str, &[u8])]) {
         std::fs::write(path, bytes).unwrap();
     }
 }
+
+/// Indexes `corpus` into `index` (`speechdex index CORPUS --index INDEX --quiet`), asserting
+/// success.
+pub fn index_corpus(corpus: &Path, index: &Path) {
+    let o = bin()
+        .arg("index")
+        .arg(corpus)
+        .arg("--index")
+        .arg(index)
+        .arg("--quiet")
+        .output()
+        .expect("the speechdex binary runs");
+    assert!(o.status.success(), "indexing {} failed:\n{}", corpus.display(), stderr(&o));
+}

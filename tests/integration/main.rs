@@ -4,5 +4,6 @@
 
 mod common;
 mod indexing;
+mod search;
 mod server;
 mod stats;
