@@ -2,6 +2,7 @@
 
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
+mod bench;
 mod common;
 mod indexing;
 mod search;
