@@ -19,7 +19,7 @@ use tantivy::schema::Schema;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use super::schema::{Fields, build_schema};
-use super::store::{Settings, Store};
+use super::store::{FileManifest, Settings, Store};
 use super::{BuildInfo, SpeechIndex};
 use crate::corpus::{self, ReadOptions, Skip, Speech};
 use crate::{Error, Result};
@@ -41,6 +41,9 @@ pub struct BuildOptions {
     pub heap_per_thread: usize,
     /// During a full build, commit after this many bytes of text to bound memory.
     pub commit_every_bytes: u64,
+    /// Read every file, even those whose size and modification time are unchanged since the
+    /// last build (content hashes still decide what is re-indexed).
+    pub checksum: bool,
     /// A fault to inject, for tests of crash safety.
     pub test_hook: Option<TestHook>,
 }
@@ -55,6 +58,7 @@ impl Default for BuildOptions {
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4),
             heap_per_thread: 64 << 20,
             commit_every_bytes: 128 << 20,
+            checksum: false,
             test_hook: None,
         }
     }
@@ -210,10 +214,11 @@ pub fn build(
             let index = create_index(pending.path(), &wanted)?;
             let docs = run(
                 &index,
+                pending.path(),
                 opts,
                 &discovery.files,
                 &read,
-                HashMap::new(),
+                Existing::default(),
                 &mut summary,
                 progress,
                 info,
@@ -237,8 +242,22 @@ pub fn build(
             let map = existing.speech_hashes()?;
             let index = existing.index.clone();
             drop(existing);
-            summary.docs =
-                run(&index, opts, &discovery.files, &read, map, &mut summary, progress, info)?;
+            let manifest = if opts.checksum {
+                FileManifest::default()
+            } else {
+                FileManifest::load(generation)
+            };
+            summary.docs = run(
+                &index,
+                generation,
+                opts,
+                &discovery.files,
+                &read,
+                Existing { speeches: map, files: manifest },
+                &mut summary,
+                progress,
+                info,
+            )?;
         }
     }
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
@@ -283,17 +302,27 @@ fn create_index(dir: &Path, settings: &Settings) -> Result<Index> {
 /// Existing speeches: id → (hash, path).
 pub(crate) type HashMapById = HashMap<String, (u64, String)>;
 
+/// What the index holds before a run.
+#[derive(Debug, Default)]
+struct Existing {
+    speeches: HashMapById,
+    files: FileManifest,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn run(
     index: &Index,
+    generation: &Path,
     opts: &BuildOptions,
     files: &[corpus::SourceFile],
     read: &ReadOptions,
-    existing: HashMapById,
+    existing: Existing,
     summary: &mut BuildSummary,
     progress: &mut dyn Progress,
     mut info: BuildInfo,
 ) -> Result<u64> {
+    let Existing { speeches: existing, files: known_files } = existing;
+    let mut manifest = FileManifest::default();
     let fields = Fields::resolve(&index.schema())?;
     let mut writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(
         opts.threads.max(1),
@@ -308,9 +337,30 @@ fn run(
     let full = existing.is_empty();
 
     for file in files {
-        let bytes = std::fs::metadata(&file.abs).map_or(0, |m| m.len());
+        let stamp = std::fs::metadata(&file.abs).ok().as_ref().and_then(FileManifest::stamp);
+        let bytes = stamp.map_or(0, |s| s.0);
+        let ids = by_path.get(file.rel.as_str());
+        if let (Some(stamp), Some(ids)) = (stamp, ids)
+            && known_files.files.get(&file.rel) == Some(&stamp)
+        {
+            // Same size and modification time as when its speeches were indexed: not read.
+            for id in ids {
+                if seen.insert((*id).to_string()) {
+                    summary.unchanged += 1;
+                }
+            }
+            manifest.files.insert(file.rel.clone(), stamp);
+            progress.file_done(&file.rel, bytes);
+            continue;
+        }
         let result = corpus::read_file(file, read);
         summary.bytes += bytes;
+        // Files with problems are read again next time, so their problems are reported again.
+        if let Some(stamp) = stamp
+            && result.skipped.is_empty()
+        {
+            manifest.files.insert(file.rel.clone(), stamp);
+        }
         for skip in &result.skipped {
             progress.skipped(skip);
             if skip.line.is_none() {
@@ -368,6 +418,8 @@ fn run(
     let mut prepared = writer.prepare_commit()?;
     prepared.set_payload(&payload);
     prepared.commit()?;
+    // Only after the commit: the manifest may lag behind the index, never run ahead of it.
+    manifest.save(generation)?;
     progress.phase("merging segments");
     writer.wait_merging_threads()?;
     let reader = index.reader()?;
@@ -422,4 +474,49 @@ fn to_document(f: &Fields, s: &Speech, hash: u64, chars: u64) -> TantivyDocument
 pub fn date_key(date: &str) -> Option<i64> {
     let d: jiff::civil::Date = date.parse().ok()?;
     Some(i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(root: &Path) -> BuildOptions {
+        BuildOptions { roots: vec![root.to_path_buf()], threads: 1, ..Default::default() }
+    }
+
+    #[test]
+    fn unchanged_files_are_not_read_again_and_changes_are_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir_all(&corpus).unwrap();
+        std::fs::write(corpus.join("a.txt"), "甲的讲话\n发展新质生产力。\n").unwrap();
+        std::fs::write(corpus.join("b.txt"), "乙的讲话\n推进乡村振兴。\n").unwrap();
+        let index = dir.path().join("index");
+
+        let first = build(&index, &opts(&corpus), &mut NoProgress).unwrap();
+        assert_eq!((first.mode, first.added, first.docs), (BuildMode::Full, 2, 2));
+
+        let second = build(&index, &opts(&corpus), &mut NoProgress).unwrap();
+        assert_eq!((second.mode, second.unchanged, second.bytes), (BuildMode::Incremental, 2, 0));
+
+        std::fs::write(corpus.join("b.txt"), "乙的讲话\n推进乡村全面振兴。\n").unwrap();
+        let third = build(&index, &opts(&corpus), &mut NoProgress).unwrap();
+        let b_len = std::fs::metadata(corpus.join("b.txt")).unwrap().len();
+        assert_eq!((third.updated, third.unchanged, third.bytes), (1, 1, b_len));
+
+        let checksum = BuildOptions { checksum: true, ..opts(&corpus) };
+        let fourth = build(&index, &checksum, &mut NoProgress).unwrap();
+        assert_eq!(fourth.unchanged, 2);
+        assert!(fourth.bytes > b_len, "--checksum reads every file");
+
+        std::fs::remove_file(corpus.join("a.txt")).unwrap();
+        let fifth = build(&index, &opts(&corpus), &mut NoProgress).unwrap();
+        assert_eq!((fifth.removed, fifth.docs), (1, 1));
+    }
+
+    #[test]
+    fn date_keys() {
+        assert_eq!(date_key("2024-03-05"), Some(20240305));
+        assert_eq!(date_key("2024-02-30"), None);
+    }
 }

@@ -29,6 +29,8 @@ pub const CURRENT_FILE: &str = "CURRENT";
 pub const LOCK_FILE: &str = ".lock";
 /// Analysis settings of a generation.
 pub const SETTINGS_FILE: &str = "speechdex.json";
+/// Sizes and modification times of the files whose speeches a generation holds.
+pub const FILES_FILE: &str = "files.json";
 /// Version of the on-disk layout and schema; a different one forces a rebuild.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -84,6 +86,42 @@ impl Settings {
         } else {
             None
         }
+    }
+}
+
+/// What the index knew of each corpus file when it last read it: `rel → (size, mtime in ns)`.
+///
+/// Written after each successful commit (never before), so it can only be older than the index,
+/// never newer: a file it lists with the same size and modification time is unchanged since its
+/// speeches were indexed and need not be read again. A missing or unreadable manifest means
+/// "read everything".
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FileManifest {
+    /// `rel → [size, mtime_ns]`.
+    pub files: std::collections::BTreeMap<String, (u64, u128)>,
+}
+
+impl FileManifest {
+    /// Reads the manifest of a generation (empty when missing or unreadable).
+    pub fn load(generation: &Path) -> FileManifest {
+        fs::read_to_string(generation.join(FILES_FILE))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    }
+
+    /// Writes the manifest of a generation (atomically: temp file + rename).
+    pub fn save(&self, generation: &Path) -> Result<()> {
+        let tmp = generation.join(format!("{FILES_FILE}.tmp"));
+        write_json(&tmp, self)?;
+        let path = generation.join(FILES_FILE);
+        fs::rename(&tmp, &path).map_err(|e| Error::io("writing", path, e))
+    }
+
+    /// `(size, mtime_ns)` of a file, when the file system tells.
+    pub fn stamp(meta: &fs::Metadata) -> Option<(u64, u128)> {
+        let mtime = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+        Some((meta.len(), mtime.as_nanos()))
     }
 }
 

@@ -49,7 +49,7 @@ pub fn highlighted(text: &str, highlights: &[[usize; 2]], style: Style) -> Strin
     sorted.sort_unstable();
     for h in sorted {
         match merged.last_mut() {
-            Some(last) if h[0] <= last[1] => last[1] = last[1].max(h[1]),
+            Some(last) if h[0] < last[1] => last[1] = last[1].max(h[1]),
             _ => merged.push(h),
         }
     }
@@ -151,5 +151,6 @@ mod tests {
         assert_eq!(highlighted("发展新质生产力", &[[2, 7]], Style::new()), "发展【新质生产力】");
         assert_eq!(highlighted("甲乙丙", &[[0, 2], [1, 3]], Style::new()), "【甲乙丙】");
         assert_eq!(highlighted("甲", &[], Style::new()), "甲");
+        assert_eq!(highlighted("哈哈哈哈", &[[0, 2], [2, 4]], Style::new()), "【哈哈】【哈哈】");
     }
 }

@@ -129,6 +129,8 @@ pub fn make_snippets(
         {
             end = k + 1;
         }
+        // Never repeat what the previous snippet showed (nor start inside one of its matches).
+        start = start.max(shown_until).min(ms);
         while start < ms && chars[start].is_whitespace() {
             start += 1;
         }

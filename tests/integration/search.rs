@@ -869,7 +869,6 @@ fn occurrences(body: &[char], term: &str) -> Vec<(usize, usize)> {
 
 /// The two snippets of a result show different passages, and neither cuts a match in half.
 #[test]
-#[ignore = "bug: snippets overlap and cut matches at their edges (src/search/snippet.rs)"]
 fn snippets_neither_overlap_nor_cut_matches() {
     let mut problems = Vec::new();
     let mut check = |index: &Path, query: &str, terms: &[&str]| {

@@ -15,7 +15,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(after_help = "Examples:\n  \
     speechdex index ./corpus                 build or update the index in ./index\n  \
     speechdex search 新质生产力               ranked speeches with snippets\n  \
-    speechdex search '碳达峰 | 碳中和' --year 2021..2025\n  \
+    speechdex search '碳达峰 | 碳中和' --from 2021 --to 2025\n  \
     speechdex stats                          what the index holds\n\n\
     Exit status: 0 success (search: hits), 1 search without hits, 2 error.")]
 pub struct Cli {
@@ -234,6 +234,10 @@ pub struct IndexArgs {
     /// Follow symbolic links.
     #[arg(long)]
     pub follow: bool,
+    /// Read every file, even those whose size and modification time have not changed since the
+    /// last build (by default such files are not read again).
+    #[arg(long)]
+    pub checksum: bool,
     /// Indexing threads [default: number of cores, at most 4].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,

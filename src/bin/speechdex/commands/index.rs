@@ -31,6 +31,7 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
         } else {
             Some(args.dict.clone())
         },
+        checksum: args.checksum,
         test_hook: test_hook(),
         ..Default::default()
     };
