@@ -58,7 +58,7 @@
 //! | 404 | an unknown speech id, an unknown path |
 //! | 405 | a method other than `GET`/`HEAD` |
 //! | 413 | a request body over [`MAX_BODY_BYTES`] (no endpoint takes a body) |
-//! | 414 | a URI over [`MAX_URI_BYTES`] bytes, or a text parameter over [`MAX_QUERY_CHARS`] characters |
+//! | 414 | a URI over [`MAX_URI_BYTES`] bytes, or a text parameter over [`MAX_QUERY_CHARS`] characters (hyper itself answers 414 past 64 KiB and 431 when the headers pass about 400 KiB, without a JSON body) |
 //! | 503 | the request took longer than the timeout, or the server is busy (retry later) |
 //! | 500 | the index could not be read (never caused by what a client sends) |
 //!
