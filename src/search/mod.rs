@@ -186,7 +186,7 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
             primary.then(b.date.cmp(&a.date)).then(a.addr.cmp(&b.addr))
         });
         for (i, c) in candidates.iter().enumerate().skip(req.offset).take(req.limit) {
-            let stored = index.stored(&searcher, c.addr, true)?;
+            let stored = index.stored(&searcher, c.addr, req.snippets > 0)?;
             let body = stored.body.as_deref().unwrap_or("");
             let matches = snippet::find_matches(body, &positive);
             results.push(SearchHit {
