@@ -37,6 +37,27 @@ pub fn find_phrase(
     phrase: &str,
     keep_positions: bool,
 ) -> Result<Vec<DocOccurrences>> {
+    find(seg, field, phrase, keep_positions, None)
+}
+
+/// The occurrences (with start positions) of a phrase in one document only, reading just that
+/// document's postings: what snippets of a result page need.
+pub fn find_phrase_in_doc(
+    seg: &SegmentReader,
+    field: Field,
+    phrase: &str,
+    doc: DocId,
+) -> Result<Option<DocOccurrences>> {
+    Ok(find(seg, field, phrase, true, Some(doc))?.into_iter().next())
+}
+
+fn find(
+    seg: &SegmentReader,
+    field: Field,
+    phrase: &str,
+    keep_positions: bool,
+    only: Option<DocId>,
+) -> Result<Vec<DocOccurrences>> {
     let folded = fold(phrase);
     let Some(terms) = phrase_terms(&folded) else { return Ok(Vec::new()) };
     let len = folded.chars().count() as u32;
@@ -45,7 +66,7 @@ pub fn find_phrase(
     let is_alive = |doc: DocId| alive.is_none_or(|a| a.is_alive(doc));
 
     if len == 1 {
-        return prefix_occurrences(&inverted, field, &terms[0].0, keep_positions, is_alive);
+        return prefix_occurrences(&inverted, &terms[0].0, keep_positions, only, is_alive);
     }
 
     let mut postings: Vec<(SegmentPostings, u32)> = Vec::with_capacity(terms.len());
@@ -65,8 +86,11 @@ pub fn find_phrase(
     let mut out = Vec::new();
     let mut positions: Vec<Vec<u32>> = vec![Vec::new(); postings.len()];
     let mut candidates: Vec<u32> = Vec::new();
-    let mut doc = postings[0].0.doc();
-    while doc != TERMINATED {
+    let mut doc = match only {
+        Some(target) => postings[0].0.seek(target),
+        None => postings[0].0.doc(),
+    };
+    while doc != TERMINATED && only.is_none_or(|target| doc == target) {
         let mut behind = None;
         for (p, _) in postings.iter_mut().skip(1) {
             let d = if p.doc() < doc { p.seek(doc) } else { p.doc() };
@@ -135,12 +159,11 @@ fn successor(c: char) -> Option<String> {
 
 fn prefix_occurrences(
     inverted: &tantivy::InvertedIndexReader,
-    field: Field,
     prefix: &str,
     keep_positions: bool,
+    only: Option<DocId>,
     is_alive: impl Fn(DocId) -> bool,
 ) -> Result<Vec<DocOccurrences>> {
-    let _ = field;
     let mut builder = inverted.terms().range().ge(prefix.as_bytes());
     let upper = successor(prefix.chars().next().unwrap_or('\0'));
     if let Some(upper) = &upper {
@@ -158,8 +181,11 @@ fn prefix_occurrences(
         let mut postings = inverted
             .read_postings_from_terminfo(stream.value(), option)
             .map_err(tantivy::TantivyError::from)?;
-        let mut doc = postings.doc();
-        while doc != TERMINATED {
+        let mut doc = match only {
+            Some(target) => postings.seek(target),
+            None => postings.doc(),
+        };
+        while doc != TERMINATED && only.is_none_or(|target| doc == target) {
             if is_alive(doc) {
                 let entry = by_doc.entry(doc).or_default();
                 entry.0 += postings.term_freq();

@@ -188,7 +188,11 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
         for (i, c) in candidates.iter().enumerate().skip(req.offset).take(req.limit) {
             let stored = index.stored(&searcher, c.addr, req.snippets > 0)?;
             let body = stored.body.as_deref().unwrap_or("");
-            let matches = snippet::find_matches(body, &positive);
+            let matches = if req.snippets > 0 {
+                page_matches(&searcher, index, c.addr, &positive)?
+            } else {
+                Vec::new()
+            };
             results.push(SearchHit {
                 rank: i + 1,
                 id: stored.id,
@@ -211,6 +215,28 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         results,
     })
+}
+
+/// The occurrences of the phrases in one speech, as sorted character ranges, read from that
+/// speech's postings (no folding of the stored text needed).
+fn page_matches(
+    searcher: &tantivy::Searcher,
+    index: &SpeechIndex,
+    addr: DocAddress,
+    phrases: &[&str],
+) -> Result<Vec<(usize, usize)>> {
+    let seg = searcher.segment_reader(addr.segment_ord);
+    let mut out = Vec::new();
+    for phrase in phrases {
+        let len = crate::analysis::fold(phrase).chars().count();
+        if let Some(occ) =
+            exact::find_phrase_in_doc(seg, index.fields.body_exact, phrase, addr.doc_id)?
+        {
+            out.extend(occ.starts.iter().map(|&s| (s as usize, s as usize + len)));
+        }
+    }
+    out.sort_unstable();
+    Ok(out)
 }
 
 fn score_at(scorer: &mut dyn tantivy::query::Scorer, doc: DocId) -> Score {
