@@ -130,43 +130,95 @@ pub fn is_word(token: &str) -> bool {
     })
 }
 
-impl Tokenizer for WordsTokenizer {
-    type TokenStream<'a> = WordsTokenStream;
+/// Text cut into words at a time (bytes, then up to the next safe break): the token stream
+/// holds the tokens of one chunk, not of the whole text, so that a speech of hundreds of
+/// megabytes does not need gigabytes of tokens at once.
+const CHUNK_BYTES: usize = 256 * 1024;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordsTokenStream {
-        let mut offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        offsets.push(text.len());
-        let words = self.words(text);
-        let tokens = words
-            .into_iter()
-            .enumerate()
-            .map(|(position, (text, start, end))| Token {
-                offset_from: offsets[start.min(offsets.len() - 1)],
-                offset_to: offsets[end.min(offsets.len() - 1)],
-                position,
-                text,
-                position_length: 1,
-            })
-            .collect::<Vec<_>>();
-        WordsTokenStream { tokens: tokens.into_iter(), token: Token::default() }
+/// A character after which jieba's segmentation can be cut without changing it: jieba emits
+/// whitespace (except the `\r` of `\r\n`) and CJK punctuation as one-character tokens and never
+/// joins them to their neighbours (jieba-rs `cut_each`: only the `is_han_default` class forms
+/// blocks).
+fn is_safe_break(c: char) -> bool {
+    matches!(c, '\n' | ' ' | '\t' | '\u{3000}'..='\u{303F}' | '\u{FF01}'..='\u{FF0F}' | '\u{FF1A}'..='\u{FF20}')
+}
+
+/// The end of the chunk of `text` starting at `start`: just after the first safe break at least
+/// [`CHUNK_BYTES`] further, or the end of the text.
+fn chunk_end(text: &str, start: usize) -> usize {
+    let mut from = start + CHUNK_BYTES;
+    if from >= text.len() {
+        return text.len();
+    }
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    match text[from..].char_indices().find(|&(_, c)| is_safe_break(c)) {
+        Some((i, c)) => from + i + c.len_utf8(),
+        None => text.len(),
     }
 }
 
-/// Token stream of [`WordsTokenizer`].
+impl WordsTokenizer {
+    /// The tokens of one chunk starting at byte `base` of the text (positions set later).
+    fn chunk_tokens(&self, chunk: &str, base: usize) -> Vec<Token> {
+        let mut offsets: Vec<usize> = chunk.char_indices().map(|(i, _)| base + i).collect();
+        offsets.push(base + chunk.len());
+        self.words(chunk)
+            .into_iter()
+            .map(|(text, start, end)| Token {
+                offset_from: offsets[start.min(offsets.len() - 1)],
+                offset_to: offsets[end.min(offsets.len() - 1)],
+                position: 0,
+                text,
+                position_length: 1,
+            })
+            .collect()
+    }
+}
+
+impl Tokenizer for WordsTokenizer {
+    type TokenStream<'a> = WordsTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordsTokenStream<'a> {
+        WordsTokenStream {
+            tokenizer: self,
+            text,
+            next_chunk: 0,
+            pending: Vec::new().into_iter(),
+            position: 0,
+            token: Token::default(),
+        }
+    }
+}
+
+/// Token stream of [`WordsTokenizer`]: cuts the text chunk by chunk, as it is consumed.
 #[derive(Debug)]
-pub struct WordsTokenStream {
-    tokens: std::vec::IntoIter<Token>,
+pub struct WordsTokenStream<'a> {
+    tokenizer: &'a WordsTokenizer,
+    text: &'a str,
+    next_chunk: usize,
+    pending: std::vec::IntoIter<Token>,
+    position: usize,
     token: Token,
 }
 
-impl TokenStream for WordsTokenStream {
+impl TokenStream for WordsTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        match self.tokens.next() {
-            Some(t) => {
-                self.token = t;
-                true
+        loop {
+            if let Some(mut token) = self.pending.next() {
+                token.position = self.position;
+                self.position += 1;
+                self.token = token;
+                return true;
             }
-            None => false,
+            if self.next_chunk >= self.text.len() {
+                return false;
+            }
+            let start = self.next_chunk;
+            self.next_chunk = chunk_end(self.text, start);
+            let chunk = &self.text[start..self.next_chunk];
+            self.pending = self.tokenizer.chunk_tokens(chunk, start).into_iter();
         }
     }
 
@@ -218,6 +270,45 @@ mod tests {
     fn validates_dictionaries() {
         assert!(validate_dictionary("新词 10 n\n\n另一个\n").is_ok());
         assert_eq!(validate_dictionary("好 1\n坏 x n").unwrap_err().0, 2);
+    }
+
+    /// Every token of `text`: (text, offset_from, offset_to, position).
+    fn stream(tok: &mut WordsTokenizer, text: &str) -> Vec<(String, usize, usize, usize)> {
+        let mut stream = tok.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            out.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+        }
+        out
+    }
+
+    /// Cutting a long text chunk by chunk gives the tokens of cutting it whole (issue 7: a
+    /// 200 MB speech held about 27 bytes of tokens per byte of text).
+    #[test]
+    fn chunks_give_the_tokens_of_the_whole_text() {
+        let mut tok = WordsTokenizer::new(&[]);
+        let para = "加快发展新质生产力，深化供给侧结构性改革。GDP增长5%\r\n推进乡村全面振兴 一以贯之　坚持稳中求进；";
+        for (name, text) in [
+            ("paragraphs", para.repeat(CHUNK_BYTES / para.len() * 3)),
+            ("one line", para.replace(['\n', '\r'], "").repeat(CHUNK_BYTES / para.len() * 3)),
+            ("no break at all", "新质生产力".repeat(CHUNK_BYTES / 5)),
+        ] {
+            let whole: Vec<_> = {
+                let mut offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+                offsets.push(text.len());
+                tok.words(&text)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(p, (w, s, e))| (w, offsets[s], offsets[e], p))
+                    .collect()
+            };
+            let chunked = stream(&mut tok, &text);
+            assert!(text.len() > 2 * CHUNK_BYTES, "{name}");
+            assert_eq!(chunked.len(), whole.len(), "{name}");
+            assert!(chunked == whole, "{name}: the chunked tokens differ");
+        }
+        assert!(stream(&mut tok, "").is_empty());
     }
 
     proptest! {

@@ -12,6 +12,11 @@
 //!    without replacement: malformed bytes are an error that names the byte offset.
 //!
 //! The decoded text is returned unchanged apart from the BOM: line endings are kept as given.
+//!
+//! [`decode`] fails at the first malformed sequence. The readers of one-record-a-line formats
+//! (JSONL, CSV) use [`decode_tolerant`] instead: it decodes the whole file in the detected
+//! encoding, puts U+FFFD where bytes are malformed and lists those places, so that only the lines
+//! or rows that hold them are skipped.
 
 use encoding_rs::{DecoderResult, Encoding, GB18030, GBK, UTF_8, UTF_16BE, UTF_16LE};
 
@@ -46,40 +51,81 @@ pub fn decode(
     bytes: &[u8],
     forced: Option<&'static Encoding>,
 ) -> Result<(String, &'static Encoding), String> {
-    let (text, enc) = match forced {
-        Some(enc) => decode_forced(bytes, enc)?,
+    let decoded = decode_tolerant(bytes, forced)?;
+    match decoded.damage.first() {
+        Some(damage) => Err(malformed(decoded.encoding, damage.file_offset)),
+        None => Ok((decoded.text, decoded.encoding)),
+    }
+}
+
+/// Text decoded from a file's bytes, with the places where bytes could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Decoded {
+    /// The text, with U+FFFD in place of each malformed sequence.
+    pub(crate) text: String,
+    /// The encoding used.
+    pub(crate) encoding: &'static Encoding,
+    /// The malformed sequences, in order (empty when the file decoded cleanly).
+    pub(crate) damage: Vec<Damage>,
+}
+
+/// One malformed byte sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Damage {
+    /// Byte offset in the decoded text of the U+FFFD that stands for it.
+    pub(crate) text_offset: usize,
+    /// Byte offset in the file (BOM included) of its first byte.
+    pub(crate) file_offset: usize,
+}
+
+impl Decoded {
+    /// The reason to skip a record holding `damage`, in the words of [`decode`]'s errors.
+    pub(crate) fn reason(encoding: &'static Encoding, damage: Damage) -> String {
+        malformed(encoding, damage.file_offset)
+    }
+}
+
+/// Like [`decode`], but malformed sequences in the detected (or forced) encoding do not fail
+/// the whole file: they are replaced by U+FFFD and listed in [`Decoded::damage`]. Binary files
+/// and UTF-16 guesses that do not decode cleanly are still errors.
+pub(crate) fn decode_tolerant(
+    bytes: &[u8],
+    forced: Option<&'static Encoding>,
+) -> Result<Decoded, String> {
+    let decoded = match forced {
+        Some(enc) => {
+            // A BOM is stripped only when it matches the forced encoding.
+            let start = match Encoding::for_bom(bytes) {
+                Some((bom_enc, len)) if bom_enc == enc => len,
+                _ => 0,
+            };
+            // GBK's decoder is GB18030's: report the label the user gave.
+            decode_lossy(bytes, start, enc)
+        }
         None => detect_and_decode(bytes)?,
     };
-    check_not_binary(&text)?;
-    Ok((text, enc))
+    check_not_binary(&decoded.text)?;
+    Ok(decoded)
 }
 
-fn decode_forced(
-    bytes: &[u8],
-    enc: &'static Encoding,
-) -> Result<(String, &'static Encoding), String> {
-    let body = match Encoding::for_bom(bytes) {
-        Some((bom_enc, len)) if bom_enc == enc => &bytes[len..],
-        _ => bytes,
-    };
-    // GBK's decoder is GB18030's: report the label the user gave.
-    decode_strict(body, enc).map(|text| (text, enc))
+fn clean(text: String, encoding: &'static Encoding) -> Decoded {
+    Decoded { text, encoding, damage: Vec::new() }
 }
 
-fn detect_and_decode(bytes: &[u8]) -> Result<(String, &'static Encoding), String> {
+fn detect_and_decode(bytes: &[u8]) -> Result<Decoded, String> {
     if let Some((enc, len)) = Encoding::for_bom(bytes) {
-        return decode_strict(&bytes[len..], enc).map(|text| (text, enc));
+        return Ok(decode_lossy(bytes, len, enc));
     }
     let nul_count = bytes.iter().filter(|&&b| b == 0).count();
     if nul_count > 0 {
-        return decode_with_nuls(bytes, nul_count);
+        return decode_with_nuls(bytes, nul_count).map(|(text, enc)| clean(text, enc));
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok((text.to_owned(), UTF_8));
+        return Ok(clean(text.to_owned(), UTF_8));
     }
     let stats = utf8_stats(bytes);
     if stats.looks_like_broken_utf8() {
-        return Err(malformed(UTF_8, stats.first_error));
+        return Ok(decode_lossy(bytes, 0, UTF_8));
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
@@ -93,10 +139,10 @@ fn detect_and_decode(bytes: &[u8]) -> Result<(String, &'static Encoding), String
         // is a damaged GB18030 file.
         let stats = gb18030_stats(bytes);
         if stats.looks_like_broken() {
-            return Err(malformed(GB18030, stats.first_error));
+            return Ok(decode_lossy(bytes, 0, GB18030));
         }
     }
-    decode_strict(bytes, enc).map(|text| (text, enc))
+    Ok(decode_lossy(bytes, 0, enc))
 }
 
 fn is_cjk(enc: &'static Encoding) -> bool {
@@ -149,6 +195,12 @@ impl DecodeStats {
 }
 
 /// Bytes with NULs: UTF-16 without BOM, or binary.
+///
+/// Both byte orders are tried; the one whose text reads best (see [`plausible_share`]) wins, if
+/// it reads well and holds some ASCII (a line break, a digit: text read in the wrong byte order
+/// has none, every ASCII character having become U+xx00). Where the NULs sit says little for
+/// Chinese text: 一 (U+4E00) or 需 (U+9700) put a NUL on the "wrong" side, and such a file has few
+/// ASCII characters to outvote them.
 fn decode_with_nuls(bytes: &[u8], nul_count: usize) -> Result<(String, &'static Encoding), String> {
     const BINARY: &str = "binary file (contains NUL bytes)";
     // Valid UTF-8 with a few stray NULs is a binary (or damaged) file, not UTF-16: UTF-16 text in
@@ -159,46 +211,62 @@ fn decode_with_nuls(bytes: &[u8], nul_count: usize) -> Result<(String, &'static 
     if !bytes.len().is_multiple_of(2) {
         return Err(BINARY.to_owned());
     }
-    let odd = bytes.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
-    let even = nul_count - odd;
-    let candidate = if odd * 10 >= nul_count * 9 {
-        UTF_16LE
-    } else if even * 10 >= nul_count * 9 {
-        UTF_16BE
-    } else {
-        return Err(BINARY.to_owned());
-    };
-    match decode_strict(bytes, candidate) {
-        Ok(text) if !text.contains('\0') && plausible_share(&text) >= 0.9 => Ok((text, candidate)),
-        _ => Err(BINARY.to_owned()),
+    let mut best: Option<(f64, String, &'static Encoding)> = None;
+    for candidate in [UTF_16LE, UTF_16BE] {
+        let Ok(text) = decode_strict(bytes, candidate) else { continue };
+        if text.contains('\0') || !text.chars().take(65_536).any(|c| matches!(c, '\t'..='~')) {
+            continue;
+        }
+        let share = plausible_share(&text);
+        if share >= 0.9 && best.as_ref().is_none_or(|(best_share, _, _)| share > *best_share) {
+            best = Some((share, text, candidate));
+        }
     }
+    best.map(|(_, text, enc)| (text, enc)).ok_or_else(|| BINARY.to_owned())
 }
 
 /// Decodes without replacement; the error names the first malformed byte.
 fn decode_strict(bytes: &[u8], enc: &'static Encoding) -> Result<String, String> {
+    let decoded = decode_lossy(bytes, 0, enc);
+    match decoded.damage.first() {
+        Some(damage) => Err(malformed(enc, damage.file_offset)),
+        None => Ok(decoded.text),
+    }
+}
+
+/// Decodes `bytes[start..]`, replacing each malformed sequence by U+FFFD and recording where.
+fn decode_lossy(bytes: &[u8], start: usize, enc: &'static Encoding) -> Decoded {
+    let input = &bytes[start..];
     let mut decoder = enc.new_decoder_without_bom_handling();
-    let capacity = decoder.max_utf8_buffer_length_without_replacement(bytes.len()).unwrap_or(0);
+    let capacity = decoder.max_utf8_buffer_length_without_replacement(input.len()).unwrap_or(0);
     let mut out = String::with_capacity(capacity);
+    let mut damage = Vec::new();
     let mut read_total = 0usize;
     loop {
         let (result, read) =
-            decoder.decode_to_string_without_replacement(&bytes[read_total..], &mut out, true);
+            decoder.decode_to_string_without_replacement(&input[read_total..], &mut out, true);
         read_total += read;
         match result {
-            DecoderResult::InputEmpty => return Ok(out),
+            DecoderResult::InputEmpty => break,
             DecoderResult::OutputFull => {
                 let more = decoder
-                    .max_utf8_buffer_length_without_replacement(bytes.len() - read_total)
+                    .max_utf8_buffer_length_without_replacement(input.len() - read_total)
                     .unwrap_or(4096)
                     .max(16);
-                out.reserve(more);
+                out.reserve_exact(more);
             }
             DecoderResult::Malformed(bad, extra) => {
                 let at = read_total.saturating_sub(usize::from(bad) + usize::from(extra));
-                return Err(malformed(enc, at));
+                damage.push(Damage { text_offset: out.len(), file_offset: start + at });
+                if out.capacity() - out.len() < char::REPLACEMENT_CHARACTER.len_utf8() {
+                    // Grow by a bounded amount rather than doubling a large buffer.
+                    out.reserve_exact(4096.max((input.len() - read_total) / 16));
+                }
+                out.push(char::REPLACEMENT_CHARACTER);
             }
         }
     }
+    Decoded { text: out, encoding: enc, damage }
 }
 
 fn malformed(enc: &'static Encoding, at: usize) -> String {
@@ -329,6 +397,10 @@ mod tests {
     const ZH: &str =
         "各位代表：\n现在，我代表国务院，向大会报告政府工作，请予审议。2024年工作回顾\r\n";
 
+    /// Chinese text rich in 一 (U+4E00) and 需 (U+9700), with one line break as its only ASCII.
+    const ZH_XX00: &str =
+        "统一思想，一心一意扩大内需，一以贯之满足需求。\n第一，统一大市场需要一体推进。";
+
     #[test]
     fn decodes_good_inputs() {
         let gb = GB18030.encode(ZH).0.into_owned();
@@ -340,6 +412,10 @@ mod tests {
             ("utf-16le no bom", utf16(ZH, false, false), ZH, UTF_16LE),
             ("utf-16be no bom", utf16(ZH, true, false), ZH, UTF_16BE),
             ("utf-16le ascii", utf16("hello world\n", false, false), "hello world\n", UTF_16LE),
+            // Characters U+xx00 put NULs on the other side (issue 7: these were "binary").
+            ("utf-16le U+xx00", utf16(ZH_XX00, false, false), ZH_XX00, UTF_16LE),
+            ("utf-16be U+xx00", utf16(ZH_XX00, true, false), ZH_XX00, UTF_16BE),
+            ("utf-16be ascii", utf16("hello world\n", true, false), "hello world\n", UTF_16BE),
             ("gb18030", gb, ZH, GB18030),
             ("empty", Vec::new(), "", UTF_8),
             ("crlf kept", b"a\r\nb\r\n".to_vec(), "a\r\nb\r\n", UTF_8),

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use encoding::{decode, parse_encoding_label};
-pub use format::{SUPPORTED_EXTENSIONS, read_file};
+pub use format::{MAX_FILE_BYTES, SUPPORTED_EXTENSIONS, read_bytes, read_file};
 pub use walk::discover;
 
 /// One speech read from the corpus, with its metadata and full text.
@@ -113,7 +113,7 @@ mod tests {
 
     use super::*;
 
-    fn read_bytes(rel: &str, bytes: &[u8], opts: &ReadOptions) -> FileRead {
+    fn read_via_file(rel: &str, bytes: &[u8], opts: &ReadOptions) -> FileRead {
         let dir = tempfile::tempdir().unwrap();
         let abs = dir.path().join(rel);
         std::fs::write(&abs, bytes).unwrap();
@@ -148,7 +148,7 @@ mod tests {
             ("unsupported", "a.pdf", b"x".to_vec(), Err("unsupported file type")),
         ];
         for (name, rel, bytes, want) in cases {
-            let read = read_bytes(rel, &bytes, &ReadOptions::default());
+            let read = read_via_file(rel, &bytes, &ReadOptions::default());
             match want {
                 Ok((title, body)) => {
                     assert!(read.skipped.is_empty(), "{name}: {:?}", read.skipped);
@@ -173,7 +173,155 @@ mod tests {
         // A forced encoding.
         let big5 = encoding_rs::BIG5.encode("標題\n正文").0.into_owned();
         let opts = ReadOptions { encoding: Some(encoding_rs::BIG5), ..ReadOptions::default() };
-        assert_eq!(read_bytes("b.txt", &big5, &opts).speeches[0].title, "標題");
+        assert_eq!(read_via_file("b.txt", &big5, &opts).speeches[0].title, "標題");
+    }
+
+    /// (line, reason) of each skip.
+    fn skips(read: &FileRead) -> Vec<(Option<u64>, &str)> {
+        read.skipped.iter().map(|s| (s.line, s.reason.as_str())).collect()
+    }
+
+    fn lines_read(read: &FileRead) -> Vec<Option<u64>> {
+        read.speeches.iter().map(|s| s.line).collect()
+    }
+
+    /// Malformed bytes in a JSONL or CSV file cost only the lines or rows that hold them (issue
+    /// 7: a truncated last line used to skip the whole file).
+    #[test]
+    fn damaged_records_skip_only_themselves() {
+        let opts = ReadOptions::default();
+        let line = |n: u32| {
+            format!(
+                "{{\"title\":\"第{n}篇讲话\",\"content\":\"发展新质生产力，推进高质量发展。{n}\"}}\n"
+            )
+        };
+        let good: String = (1..=5).map(line).collect();
+        let gb = |s: &str| encoding_rs::GB18030.encode(s).0.into_owned();
+        let zhong_utf8 = "中".as_bytes();
+        let zhong_gb = gb("中");
+
+        // UTF-8, last line truncated in the middle of a character (the file was cut short).
+        let mut cut = good.clone().into_bytes();
+        cut.extend_from_slice(b"{\"title\":\"\xe6\x9c\x80\xe5\x90\x8e\",\"content\":\"\xe6\x96");
+        // UTF-8, an invalid byte inside the third line, and a truncated character in the fourth.
+        let mut mid = Vec::new();
+        for n in 1..=5u32 {
+            let l = line(n).into_bytes();
+            match n {
+                3 => mid.extend([&l[..20], &[0xFF][..], &l[20..]].concat()),
+                4 => mid.extend([&l[..20], &zhong_utf8[..2], &l[20..]].concat()),
+                _ => mid.extend(l),
+            }
+        }
+        // GB18030, last line truncated after a lead byte; and a lone lead byte mid-line.
+        let mut gb_cut = gb(&good);
+        gb_cut.extend_from_slice(&gb("{\"title\":\"最后\",\"content\":\"正文"));
+        gb_cut.push(zhong_gb[0]);
+        let mut gb_mid = Vec::new();
+        for n in 1..=5u32 {
+            let l = gb(&line(n));
+            if n == 2 {
+                gb_mid.extend([&l[..20], &[0x81][..], &l[20..]].concat());
+            } else {
+                gb_mid.extend(l);
+            }
+        }
+        // Mixed: UTF-8 lines and one GB18030 line.
+        let mut mixed = Vec::new();
+        for n in 1..=5u32 {
+            if n == 5 { mixed.extend(gb(&line(n))) } else { mixed.extend(line(n).into_bytes()) }
+        }
+        // UTF-8 with BOM and CRLF, last line truncated: offsets count the BOM.
+        let mut bom = b"\xef\xbb\xbf".to_vec();
+        bom.extend(good.replace('\n', "\r\n").into_bytes());
+        bom.extend_from_slice(&zhong_utf8[..1]);
+
+        type Case<'a> = (&'a str, &'a [u8], &'a [u64], &'a [u64], &'a str);
+        let cases: Vec<Case> = vec![
+            ("truncated utf-8 at the end", &cut, &[1, 2, 3, 4, 5], &[6], "UTF-8"),
+            ("bad bytes mid-line", &mid, &[1, 2, 5], &[3, 4], "UTF-8"),
+            ("truncated gb18030 at the end", &gb_cut, &[1, 2, 3, 4, 5], &[6], "gb18030"),
+            ("gb18030 lone lead byte", &gb_mid, &[1, 3, 4, 5], &[2], "gb18030"),
+            ("mixed encodings", &mixed, &[1, 2, 3, 4], &[5], "UTF-8"),
+            ("bom, crlf, cut", &bom, &[1, 2, 3, 4, 5], &[6], "UTF-8"),
+        ];
+        for (name, bytes, read_lines, skipped_lines, enc) in cases {
+            let read = read_bytes("d.jsonl", bytes, &opts);
+            let want: Vec<_> = read_lines.iter().map(|&l| Some(l)).collect();
+            assert_eq!(lines_read(&read), want, "{name}: {:?}", read.skipped);
+            let got: Vec<_> = read.skipped.iter().map(|s| s.line).collect();
+            let want: Vec<_> = skipped_lines.iter().map(|&l| Some(l)).collect();
+            assert_eq!(got, want, "{name}");
+            for skip in &read.skipped {
+                let prefix = format!("could not decode as {enc}: malformed bytes at byte ");
+                assert!(skip.reason.starts_with(&prefix), "{name}: {}", skip.reason);
+            }
+            // The same bytes as a text file: one speech or one skip for the whole file.
+            let read = read_bytes("d.txt", bytes, &opts);
+            assert!(read.speeches.is_empty(), "{name}: a damaged text file was read");
+            assert_eq!(read.skipped.len(), 1, "{name}");
+            assert_eq!(read.skipped[0].line, None, "{name}");
+            // The strict decoder still refuses the file.
+            assert!(decode(bytes, None).is_err(), "{name}");
+        }
+        // The reported offset is the file's: the BOM counts, and the byte is the bad one.
+        let read = read_bytes("d.jsonl", &bom, &opts);
+        let at = bom.len() - 1;
+        assert!(
+            read.skipped[0].reason.contains(&format!("at byte {at};")),
+            "{}",
+            read.skipped[0].reason
+        );
+        let read = read_bytes("d.jsonl", &mid, &opts);
+        let third = line(1).len() + line(2).len() + 20;
+        assert!(
+            read.skipped[0].reason.contains(&format!("at byte {third};")),
+            "{}",
+            read.skipped[0].reason
+        );
+
+        // CSV: a bad row is skipped with its line, a multi-line row with a bad second line too;
+        // the other rows are read. Damage in the header skips the file.
+        let mut csv = b"title,content\n".to_vec();
+        csv.extend("一,\"第一行正文\"\n".as_bytes());
+        csv.extend(["二,\"第二".as_bytes(), &[0xFF], "行正文\"\n".as_bytes()].concat());
+        csv.extend("三,\"多行\n正文".as_bytes());
+        csv.extend([&zhong_utf8[..2], b"\"\n"].concat());
+        csv.extend("四,\"第四行正文\"\n".as_bytes());
+        let read = read_bytes("d.csv", &csv, &opts);
+        let titles: Vec<_> = read.speeches.iter().map(|s| (s.title.as_str(), s.line)).collect();
+        assert_eq!(titles, [("一", Some(2)), ("四", Some(6))], "{:?}", read.skipped);
+        assert_eq!(skips(&read).iter().map(|s| s.0).collect::<Vec<_>>(), [Some(3), Some(4)]);
+        let mut bad_header = b"tit\xffle,content\n".to_vec();
+        bad_header.extend("一,\"第一行正文正文正文\"\n二,\"第二行正文\"\n".as_bytes());
+        let read = read_bytes("h.csv", &bad_header, &opts);
+        assert!(read.speeches.is_empty());
+        assert_eq!(read.skipped.len(), 1);
+        assert!(
+            read.skipped[0].reason.starts_with("cannot read the header row: could not decode"),
+            "{}",
+            read.skipped[0].reason
+        );
+    }
+
+    /// Every file gives at least one speech or one skip.
+    #[test]
+    fn files_without_records_are_reported() {
+        let opts = ReadOptions::default();
+        for (rel, text) in [
+            ("a.json", "[]"),
+            ("b.csv", "title,content\n"),
+            ("c.csv", "title,content\n , \n"),
+            ("d.tsv", "title\tcontent\n"),
+        ] {
+            let read = read_bytes(rel, text.as_bytes(), &opts);
+            assert!(read.speeches.is_empty(), "{rel}");
+            assert_eq!(
+                skips(&read),
+                [(None, "no speeches in the file (no records, or only blank ones)")],
+                "{rel}"
+            );
+        }
     }
 
     /// The shared real corpus: `../shared/corpus` next to the project.

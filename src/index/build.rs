@@ -133,6 +133,10 @@ pub struct BuildSummary {
     pub index: PathBuf,
 }
 
+/// A file modified less than this before it was read is read again by the next run, whatever
+/// its size and modification time say (timestamps can be as coarse as 2 s).
+const RACY_WINDOW: Duration = Duration::from_secs(3);
+
 /// The content hash of a speech: any change of text or metadata changes it.
 pub fn speech_hash(speech: &Speech) -> u64 {
     let bytes = serde_json::to_vec(speech).unwrap_or_default();
@@ -328,6 +332,10 @@ fn run(
         opts.threads.max(1),
         opts.heap_per_thread.max(15 << 20) * opts.threads.max(1),
     )?;
+    // Segment files an interrupted or failed update wrote but never committed are garbage only
+    // the next writer can see: remove them before adding more (on a full disk they hold the
+    // space this run needs).
+    let _ = writer.garbage_collect_files().wait();
     let mut by_path: HashMap<&str, Vec<&str>> = HashMap::new();
     for (id, (_, path)) in &existing {
         by_path.entry(path.as_str()).or_default().push(id.as_str());
@@ -337,6 +345,13 @@ fn run(
     let full = existing.is_empty();
 
     for file in files {
+        // A file modified shortly before it is read may be modified again within the same
+        // timestamp tick, keeping its size: its stamp would then match a text the index does not
+        // hold. Only stamps older than this by RACY_WINDOW are trusted (git's "racily clean").
+        let trusted_before = std::time::SystemTime::now()
+            .checked_sub(RACY_WINDOW)
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
         let stamp = std::fs::metadata(&file.abs).ok().as_ref().and_then(FileManifest::stamp);
         let bytes = stamp.map_or(0, |s| s.0);
         let ids = by_path.get(file.rel.as_str());
@@ -358,6 +373,7 @@ fn run(
         // Files with problems are read again next time, so their problems are reported again.
         if let Some(stamp) = stamp
             && result.skipped.is_empty()
+            && stamp.1 < trusted_before
         {
             manifest.files.insert(file.rel.clone(), stamp);
         }
@@ -491,6 +507,14 @@ mod tests {
         std::fs::create_dir_all(&corpus).unwrap();
         std::fs::write(corpus.join("a.txt"), "甲的讲话\n发展新质生产力。\n").unwrap();
         std::fs::write(corpus.join("b.txt"), "乙的讲话\n推进乡村振兴。\n").unwrap();
+        // Files modified within RACY_WINDOW of a run are read again: make these older.
+        let age = |name: &str| {
+            let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+            let file = std::fs::File::options().write(true).open(corpus.join(name)).unwrap();
+            file.set_modified(an_hour_ago).unwrap();
+        };
+        age("a.txt");
+        age("b.txt");
         let index = dir.path().join("index");
 
         let first = build(&index, &opts(&corpus), &mut NoProgress).unwrap();
@@ -500,6 +524,7 @@ mod tests {
         assert_eq!((second.mode, second.unchanged, second.bytes), (BuildMode::Incremental, 2, 0));
 
         std::fs::write(corpus.join("b.txt"), "乙的讲话\n推进乡村全面振兴。\n").unwrap();
+        age("b.txt");
         let third = build(&index, &opts(&corpus), &mut NoProgress).unwrap();
         let b_len = std::fs::metadata(corpus.join("b.txt")).unwrap().len();
         assert_eq!((third.updated, third.unchanged, third.bytes), (1, 1, b_len));

@@ -86,9 +86,10 @@ fn find(
     let mut out = Vec::new();
     let mut positions: Vec<Vec<u32>> = vec![Vec::new(); postings.len()];
     let mut candidates: Vec<u32> = Vec::new();
+    // `seek` wants a target at or after the current document (tantivy debug-asserts it).
     let mut doc = match only {
-        Some(target) => postings[0].0.seek(target),
-        None => postings[0].0.doc(),
+        Some(target) if postings[0].0.doc() < target => postings[0].0.seek(target),
+        _ => postings[0].0.doc(),
     };
     while doc != TERMINATED && only.is_none_or(|target| doc == target) {
         let mut behind = None;
@@ -182,8 +183,8 @@ fn prefix_occurrences(
             .read_postings_from_terminfo(stream.value(), option)
             .map_err(tantivy::TantivyError::from)?;
         let mut doc = match only {
-            Some(target) => postings.seek(target),
-            None => postings.doc(),
+            Some(target) if postings.doc() < target => postings.seek(target),
+            _ => postings.doc(),
         };
         while doc != TERMINATED && only.is_none_or(|target| doc == target) {
             if is_alive(doc) {

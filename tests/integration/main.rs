@@ -5,6 +5,7 @@
 mod bench;
 mod common;
 mod indexing;
+mod reliability;
 mod search;
 mod server;
 mod stats;

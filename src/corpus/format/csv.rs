@@ -4,8 +4,8 @@
 //! may span lines). Header names are trimmed and case-insensitive, and are the shared field
 //! names (see [`metadata`](crate::corpus::metadata)). Ids are `rel:ROW` (1-based data row);
 //! `Speech::line` is the physical line where the record starts. A file without a text column is
-//! one skip; a row without text is a skip with its line; rows whose fields are all blank are
-//! ignored.
+//! one skip; a row without text, or holding bytes that do not decode in the file's encoding, is
+//! a skip with its line; rows whose fields are all blank are ignored.
 
 use super::FileContext;
 use crate::corpus::FileRead;
@@ -22,6 +22,10 @@ pub(crate) fn read(ctx: &FileContext<'_>, text: &str, delimiter: u8, out: &mut F
         Ok(headers) => headers.iter().map(Key::from_name).collect(),
         Err(err) => return ctx.skip(out, None, format!("cannot read the header row: {err}")),
     };
+    let header_end = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
+    if let Some(reason) = ctx.damage_in(0, header_end) {
+        return ctx.skip(out, None, format!("cannot read the header row: {reason}"));
+    }
     if !keys.iter().any(|k| matches!(k, Some(Key::Text(_)))) {
         let found: Vec<String> = reader
             .headers()
@@ -44,6 +48,12 @@ pub(crate) fn read(ctx: &FileContext<'_>, text: &str, delimiter: u8, out: &mut F
             Ok(true) => {
                 row += 1;
                 let line = record.position().map(csv::Position::line);
+                let start = usize::try_from(before).unwrap_or(usize::MAX);
+                let end = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
+                if let Some(reason) = ctx.damage_in(start, end) {
+                    ctx.skip(out, line, reason);
+                    continue;
+                }
                 if record.iter().all(|field| field.trim().is_empty()) {
                     continue;
                 }

@@ -40,10 +40,9 @@ pub(crate) fn type_name(value: &Value) -> &'static str {
 pub(crate) fn read(ctx: &FileContext<'_>, text: &str, out: &mut FileRead) {
     let value: Value = match serde_json::from_str(text) {
         Ok(value) => value,
-        Err(err) => {
-            let line = u64::try_from(err.line()).ok().filter(|&l| l > 0);
-            return ctx.skip(out, line, format!("invalid JSON: {err}"));
-        }
+        // The whole file is lost, so the skip is the file's (line `None`: the index keeps what it
+        // had from it); the reason names the line and column.
+        Err(err) => return ctx.skip(out, None, format!("invalid JSON: {err}")),
     };
     let items: Vec<&Value> = match &value {
         Value::Array(items) => items.iter().collect(),
@@ -105,8 +104,14 @@ mod tests {
 
         let read = read_str("bad.json", "[\n{\"content\": \"x\"},\n{oops}\n]");
         assert!(read.speeches.is_empty());
-        assert_eq!(read.skipped[0].line, Some(3));
+        assert_eq!(read.skipped[0].line, None, "a syntax error loses the whole file");
         assert!(read.skipped[0].reason.starts_with("invalid JSON"));
+        assert!(read.skipped[0].reason.contains("at line 3 column"), "{}", read.skipped[0].reason);
+
+        // Nesting beyond serde_json's recursion limit is an error, not a stack overflow.
+        let read = read_str("deep.json", &"[".repeat(100_000));
+        assert_eq!(read.skipped.len(), 1);
+        assert!(read.skipped[0].reason.contains("recursion limit"), "{}", read.skipped[0].reason);
 
         let read = read_str("str.json", "\"just a string\"");
         assert!(read.skipped[0].reason.contains("found a string"));

@@ -1,7 +1,8 @@
 //! JSON Lines (`.jsonl`, `.ndjson`): one speech object a line.
 //!
-//! This module owns the line loop: blank lines are ignored, a malformed line is skipped with its
-//! line number and the rest is read. Ids are `rel:LINE` (1-based physical line); the object
+//! This module owns the line loop: blank lines are ignored, a malformed line (bad JSON, or bytes
+//! that do not decode in the file's encoding) is skipped with its line number and the rest is
+//! read. Ids are `rel:LINE` (1-based physical line); the object
 //! mapping is [`json::speech_from_object`](super::json::speech_from_object).
 
 use serde_json::Value;
@@ -13,7 +14,15 @@ use crate::corpus::metadata::Origin;
 
 /// Reads a JSON Lines file.
 pub(crate) fn read(ctx: &FileContext<'_>, text: &str, out: &mut FileRead) {
+    let mut start = 0usize;
     for (n, line) in (1u64..).zip(text.split('\n')) {
+        let end = start + line.len();
+        let damage = ctx.damage_in(start, end);
+        start = end + 1;
+        if let Some(reason) = damage {
+            ctx.skip(out, Some(n), reason);
+            continue;
+        }
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() {
             continue;

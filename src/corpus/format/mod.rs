@@ -46,6 +46,12 @@ impl Format {
         })
     }
 
+    /// Whether the format has one record a line or row, so that malformed bytes cost only the
+    /// records that hold them.
+    fn has_line_records(self) -> bool {
+        matches!(self, Format::Jsonl | Format::Delimited(_))
+    }
+
     /// Reads the decoded text of one file.
     pub(crate) fn read(self, ctx: &FileContext<'_>, text: &str, out: &mut FileRead) {
         match self {
@@ -62,9 +68,27 @@ impl Format {
 pub(crate) struct FileContext<'a> {
     /// Path relative to the corpus root, `/`-separated: the base of ids.
     pub(crate) rel: &'a str,
+    /// The file's encoding.
+    pub(crate) encoding: &'static encoding_rs::Encoding,
+    /// Malformed byte sequences, replaced by U+FFFD in the text, sorted by offset. Only the
+    /// readers of line- or row-based formats see any: they skip the records that hold one.
+    pub(crate) damage: &'a [encoding::Damage],
 }
 
-impl FileContext<'_> {
+impl<'a> FileContext<'a> {
+    /// A context for clean text.
+    pub(crate) fn clean(rel: &'a str) -> FileContext<'a> {
+        FileContext { rel, encoding: encoding_rs::UTF_8, damage: &[] }
+    }
+
+    /// Why the record spanning `text[start..end]` cannot be read because of malformed bytes, if
+    /// it holds any.
+    pub(crate) fn damage_in(&self, start: usize, end: usize) -> Option<String> {
+        let i = self.damage.partition_point(|d| d.text_offset < start);
+        let damage = self.damage.get(i).filter(|d| d.text_offset < end)?;
+        Some(encoding::Decoded::reason(self.encoding, *damage))
+    }
+
     /// The id of the `n`-th record of a multi-record file.
     pub(crate) fn record_id(&self, n: u64) -> String {
         format!("{}:{n}", self.rel)
@@ -80,39 +104,123 @@ impl FileContext<'_> {
 ///
 /// Never fails as a whole: a file that cannot be opened, decoded or parsed is returned as one
 /// [`Skip`] (line `None`), and single bad records of a multi-record file as skips with their line.
-/// The same file always gives the same speeches in the same order.
+/// Malformed bytes in a JSONL or CSV/TSV file skip only the lines or rows that hold them; in other
+/// formats they skip the file. A file always gives at least one speech or one skip, and the same
+/// file always gives the same speeches in the same order.
 pub fn read_file(file: &SourceFile, opts: &ReadOptions) -> FileRead {
     let mut out = FileRead::default();
-    let ctx = FileContext { rel: &file.rel };
     let Some(format) = Format::from_path(&file.abs) else {
         let reason = format!(
             "unsupported file type (supported extensions: {})",
             SUPPORTED_EXTENSIONS.join(", ")
         );
-        ctx.skip(&mut out, None, reason);
+        FileContext::clean(&file.rel).skip(&mut out, None, reason);
         return out;
     };
-    let bytes = match std::fs::read(&file.abs) {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            ctx.skip(&mut out, None, format!("cannot read file: {err}"));
-            return out;
+    match read_limited(&file.abs) {
+        Ok(bytes) => {
+            // The bytes go as soon as they are decoded: a big file is not held twice.
+            if let Some(decoded) = decode_or_skip(&file.rel, &bytes, opts, &mut out) {
+                drop(bytes);
+                parse(&file.rel, format, &decoded, &mut out);
+            }
         }
-    };
-    let text = match encoding::decode(&bytes, opts.encoding) {
-        Ok((text, _)) => text,
-        Err(reason) => {
-            ctx.skip(&mut out, None, reason);
-            return out;
-        }
-    };
-    drop(bytes);
-    if text.trim().is_empty() {
-        ctx.skip(&mut out, None, "empty file");
-        return out;
+        Err(reason) => FileContext::clean(&file.rel).skip(&mut out, None, reason),
     }
-    format.read(&ctx, &text, &mut out);
     out
+}
+
+/// The largest file speechdex reads (1 GiB): a bigger one is skipped without being read, so that
+/// a huge or sparse file cannot exhaust memory.
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`]; `Err` is the reason to skip it.
+fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let cannot = |err: std::io::Error| format!("cannot read file: {err}");
+    // Only regular files are opened: opening a named pipe would block until a writer comes
+    // (the walk lists regular files only, but the file may have been replaced since).
+    let before = std::fs::metadata(path).map_err(cannot)?;
+    if !before.is_file() {
+        return Err("not a regular file (a named pipe, device or socket?)".to_owned());
+    }
+    let too_large = |len: u64| {
+        format!(
+            "file too large: {} MB (speechdex reads files up to {} MB; split it into smaller \
+             files)",
+            len.div_ceil(1 << 20),
+            MAX_FILE_BYTES >> 20
+        )
+    };
+    if before.len() > MAX_FILE_BYTES {
+        return Err(too_large(before.len()));
+    }
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err("not a regular file (a named pipe, device or socket?)".to_owned());
+    }
+    let capacity = usize::try_from(meta.len().min(MAX_FILE_BYTES)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
+    // The file may grow while it is read: never read more than the limit.
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// Reads the bytes of a file named `rel` (relative to its corpus root, `/`-separated; its
+/// extension decides the format) as [`read_file`] reads a file on disk.
+pub fn read_bytes(rel: &str, bytes: &[u8], opts: &ReadOptions) -> FileRead {
+    let mut out = FileRead::default();
+    match Format::from_path(Path::new(rel)) {
+        Some(format) => {
+            if let Some(decoded) = decode_or_skip(rel, bytes, opts, &mut out) {
+                parse(rel, format, &decoded, &mut out);
+            }
+        }
+        None => FileContext::clean(rel).skip(
+            &mut out,
+            None,
+            format!(
+                "unsupported file type (supported extensions: {})",
+                SUPPORTED_EXTENSIONS.join(", ")
+            ),
+        ),
+    }
+    out
+}
+
+fn decode_or_skip(
+    rel: &str,
+    bytes: &[u8],
+    opts: &ReadOptions,
+    out: &mut FileRead,
+) -> Option<encoding::Decoded> {
+    match encoding::decode_tolerant(bytes, opts.encoding) {
+        Ok(decoded) => Some(decoded),
+        Err(reason) => {
+            FileContext::clean(rel).skip(out, None, reason);
+            None
+        }
+    }
+}
+
+fn parse(rel: &str, format: Format, decoded: &encoding::Decoded, out: &mut FileRead) {
+    let ctx = FileContext { rel, encoding: decoded.encoding, damage: &decoded.damage };
+    if let Some(first) = decoded.damage.first()
+        && !format.has_line_records()
+    {
+        return ctx.skip(out, None, encoding::Decoded::reason(decoded.encoding, *first));
+    }
+    if decoded.text.trim().is_empty() {
+        return ctx.skip(out, None, "empty file");
+    }
+    format.read(&ctx, &decoded.text, out);
+    if out.speeches.is_empty() && out.skipped.is_empty() {
+        ctx.skip(out, None, "no speeches in the file (no records, or only blank ones)");
+    }
 }
 
 #[cfg(test)]
@@ -126,7 +234,7 @@ pub(crate) mod test_support {
         let mut out = FileRead::default();
         let format = Format::from_path(std::path::Path::new(rel));
         if let Some(format) = format {
-            format.read(&FileContext { rel }, text, &mut out);
+            format.read(&FileContext::clean(rel), text, &mut out);
         }
         out
     }

@@ -79,7 +79,7 @@ mod tests {
     fn example_format() {
         let mut out = FileRead::default();
         let text = "title: 一\nyear: 2020\n\n正文一\n%%\ntitle: 二\n\n \n%%\n2021年讲话\n";
-        read(&FileContext { rel: "x.xyz" }, text, &mut out);
+        read(&FileContext::clean("x.xyz"), text, &mut out);
         let got: Vec<_> = out
             .speeches
             .iter()

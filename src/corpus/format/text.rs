@@ -73,6 +73,15 @@ pub(crate) fn parse_front_matter(kind: FrontMatterKind, front: &str) -> Result<F
     }
     match kind {
         FrontMatterKind::Yaml => {
+            // libyaml takes time quadratic in the nesting of `[` and `{` (100,000 levels: minutes)
+            // before serde_yaml's own limit (128 levels) refuses them: refuse them first.
+            if let Some(line) = flow_nesting_beyond(front, MAX_FLOW_NESTING) {
+                return Err(format!(
+                    "malformed YAML front matter at line {}: `[` or `{{` nested more than \
+                     {MAX_FLOW_NESTING} levels deep",
+                    line + 1
+                ));
+            }
             let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(front).map_err(|err| {
                 let message = strip_location(&err.to_string());
                 match err.location() {
@@ -112,6 +121,44 @@ pub(crate) fn parse_front_matter(kind: FrontMatterKind, front: &str) -> Result<F
         }
     }
     Ok(fields)
+}
+
+/// The deepest nesting of YAML flow collections speechdex parses (serde_yaml refuses more than
+/// 128 levels anyway).
+const MAX_FLOW_NESTING: usize = 128;
+
+/// The 1-based line of `front` where `[` and `{` outside quotes are first open more than `limit`
+/// deep, if they ever are. Closing brackets
+/// close; quotes are followed roughly (`"…"` with `\` escapes, `'…'`): enough to tell real
+/// nesting from brackets in titles.
+fn flow_nesting_beyond(front: &str, limit: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut line = 1usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in front.chars() {
+        if c == '\n' {
+            line += 1;
+        }
+        match quote {
+            Some('"') if escaped => escaped = false,
+            Some('"') if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '"' | '\'' => quote = Some(c),
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > limit {
+                        return Some(line);
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+    }
+    None
 }
 
 /// Removes the parser's " at line L column C", numbered within the front matter, not the file.
@@ -161,6 +208,27 @@ mod tests {
     use super::*;
     use crate::corpus::format::test_support::read_str;
 
+    /// Deep flow nesting is refused at once (issue 7: libyaml took minutes for 100,000 levels,
+    /// hours for a megabyte).
+    #[test]
+    fn deep_yaml_nesting_is_refused_at_once() {
+        let started = std::time::Instant::now();
+        for open in ["[", "{", "[{"] {
+            let input = format!("---\ntitle: x\na: {}\n---\n正文", open.repeat(500_000));
+            let read = read_str("deep.md", &input);
+            assert!(read.speeches.is_empty());
+            let reason = &read.skipped[0].reason;
+            assert!(reason.starts_with("malformed YAML front matter at line 3:"), "{reason}");
+            assert!(reason.contains("nested more than 128 levels"), "{reason}");
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+        // Up to the limit, serde_yaml decides (it refuses at 128 too).
+        let input = format!("---\na: {}{}\n---\n正文", "[".repeat(100), "]".repeat(100));
+        assert_eq!(read_str("ok.md", &input).speeches.len(), 1);
+        assert_eq!(flow_nesting_beyond("a: '[[[' \"[[\\\"[\" [[x]]", 2), None);
+        assert_eq!(flow_nesting_beyond("a: [\n [\n  [", 2), Some(3));
+    }
+
     #[test]
     fn front_matter_cases() {
         // (name, input, Ok((title, year, tags, body)) or Err(reason fragment))
@@ -202,6 +270,11 @@ mod tests {
                 Err("malformed TOML front matter at line 3"),
             ),
             ("unclosed", "---\ntitle: x\n正文", Err("never closed")),
+            (
+                "brackets in values",
+                "---\ntitle: \"[[[[[[\"\ntags: ['[[[', \"{{\\\"\"]\nother: [a, {b: [c]}]\n---\n正文",
+                Ok(("[[[[[[", None, &["[[[", "{{\""], "正文")),
+            ),
             ("only front matter", "---\ntitle: x\n---\n\n", Err("no text after the front matter")),
         ];
         for (name, input, want) in cases {

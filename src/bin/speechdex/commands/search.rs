@@ -24,9 +24,22 @@ pub fn parse_query(text: &str, filters: &FilterArgs) -> Result<query::Node> {
     match query::parse(text) {
         Ok(node) => Ok(query::with_filters(node, &filters)),
         Err(err @ speechdex::Error::Query { position, .. }) => {
-            let before: String = text.chars().take(position).collect();
+            // The query around the problem (a long query is cut), and a caret under it.
+            const AROUND: usize = 40;
+            let chars: Vec<char> = text.chars().collect();
+            let start = position.saturating_sub(AROUND).min(chars.len());
+            let end = position.saturating_add(AROUND).min(chars.len());
+            let ellipsis = |cut: bool| if cut { "…" } else { "" };
+            let before: String = chars[start..position.clamp(start, end)].iter().collect();
+            let shown: String = chars[start..end].iter().collect();
+            let before = format!("{}{before}", ellipsis(start > 0));
             let col = unicode_width::UnicodeWidthStr::width(before.as_str());
-            Err(anyhow::anyhow!("{err}\n  {text}\n  {}^", " ".repeat(col)))
+            Err(anyhow::anyhow!(
+                "{err}\n  {}{shown}{}\n  {}^",
+                ellipsis(start > 0),
+                ellipsis(end < chars.len()),
+                " ".repeat(col)
+            ))
         }
         Err(other) => Err(other.into()),
     }
