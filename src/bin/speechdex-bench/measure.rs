@@ -74,18 +74,27 @@ pub fn time_process(cmd: &mut Command) -> Result<(f64, Output)> {
 pub struct PeakRun {
     /// Wall time from spawn to exit.
     pub wall_ms: f64,
-    /// Peak resident memory (VmHWM) in bytes, as last read before the exit.
+    /// Peak resident memory (VmHWM) in bytes, as last read before the exit. It counts the
+    /// pages of memory-mapped files too (tantivy reads its segments through mmap).
     pub peak_rss: Option<u64>,
+    /// Largest anonymous resident memory (RssAnon) seen by the 20 ms polls: heap and stacks,
+    /// without file pages. A sample, so it can miss a short peak.
+    pub peak_anon: Option<u64>,
     /// Exit status.
     pub status: ExitStatus,
 }
 
-/// `VmHWM` of a process, in bytes.
-pub fn vm_hwm(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
+/// `VmHWM` and `RssAnon` of a process, in bytes.
+pub fn memory(pid: u32) -> (Option<u64>, Option<u64>) {
+    let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+        return (None, None);
+    };
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb * 1024)
+    };
+    (field("VmHWM:"), field("RssAnon:"))
 }
 
 /// Runs `cmd` to its end while polling its peak memory every 20 ms. A waiter thread records the
@@ -98,11 +107,15 @@ pub fn run_with_peak(cmd: &mut Command) -> Result<PeakRun> {
         let status = child.wait();
         (status, Instant::now())
     });
-    let mut peak = None;
+    let (mut peak, mut anon) = (None, None);
+    let max = |acc: Option<u64>, v: Option<u64>| match (acc, v) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
     loop {
-        if let Some(v) = vm_hwm(pid) {
-            peak = Some(peak.map_or(v, |p: u64| p.max(v)));
-        }
+        let (hwm, rss_anon) = memory(pid);
+        peak = max(peak, hwm);
+        anon = max(anon, rss_anon);
         if waiter.is_finished() {
             break;
         }
@@ -110,7 +123,12 @@ pub fn run_with_peak(cmd: &mut Command) -> Result<PeakRun> {
     }
     let (status, ended) = waiter.join().map_err(|_| anyhow::anyhow!("waiter thread panicked"))?;
     let status = status.context("waiting for the process")?;
-    Ok(PeakRun { wall_ms: (ended - started).as_secs_f64() * 1000.0, peak_rss: peak, status })
+    Ok(PeakRun {
+        wall_ms: (ended - started).as_secs_f64() * 1000.0,
+        peak_rss: peak,
+        peak_anon: anon,
+        status,
+    })
 }
 
 /// Total size of the files under `path`.

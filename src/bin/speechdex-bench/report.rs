@@ -27,7 +27,11 @@ fn fmt_mb(bytes: u64) -> String {
 }
 
 fn peak(r: &IndexRun) -> String {
-    r.peak_rss_mb.map_or("–".to_owned(), |p| format!("{p:.0} MB"))
+    let hwm = r.peak_rss_mb.map_or("–".to_owned(), |p| format!("{p:.0} MB"));
+    match r.peak_anon_mb {
+        Some(a) => format!("{hwm} ({a:.0} MB anon)"),
+        None => hwm,
+    }
 }
 
 fn stats_row(out: &mut String, label: &str, s: &Stats) {
@@ -114,6 +118,8 @@ pub fn markdown(r: &Results) -> String {
     let _ = writeln!(
         o,
         "\nThe index time includes process start-up, reading and parsing the files, and the commit. \
+         Peak RSS is the process's VmHWM, which also counts the pages of memory-mapped index files; \
+         \"anon\" is the largest anonymous resident memory (heap) seen by the 20 ms polls. \
          Index size is the current generation on disk (the whole folder: {}). jieba's \
          dictionary took {} to load on first use (not included above). Opening the index \
          in-process took {}.\n",

@@ -190,8 +190,10 @@ pub struct IndexRun {
     pub wall_ms: f64,
     /// Corpus MB per second of wall time.
     pub mb_per_s: f64,
-    /// Peak resident memory (VmHWM), MB.
+    /// Peak resident memory (VmHWM), MB; includes memory-mapped index files.
     pub peak_rss_mb: Option<f64>,
+    /// Largest anonymous resident memory (RssAnon) seen while polling, MB.
+    pub peak_anon_mb: Option<f64>,
     /// `full` or `incremental`.
     pub mode: String,
     /// Speeches added.
@@ -535,6 +537,7 @@ fn index_run(
         wall_ms: run.wall_ms,
         mb_per_s: mb(corpus_bytes) / (run.wall_ms / 1000.0),
         peak_rss_mb: run.peak_rss.map(mb),
+        peak_anon_mb: run.peak_anon.map(mb),
         mode: summary["mode"].as_str().unwrap_or("?").to_owned(),
         added: num("added"),
         updated: num("updated"),
@@ -1017,10 +1020,10 @@ fn run_in(opts: &RunOptions, work: &Path) -> Result<Results> {
         ));
     }
 
-    let peak = std::iter::once(&full)
-        .chain(incremental.iter().map(|r| &r.run))
-        .filter_map(|r| r.peak_rss_mb)
-        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+    let runs = || std::iter::once(&full).chain(incremental.iter().map(|r| &r.run));
+    let max = |m: Option<f64>, v: f64| Some(m.map_or(v, |m: f64| m.max(v)));
+    let peak = runs().filter_map(|r| r.peak_rss_mb).fold(None, max);
+    let peak_anon = runs().filter_map(|r| r.peak_anon_mb).fold(None, max);
     let rg_ratio = peers.rg.as_ref().map(|rg| rg.count.median_ms / cli_latency.count.median_ms);
     let one_ms = incremental.get(1).map_or(f64::NAN, |r| r.run.wall_ms);
     let any = "any size";
@@ -1044,7 +1047,11 @@ fn run_in(opts: &RunOptions, work: &Path) -> Result<Results> {
         Target {
             target: "peak memory while indexing < 400 MB".into(),
             stated_for: any.into(),
-            measured: peak.map_or("not measured".into(), |p| format!("{p:.0} MB")),
+            measured: match (peak, peak_anon) {
+                (Some(p), Some(a)) => format!("{p:.0} MB VmHWM ({a:.0} MB anonymous)"),
+                (Some(p), None) => format!("{p:.0} MB VmHWM"),
+                _ => "not measured".into(),
+            },
             met: peak.map(|p| p < 400.0),
         },
         Target {
