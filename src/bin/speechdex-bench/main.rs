@@ -41,22 +41,15 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Grow a corpus to a target size by recombining its paragraphs (seeded, deterministic).
+    #[command(long_about = GENERATE_HELP)]
     Generate(GenerateArgs),
     /// Measure indexing, queries, the jieba ceiling and the peers (rg, SQLite FTS5) in one run.
+    #[command(long_about = RUN_HELP)]
     Run(RunArgs),
 }
 
-/// Output format of `generate`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutFormat {
-    /// JSON Lines files of at most --max-file-size each (synthetic-0001.jsonl, ...).
-    Jsonl,
-    /// One .txt file per speech with YAML front matter, in one folder per year.
-    Txt,
-}
-
-#[derive(Debug, Args)]
-#[command(long_about = "Grow a corpus to a target size by recombining its paragraphs into new, \
+/// Long help of `generate`.
+const GENERATE_HELP: &str = "Grow a corpus to a target size by recombining its paragraphs into new, \
     synthetic speeches, for benchmarks.\n\n\
     Every non-empty line (paragraph) of the input speeches is a building block; exact duplicate \
     paragraphs are dropped. Each synthetic speech gets a year from 1954 to 2026 (recent years \
@@ -76,30 +69,10 @@ pub enum OutFormat {
     occurs about 10 times, at 2 GB about 500 times. Document frequencies of the input's terms are \
     inflated, no new vocabulary appears (posting lists grow, term dictionaries do not), texts \
     compress unusually well (the zstd doc store, SQLite pages), and speeches do not read as \
-    coherent texts. Use it to measure speed and scale, not relevance or compression.")]
-struct GenerateArgs {
-    /// Input corpus folders or files (any format speechdex reads).
-    #[arg(long, required = true, num_args = 1.., value_name = "DIR")]
-    from: Vec<PathBuf>,
-    /// Target size of the output (bytes written), e.g. 50MB, 500MB, 2GB.
-    #[arg(long, value_parser = parse_size, value_name = "SIZE")]
-    size: u64,
-    /// Output folder (created; must be empty if it exists).
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
-    /// Seed of the random generator.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutFormat::Jsonl)]
-    format: OutFormat,
-    /// Largest JSONL file.
-    #[arg(long, value_parser = parse_size, default_value = "64MB", value_name = "SIZE")]
-    max_file_size: u64,
-}
+    coherent texts. Use it to measure speed and scale, not relevance or compression.";
 
-#[derive(Debug, Args)]
-#[command(long_about = "Measure speechdex and its peers in one run, on the same texts.\n\n\
+/// Long help of `run`.
+const RUN_HELP: &str = "Measure speechdex and its peers in one run, on the same texts.\n\n\
     What is measured (times are wall-clock; MB are 10^6 bytes; corpus bytes are the bytes of the \
     files speechdex reads):\n\
     1. Scan: every speech is read with speechdex's corpus reader and folded (the normalisation \
@@ -128,7 +101,40 @@ struct GenerateArgs {
     count vs rg: 35× faster\": both measured in this run, on this machine, on the same texts), an \
     agreement table per term, and the targets of the benchmarks issue with met/missed. Each series \
     of runs stops early (after at least 3 runs) when it exceeds --max-seconds; the report gives \
-    the number of samples. --json prints the same numbers as one object.")]
+    the number of samples. --json prints the same numbers as one object.";
+
+/// Output format of `generate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutFormat {
+    /// JSON Lines files of at most --max-file-size each (synthetic-0001.jsonl, ...).
+    Jsonl,
+    /// One .txt file per speech with YAML front matter, in one folder per year.
+    Txt,
+}
+
+#[derive(Debug, Args)]
+struct GenerateArgs {
+    /// Input corpus folders or files (any format speechdex reads).
+    #[arg(long, required = true, num_args = 1.., value_name = "DIR")]
+    from: Vec<PathBuf>,
+    /// Target size of the output (bytes written), e.g. 50MB, 500MB, 2GB.
+    #[arg(long, value_parser = parse_size, value_name = "SIZE")]
+    size: u64,
+    /// Output folder (created; must be empty if it exists).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Seed of the random generator.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutFormat::Jsonl)]
+    format: OutFormat,
+    /// Largest JSONL file.
+    #[arg(long, value_parser = parse_size, default_value = "64MB", value_name = "SIZE")]
+    max_file_size: u64,
+}
+
+#[derive(Debug, Args)]
 struct RunArgs {
     /// The corpus to measure (a folder speechdex can index).
     #[arg(long, value_name = "DIR")]
@@ -137,7 +143,8 @@ struct RunArgs {
     #[arg(long, value_delimiter = ',', value_name = "T1,T2,...")]
     terms: Vec<String>,
     /// Working folder for the corpus copy, the index, the flat copy and the SQLite database
-    /// [default: a temporary folder, removed at the end].
+    /// (its corpus/, index/ and flat/ are replaced) [default: a temporary folder, removed at
+    /// the end].
     #[arg(long, value_name = "DIR")]
     work: Option<PathBuf>,
     /// Timed runs per term and query, in-process (after one warm-up).

@@ -92,7 +92,8 @@ pub fn memory(pid: u32) -> (Option<u64>, Option<u64>) {
     let field = |name: &str| -> Option<u64> {
         let line = status.lines().find(|l| l.starts_with(name))?;
         let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-        Some(kb * 1024)
+        // Zero while the process is still being set up (between fork and exec).
+        (kb > 0).then_some(kb * 1024)
     };
     (field("VmHWM:"), field("RssAnon:"))
 }
