@@ -3,6 +3,7 @@
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
 mod bench;
+mod cli;
 mod common;
 mod indexing;
 mod reliability;

@@ -51,24 +51,104 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build or update the index from folders and files of speeches.
+    #[command(long_about = INDEX_LONG_ABOUT)]
     Index(IndexArgs),
     /// Search speeches: exact phrases, ranked, with snippets.
+    #[command(long_about = SEARCH_LONG_ABOUT)]
     Search(SearchArgs),
     /// Print one speech with its metadata, optionally with the matches of a query marked.
     Show(ShowArgs),
     /// Show what the index holds: speeches per year, kind and region, size, last build.
     Stats(StatsArgs),
     /// Count terms per year, speaker, region, kind or speech, with bars or a chart.
+    #[command(long_about = TREND_LONG_ABOUT)]
     Trend(TrendArgs),
     /// Keyword in context: every occurrence of a term with the text around it.
+    #[command(long_about = KWIC_LONG_ABOUT)]
     Kwic(KwicArgs),
     /// Compare the words of two speeches or two sets of speeches (keyness).
+    #[command(long_about = COMPARE_LONG_ABOUT)]
     Compare(CompareArgs),
     /// The most frequent words of a set of speeches.
+    #[command(long_about = TOP_LONG_ABOUT)]
     Top(TopArgs),
     /// Serve the JSON API and the web page over the index (live across rebuilds).
+    #[command(long_about = SERVE_LONG_ABOUT)]
     Serve(ServeArgs),
 }
+
+/// Long help of `speechdex search` (on the `Command` variant: a variant's doc comment
+/// would override it on the arguments struct).
+const SEARCH_LONG_ABOUT: &str = "Search speeches: exact phrases, ranked, with snippets.\n\n\
+    A word or \"quoted phrase\" matches exactly, as a substring of the text, whatever jieba does \
+    with it; width, case and traditional/simplified forms are folded (新質生產力 finds 新质生产力, \
+    gdp finds ＧＤＰ). Words separated by spaces must all occur; `OR` or `|` gives alternatives; \
+    `-word` or `NOT word` excludes; parentheses group. Fields: title:, speaker:, region:, kind:, \
+    tag:, year:2024, year:2020..2025, date:2024-01-01..2024-06-30.\n\n\
+    Results are ranked by BM25 over jieba words (title matches count double); `hits` is the \
+    number of occurrences of the query's phrases in the speech. Exit status: 0 with hits, 1 \
+    without, 2 on error.";
+
+/// Long help of `speechdex index` (on the `Command` variant: a variant's doc comment
+/// would override it on the arguments struct).
+const INDEX_LONG_ABOUT: &str = "Build or update the index from folders and files of speeches.\n\n\
+    Incremental by default: new speeches are added, changed ones replaced, removed ones deleted, \
+    unchanged ones left alone (content hash). With --rebuild, a complete new index is built beside \
+    the old one and swapped in atomically; searches keep working on the old one until then, and a \
+    failed or killed build leaves it untouched. Only one indexer may write an index at a time.\n\n\
+    Formats: .txt/.md (optional YAML `---` or TOML `+++` front matter), .jsonl/.ndjson, .json \
+    (array), .csv/.tsv (header row). Files that cannot be read are reported on stderr and skipped; \
+    everything else is indexed.";
+
+/// Long help of `speechdex trend` (on the `Command` variant: a variant's doc comment
+/// would override it on the arguments struct).
+const TREND_LONG_ABOUT: &str = "Count terms per year, speaker, region, kind or speech.\n\n\
+    For each group and term: occurrences (exact, non-overlapping, the same as search hits), \
+    speeches containing the term, speeches and characters in the group, and the rate per 10,000 \
+    characters. For each term: its first and last appearance (speech, date, and the sentence it \
+    first appears in) and the group where the metric peaks. Years run without gaps from the first \
+    to the last; speeches without a year (or speaker, region, kind) form the group `unknown`, \
+    listed last. --by speech lists the speeches containing a term, oldest first.\n\n\
+    The table shows a bar per term, scaled to the highest value of --metric; --plot draws a line \
+    chart (SVG or PNG; PNG needs a CJK font such as fonts-noto-cjk).";
+
+/// Long help of `speechdex kwic` (on the `Command` variant: a variant's doc comment
+/// would override it on the arguments struct).
+const KWIC_LONG_ABOUT: &str = "Keyword in context: every occurrence of a term, one per line, aligned on \
+    the term, with the speech's date and title and the paragraph (non-empty line, from 1).\n\n\
+    Occurrences are exactly those search counts; the term is shown as written in the speech \
+    (新質生產力 for 新质生产力). --json prints {term, total, docs, lines: [{id, title, year, date, \
+    paragraph, offset, left, match, right}]}, offsets in characters; total counts every \
+    occurrence, also when --limit cuts the lines.";
+
+/// Long help of `speechdex compare` (on the `Command` variant: a variant's doc comment
+/// would override it on the arguments struct).
+const COMPARE_LONG_ABOUT: &str = "Compare the words of two speeches (by id) or two sets of speeches (by \
+    query).\n\n\
+    Words are jieba words of the texts, without stopwords (dict/stopwords.txt), punctuation and \
+    bare numbers. For each word: its counts and rates per 10,000 words in A and B, the \
+    log-likelihood G² (≥ 3.84: p < 0.05; ≥ 10.83: p < 0.001) and the log ratio, log₂ of A's \
+    relative frequency over B's with 0.5 added to both counts (+1: twice as frequent in A). Lists: \
+    words more frequent in A, in B, words new in B (absent from A) and words only in A, each by \
+    G². --terms counts given phrases exactly on both sides (rates per 10,000 characters).";
+
+/// Long help of `speechdex top` (on the `Command` variant: a variant's doc comment
+/// would override it on the arguments struct).
+const TOP_LONG_ABOUT: &str = "The most frequent words of a set of speeches (all by default): jieba \
+    words without stopwords, punctuation and bare numbers, with their count, the speeches \
+    containing them and the rate per 10,000 words.";
+
+/// Long help of `speechdex serve` (on the `Command` variant: a variant's doc comment
+/// would override it on the arguments struct).
+const SERVE_LONG_ABOUT: &str = "Serve a JSON API and a web page over the index.\n\n\
+    Open the printed address in a browser: search with highlighted snippets, read a speech with \
+    every match marked, draw trends and concordances. The API (/api/search, /api/docs/ID, \
+    /api/stats, /api/trend, /api/kwic, /api/compare, /healthz) answers the same JSON as the \
+    commands' --json. The first line printed is `listening on http://ADDR`.\n\n\
+    The server only reads the index and keeps answering while `speechdex index` updates or \
+    rebuilds it: it checks the index folder every second and serves the new index without a \
+    restart. It binds 127.0.0.1 unless --addr says otherwise; it has no authentication, so bind \
+    another address only on a network you trust.";
 
 /// Output format of commands that print data.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -149,15 +229,6 @@ pub struct FilterArgs {
 
 /// `speechdex search`.
 #[derive(Debug, Args)]
-#[command(long_about = "Search speeches: exact phrases, ranked, with snippets.\n\n\
-    A word or \"quoted phrase\" matches exactly, as a substring of the text, whatever jieba does \
-    with it; width, case and traditional/simplified forms are folded (新質生產力 finds 新质生产力, \
-    gdp finds ＧＤＰ). Words separated by spaces must all occur; `OR` or `|` gives alternatives; \
-    `-word` or `NOT word` excludes; parentheses group. Fields: title:, speaker:, region:, kind:, \
-    tag:, year:2024, year:2020..2025, date:2024-01-01..2024-06-30.\n\n\
-    Results are ranked by BM25 over jieba words (title matches count double); `hits` is the \
-    number of occurrences of the query's phrases in the speech. Exit status: 0 with hits, 1 \
-    without, 2 on error.")]
 #[command(after_help = "Examples:\n  \
     speechdex search 新质生产力\n  \
     speechdex search '新质生产力 -人工智能' --limit 5\n  \
@@ -204,14 +275,6 @@ pub struct ShowArgs {
 
 /// `speechdex index`.
 #[derive(Debug, Args)]
-#[command(long_about = "Build or update the index from folders and files of speeches.\n\n\
-    Incremental by default: new speeches are added, changed ones replaced, removed ones deleted, \
-    unchanged ones left alone (content hash). With --rebuild, a complete new index is built beside \
-    the old one and swapped in atomically; searches keep working on the old one until then, and a \
-    failed or killed build leaves it untouched. Only one indexer may write an index at a time.\n\n\
-    Formats: .txt/.md (optional YAML `---` or TOML `+++` front matter), .jsonl/.ndjson, .json \
-    (array), .csv/.tsv (header row). Files that cannot be read are reported on stderr and skipped; \
-    everything else is indexed.")]
 pub struct IndexArgs {
     /// Folders or files to index [default: ./corpus].
     #[arg(value_name = "PATH")]
@@ -285,15 +348,6 @@ pub enum MetricArg {
 
 /// `speechdex trend`.
 #[derive(Debug, Args)]
-#[command(long_about = "Count terms per year, speaker, region, kind or speech.\n\n\
-    For each group and term: occurrences (exact, non-overlapping, the same as search hits), \
-    speeches containing the term, speeches and characters in the group, and the rate per 10,000 \
-    characters. For each term: its first and last appearance (speech, date, and the sentence it \
-    first appears in) and the group where the metric peaks. Years run without gaps from the first \
-    to the last; speeches without a year (or speaker, region, kind) form the group `unknown`, \
-    listed last. --by speech lists the speeches containing a term, oldest first.\n\n\
-    The table shows a bar per term, scaled to the highest value of --metric; --plot draws a line \
-    chart (SVG or PNG; PNG needs a CJK font such as fonts-noto-cjk).")]
 #[command(after_help = "Examples:\n  \
     speechdex trend 新质生产力\n  \
     speechdex trend 碳达峰 碳中和 --from 2015 --metric count\n  \
@@ -335,12 +389,6 @@ pub enum KwicSortArg {
 
 /// `speechdex kwic`.
 #[derive(Debug, Args)]
-#[command(long_about = "Keyword in context: every occurrence of a term, one per line, aligned on \
-    the term, with the speech's date and title and the paragraph (non-empty line, from 1).\n\n\
-    Occurrences are exactly those search counts; the term is shown as written in the speech \
-    (新質生產力 for 新质生产力). --json prints {term, total, docs, lines: [{id, title, year, date, \
-    paragraph, offset, left, match, right}]}, offsets in characters; total counts every \
-    occurrence, also when --limit cuts the lines.")]
 #[command(after_help = "Examples:\n  \
     speechdex kwic 新质生产力\n  \
     speechdex kwic 新质生产力 --sort right --width 20 --limit 50\n  \
@@ -369,14 +417,6 @@ pub struct KwicArgs {
 
 /// `speechdex compare`.
 #[derive(Debug, Args)]
-#[command(long_about = "Compare the words of two speeches (by id) or two sets of speeches (by \
-    query).\n\n\
-    Words are jieba words of the texts, without stopwords (dict/stopwords.txt), punctuation and \
-    bare numbers. For each word: its counts and rates per 10,000 words in A and B, the \
-    log-likelihood G² (≥ 3.84: p < 0.05; ≥ 10.83: p < 0.001) and the log ratio, log₂ of A's \
-    relative frequency over B's with 0.5 added to both counts (+1: twice as frequent in A). Lists: \
-    words more frequent in A, in B, words new in B (absent from A) and words only in A, each by \
-    G². --terms counts given phrases exactly on both sides (rates per 10,000 characters).")]
 #[command(after_help = "Examples:\n  \
     speechdex compare ID_A ID_B\n  \
     speechdex compare --a year:2024 --b year:2025 --limit 30\n  \
@@ -403,9 +443,6 @@ pub struct CompareArgs {
 
 /// `speechdex top`.
 #[derive(Debug, Args)]
-#[command(long_about = "The most frequent words of a set of speeches (all by default): jieba \
-    words without stopwords, punctuation and bare numbers, with their count, the speeches \
-    containing them and the rate per 10,000 words.")]
 #[command(after_help = "Examples:\n  \
     speechdex top\n  \
     speechdex top --where 'year:2024 title:政府工作报告' --limit 30\n  \
@@ -425,15 +462,6 @@ pub struct TopArgs {
 
 /// `speechdex serve`.
 #[derive(Debug, Args)]
-#[command(long_about = "Serve a JSON API and a web page over the index.\n\n\
-    Open the printed address in a browser: search with highlighted snippets, read a speech with \
-    every match marked, draw trends and concordances. The API (/api/search, /api/docs/ID, \
-    /api/stats, /api/trend, /api/kwic, /api/compare, /healthz) answers the same JSON as the \
-    commands' --json. The first line printed is `listening on http://ADDR`.\n\n\
-    The server only reads the index and keeps answering while `speechdex index` updates or \
-    rebuilds it: it checks the index folder every second and serves the new index without a \
-    restart. It binds 127.0.0.1 unless --addr says otherwise; it has no authentication, so bind \
-    another address only on a network you trust.")]
 #[command(after_help = "Examples:\n  \
     speechdex serve\n  \
     speechdex serve --index /data/index --addr 0.0.0.0:8080\n  \
