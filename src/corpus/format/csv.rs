@@ -41,13 +41,15 @@ pub(crate) fn read(ctx: &FileContext<'_>, text: &str, delimiter: u8, out: &mut F
 
     let mut record = csv::StringRecord::new();
     let mut row = 0u64;
+    let mut lines = LineCounter { text: text.as_bytes(), byte: 0, line: 1 };
     loop {
         let before = reader.position().byte();
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
                 row += 1;
-                let line = record.position().map(csv::Position::line);
+                let line =
+                    Some(lines.line_at(record.position().map_or(before, csv::Position::byte)));
                 let start = usize::try_from(before).unwrap_or(usize::MAX);
                 let end = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
                 if let Some(reason) = ctx.damage_in(start, end) {
@@ -73,13 +75,43 @@ pub(crate) fn read(ctx: &FileContext<'_>, text: &str, delimiter: u8, out: &mut F
             }
             Err(err) => {
                 row += 1;
-                let line = err.position().map(csv::Position::line);
+                let line = Some(lines.line_at(err.position().map_or(before, csv::Position::byte)));
                 ctx.skip(out, line, format!("cannot read row {row}: {err}"));
                 if reader.position().byte() == before {
                     break;
                 }
             }
         }
+    }
+}
+
+/// Physical line numbers of byte offsets, asked in increasing order. A line ends at `\n`, `\r\n`
+/// or a lone `\r`, as records do for the `csv` crate (whose own line count sees only `\n`, so
+/// that every row of a file with old Mac line endings would be "line 1").
+struct LineCounter<'a> {
+    text: &'a [u8],
+    byte: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    /// The line of the record starting at `byte`: blank lines before it (the `csv` crate's
+    /// position includes the ones it skipped) do not count as its start.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let mut byte = usize::try_from(byte).unwrap_or(usize::MAX).min(self.text.len());
+        while matches!(self.text.get(byte), Some(b'\r' | b'\n')) {
+            byte += 1;
+        }
+        for i in self.byte..byte.max(self.byte) {
+            let ends_line = match self.text[i] {
+                b'\n' => true,
+                b'\r' => self.text.get(i + 1) != Some(&b'\n'),
+                _ => false,
+            };
+            self.line += u64::from(ends_line);
+        }
+        self.byte = self.byte.max(byte);
+        self.line
     }
 }
 
@@ -124,6 +156,21 @@ mod tests {
                 (Some(10), "no text (expected one of content, text, body, full_text)"),
             ]
         );
+    }
+
+    /// Lines count `\r` line endings too (found by fuzzing: every row of a file with old Mac
+    /// line endings was "line 1", the header's line).
+    #[test]
+    fn lines_with_any_line_ending() {
+        for (name, input) in [
+            ("lf", "title,text\n一,正文\n\n二,\"多\n行\"\n三,正文\n"),
+            ("crlf", "title,text\r\n一,正文\r\n\r\n二,\"多\r\n行\"\r\n三,正文\r\n"),
+            ("cr", "title,text\r一,正文\r\r二,\"多\r行\"\r三,正文\r"),
+        ] {
+            let read = read_str("l.csv", input);
+            let lines: Vec<_> = read.speeches.iter().map(|s| s.line).collect();
+            assert_eq!(lines, [Some(2), Some(4), Some(6)], "{name}");
+        }
     }
 
     #[test]
