@@ -68,7 +68,7 @@ pub struct Skip {
 }
 
 /// Options for walking and reading a corpus.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ReadOptions {
     /// Follow symbolic links (off by default).
     pub follow_links: bool,
@@ -76,6 +76,26 @@ pub struct ReadOptions {
     pub encoding: Option<&'static encoding_rs::Encoding>,
     /// Folders never to descend into (the index folder, for one).
     pub exclude: Vec<PathBuf>,
+    /// The largest speech indexed, in bytes of UTF-8 text ([`DEFAULT_MAX_SPEECH_BYTES`] by
+    /// default). A bigger one is skipped with a reason: indexing one speech needs memory in
+    /// proportion to its size (about 8 times it), so this bounds the indexer's memory.
+    pub max_speech_bytes: u64,
+}
+
+/// The default largest speech (16 MiB, about 5.5 million Chinese characters, some 50 government
+/// work reports in one): real speeches are far smaller, and a bigger "speech" is usually a
+/// concatenated dump that should be split.
+pub const DEFAULT_MAX_SPEECH_BYTES: u64 = 16 << 20;
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            follow_links: false,
+            encoding: None,
+            exclude: Vec::new(),
+            max_speech_bytes: DEFAULT_MAX_SPEECH_BYTES,
+        }
+    }
 }
 
 /// A candidate file found by [`discover`].
@@ -174,6 +194,38 @@ mod tests {
         let big5 = encoding_rs::BIG5.encode("標題\n正文").0.into_owned();
         let opts = ReadOptions { encoding: Some(encoding_rs::BIG5), ..ReadOptions::default() };
         assert_eq!(read_via_file("b.txt", &big5, &opts).speeches[0].title, "標題");
+    }
+
+    /// Speeches over `max_speech_bytes` are skipped with a reason; a one-speech file of more
+    /// than twice the limit is skipped without being read; records of a JSONL file are judged
+    /// one by one.
+    #[test]
+    fn speeches_over_the_size_limit_are_skipped_with_a_reason() {
+        let opts = ReadOptions { max_speech_bytes: 30, ..ReadOptions::default() };
+        let ten = "一二三四五六七八九十"; // 30 bytes
+        let read = read_via_file("a.txt", ten.as_bytes(), &opts);
+        assert_eq!((read.speeches.len(), read.skipped.len()), (1, 0), "at the limit");
+
+        let over = format!("{ten}。");
+        let read = read_via_file("a.txt", over.as_bytes(), &opts);
+        assert!(read.speeches.is_empty());
+        assert_eq!(read.skipped[0].line, None);
+        assert!(read.skipped[0].reason.contains("larger than the limit"), "{:?}", read.skipped);
+        assert!(read.skipped[0].reason.contains("--max-speech-mb"), "{:?}", read.skipped);
+
+        // More than twice the limit: not read (a sparse file of 1 GiB costs nothing).
+        let dir = tempfile::tempdir().unwrap();
+        let abs = dir.path().join("sparse.txt");
+        std::fs::File::create(&abs).unwrap().set_len(1 << 30).unwrap();
+        let read = read_file(&SourceFile { abs, rel: "sparse.txt".into() }, &opts);
+        assert!(read.skipped[0].reason.starts_with("file of 1024.0 MiB"), "{:?}", read.skipped);
+
+        let jsonl = format!("{{\"text\":\"短\"}}\n{{\"text\":\"{over}\"}}\n");
+        let read = read_via_file("a.jsonl", jsonl.as_bytes(), &opts);
+        assert_eq!(read.speeches.len(), 1);
+        assert_eq!(skips(&read).len(), 1);
+        assert_eq!(read.skipped[0].line, Some(2));
+        assert_eq!(read.speeches[0].body, "短");
     }
 
     /// (line, reason) of each skip.

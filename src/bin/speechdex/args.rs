@@ -301,6 +301,11 @@ pub struct IndexArgs {
     /// last build (by default such files are not read again).
     #[arg(long)]
     pub checksum: bool,
+    /// The largest speech to index, in MiB of text. Bigger speeches (one file, or one record
+    /// of a JSONL/JSON/CSV file) are skipped with a reason: indexing a speech needs about 8
+    /// times its size in memory.
+    #[arg(long, value_name = "MIB", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub max_speech_mb: u64,
     /// Indexing threads [default: number of cores, at most 4].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,

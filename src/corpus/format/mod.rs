@@ -117,6 +117,16 @@ pub fn read_file(file: &SourceFile, opts: &ReadOptions) -> FileRead {
         FileContext::clean(&file.rel).skip(&mut out, None, reason);
         return out;
     };
+    // A one-speech file of more than twice the limit cannot decode to a speech within it (no
+    // encoding takes more than two bytes for one byte of UTF-8): skip it without reading it.
+    if format == Format::Text
+        && let Ok(meta) = std::fs::metadata(&file.abs)
+        && meta.len() / 2 > opts.max_speech_bytes
+    {
+        let reason = too_long("file", meta.len(), opts.max_speech_bytes);
+        FileContext::clean(&file.rel).skip(&mut out, None, reason);
+        return out;
+    }
     match read_limited(&file.abs) {
         Ok(bytes) => {
             // The bytes go as soon as they are decoded: a big file is not held twice.
@@ -127,7 +137,37 @@ pub fn read_file(file: &SourceFile, opts: &ReadOptions) -> FileRead {
         }
         Err(reason) => FileContext::clean(&file.rel).skip(&mut out, None, reason),
     }
+    skip_long_speeches(&mut out, opts.max_speech_bytes);
     out
+}
+
+/// Why a file or speech of `bytes` is skipped under the limit `max` (bytes).
+fn too_long(what: &str, bytes: u64, max: u64) -> String {
+    let mb = |b: u64| b as f64 / f64::from(1 << 20);
+    format!(
+        "{what} of {:.1} MiB is larger than the limit of {:.1} MiB for one speech: split it into \
+         speeches, or raise the limit with `speechdex index --max-speech-mb`",
+        mb(bytes),
+        mb(max)
+    )
+}
+
+/// Moves the speeches longer than `max` bytes of text to the skips, each with its line (a
+/// record) or none (a one-speech file).
+fn skip_long_speeches(out: &mut FileRead, max: u64) {
+    if out.speeches.iter().all(|s| s.body.len() as u64 <= max) {
+        return;
+    }
+    let speeches = std::mem::take(&mut out.speeches);
+    for speech in speeches {
+        if speech.body.len() as u64 > max {
+            let what = if speech.line.is_some() { "record" } else { "speech" };
+            let reason = too_long(what, speech.body.len() as u64, max);
+            out.skipped.push(Skip { path: speech.path, line: speech.line, reason });
+        } else {
+            out.speeches.push(speech);
+        }
+    }
 }
 
 /// The largest file speechdex reads (1 GiB): a bigger one is skipped without being read, so that
@@ -179,6 +219,7 @@ pub fn read_bytes(rel: &str, bytes: &[u8], opts: &ReadOptions) -> FileRead {
             if let Some(decoded) = decode_or_skip(rel, bytes, opts, &mut out) {
                 parse(rel, format, &decoded, &mut out);
             }
+            skip_long_speeches(&mut out, opts.max_speech_bytes);
         }
         None => FileContext::clean(rel).skip(
             &mut out,

@@ -22,7 +22,12 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
     let encoding = args.encoding.as_deref().map(parse_encoding_label).transpose()?;
     let mut opts = BuildOptions {
         roots,
-        read: ReadOptions { follow_links: args.follow, encoding, exclude: Vec::new() },
+        read: ReadOptions {
+            follow_links: args.follow,
+            encoding,
+            exclude: Vec::new(),
+            max_speech_bytes: args.max_speech_mb << 20,
+        },
         rebuild: args.rebuild,
         user_dicts: if args.no_user_dict {
             Some(Vec::new())
