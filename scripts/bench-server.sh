@@ -17,7 +17,9 @@
 #
 # Every connection is one client that sends its next request as soon as the previous answer
 # arrives (closed loop), so at 64 clients p99 is mostly the time spent queued behind the other
-# 63. wrk runs on the same machine and takes some of its CPU.
+# 63. wrk runs on the same machine and takes some of its CPU. "server CPU per request" is the
+# server's user + system CPU time during the run divided by the requests answered: unlike the
+# latencies, it hardly depends on what else the machine is doing.
 #
 # To keep measurements from overlapping with other benchmarks on a shared machine:
 #   flock /tmp/speechdex-measure.lock scripts/bench-server.sh /tmp/srv-idx-500 "500 MB"
@@ -73,6 +75,9 @@ done
 echo "bench-server: serving $index at $base: $(cat "$work/health")" >&2
 
 kb() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/$server_pid/status"; }
+# CPU time (user + system) the server has used so far, in clock ticks.
+ticks() { sed -E 's/^.*\) //' "/proc/$server_pid/stat" | awk '{print $12 + $13}'; }
+hz="$(getconf CLK_TCK)"
 mb() { awk -v v="$1" 'BEGIN {printf "%.0f", v / 1024}'; }
 rss_idle="$(kb VmRSS)"
 
@@ -108,18 +113,22 @@ for c in $clients; do
     [ "$c" -lt 2 ] && threads=1
     load="$(cut -d' ' -f1 /proc/loadavg)"
     echo "bench-server: $c clients for $duration (load $load)" >&2
+    cpu_before="$(ticks)"
     wrk -t"$threads" -c"$c" -d"$duration" --timeout 10s --latency -s "$lua" "$base/" >"$work/wrk-$c"
+    cpu="$(($(ticks) - cpu_before))"
     result="$(grep '^RESULT ' "$work/wrk-$c")" || { cat "$work/wrk-$c" >&2; exit 1; }
     get() { sed -E "s/.* $1=([0-9.]+).*/\1/" <<<"$result"; }
     requests="$(get requests)"
     errors=$(($(get connect) + $(get read) + $(get write) + $(get status) + $(get timeout)))
     rows+="$(awk -v label="$label" -v c="$c" -v n="$requests" -v d="$(get duration_us)" \
         -v p50="$(get p50_us)" -v p90="$(get p90_us)" -v p99="$(get p99_us)" \
-        -v max="$(get max_us)" -v e="$errors" -v load="$load" -v rss="$(mb "$(kb VmRSS)")" '
+        -v max="$(get max_us)" -v e="$errors" -v load="$load" -v rss="$(mb "$(kb VmRSS)")" \
+        -v cpu="$cpu" -v hz="$hz" '
         function ms(us) { return us < 10000 ? sprintf("%.1f ms", us / 1000) : sprintf("%.0f ms", us / 1000) }
         BEGIN {
-            printf "| %s | %d | %.0f | %s | %s | %s | %s | %d / %d | %s MB | %s |\n",
-                label, c, n / (d / 1e6), ms(p50), ms(p90), ms(p99), ms(max), e, n, rss, load
+            printf "| %s | %d | %.0f | %s | %s | %s | %s | %.2f ms | %d / %d | %s MB | %s |\n",
+                label, c, n / (d / 1e6), ms(p50), ms(p90), ms(p99), ms(max),
+                cpu / hz * 1000 / n, e, n, rss, load
         }')"$'\n'
 done
 
@@ -130,8 +139,8 @@ cat <<EOF
 Server: \`speechdex serve\` on $base, index \`$index\` ($(cat "$work/health")).
 wrk $duration per row, $queries queries rotated (scripts/bench-server.lua), limit=10, 2 snippets.
 
-| corpus | clients | req/s | p50 | p90 | p99 | max | errors / requests | RSS after | load (1 min) at start |
-|---|---|---|---|---|---|---|---|---|---|
+| corpus | clients | req/s | p50 | p90 | p99 | max | server CPU per request | errors / requests | RSS after | load (1 min) at start |
+|---|---|---|---|---|---|---|---|---|---|---|
 ${rows}
 Server memory: $(mb "$rss_idle") MB RSS idle after start, $(mb "$peak") MB largest RSS sampled, $(mb "$hwm") MB VmHWM at the end.
 EOF
