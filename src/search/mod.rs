@@ -177,14 +177,24 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
 
     let mut results = Vec::new();
     if !req.count_only {
-        candidates.sort_by(|a, b| {
+        let order = |a: &Candidate, b: &Candidate| {
             let primary = match req.sort {
                 SortOrder::Relevance => b.score.total_cmp(&a.score),
                 SortOrder::Date => std::cmp::Ordering::Equal,
                 SortOrder::Hits => b.hits.cmp(&a.hits),
             };
             primary.then(b.date.cmp(&a.date)).then(a.addr.cmp(&b.addr))
-        });
+        };
+        // Only the first `offset + limit` in order are shown: select them, then sort just those
+        // (the order is total, so this gives the same page as sorting everything).
+        let wanted = req.offset.saturating_add(req.limit).min(candidates.len());
+        if wanted < candidates.len() {
+            if wanted > 0 {
+                candidates.select_nth_unstable_by(wanted - 1, order);
+            }
+            candidates.truncate(wanted);
+        }
+        candidates.sort_unstable_by(order);
         for (i, c) in candidates.iter().enumerate().skip(req.offset).take(req.limit) {
             let stored = index.stored(&searcher, c.addr, req.snippets > 0)?;
             let body = stored.body.as_deref().unwrap_or("");

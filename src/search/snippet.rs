@@ -77,6 +77,31 @@ pub fn paragraph_of(chars: &[char], offset: usize) -> usize {
     paragraph.max(1)
 }
 
+/// The characters of a text, decoded from its start only as far as they are asked for: a
+/// snippet near the start of a long speech does not decode (nor allocate for) the rest of it.
+struct Prefix<'a> {
+    rest: std::str::Chars<'a>,
+    chars: Vec<char>,
+}
+
+impl Prefix<'_> {
+    /// The first `k` characters (all of them when the text is shorter).
+    fn upto(&mut self, k: usize) -> &[char] {
+        while self.chars.len() < k {
+            match self.rest.next() {
+                Some(c) => self.chars.push(c),
+                None => break,
+            }
+        }
+        &self.chars[..k.min(self.chars.len())]
+    }
+
+    /// Character `k`, if the text is that long.
+    fn at(&mut self, k: usize) -> Option<char> {
+        self.upto(k + 1).get(k).copied()
+    }
+}
+
 /// Up to `max` snippets of about `width` characters around `matches` (sorted character ranges),
 /// each centred on a match not shown by an earlier snippet. Without matches, one snippet from
 /// the start of the text.
@@ -86,11 +111,10 @@ pub fn make_snippets(
     max: usize,
     width: usize,
 ) -> Vec<Snippet> {
-    let chars: Vec<char> = body.chars().collect();
-    let n = chars.len();
-    if n == 0 || max == 0 {
+    if body.is_empty() || max == 0 {
         return Vec::new();
     }
+    let mut text = Prefix { rest: body.chars(), chars: Vec::new() };
     let mut out: Vec<Snippet> = Vec::new();
     let mut shown_until = 0usize;
     let anchors: Vec<(usize, usize)> =
@@ -103,8 +127,20 @@ pub fn make_snippets(
             continue;
         }
         // A snippet stays inside the paragraph (line) of its match.
-        let para_start = chars[..ms].iter().rposition(|&c| c == '\n').map_or(0, |k| k + 1);
-        let para_end = chars[me.min(n)..].iter().position(|&c| c == '\n').map_or(n, |k| me + k);
+        let para_start = text.upto(ms).iter().rposition(|&c| c == '\n').map_or(0, |k| k + 1);
+        let mut para_end = me;
+        loop {
+            match text.at(para_end) {
+                Some('\n') => break,
+                Some(_) => para_end += 1,
+                None => {
+                    // The end of the text (decoded entirely by now).
+                    para_end = text.chars.len();
+                    break;
+                }
+            }
+        }
+        let chars = text.upto(para_end.max(ms) + 1);
         let mlen = me - ms;
         let pad = width.saturating_sub(mlen) / 2;
         let mut start = ms.saturating_sub(pad).max(para_start);
@@ -137,7 +173,7 @@ pub fn make_snippets(
         while end > me && chars[end - 1].is_whitespace() {
             end -= 1;
         }
-        let text: String = chars[start..end]
+        let snippet_text: String = chars[start..end]
             .iter()
             .map(|&c| if c == '\n' || c == '\r' { ' ' } else { c })
             .collect();
@@ -146,7 +182,12 @@ pub fn make_snippets(
             .filter(|(s, e)| *s >= start && *e <= end)
             .map(|(s, e)| [s - start, e - start])
             .collect();
-        out.push(Snippet { text, paragraph: paragraph_of(&chars, ms), offset: start, highlights });
+        out.push(Snippet {
+            text: snippet_text,
+            paragraph: paragraph_of(chars, ms),
+            offset: start,
+            highlights,
+        });
         shown_until = end;
     }
     out
@@ -185,6 +226,22 @@ mod tests {
         assert_eq!(hl, "新质生产力");
         let from_offset: String = body.chars().skip(snip.offset + a).take(5).collect();
         assert_eq!(from_offset, "新质生产力");
+    }
+
+    #[test]
+    fn snippets_stay_in_their_paragraph_up_to_the_end_of_the_text() {
+        let body = "第一段没有。\n\n第二段有甲乙，还有更多的话。\n最后一段也有甲乙";
+        let m = find_matches(body, &["甲乙"]);
+        let s = make_snippets(body, &m, 3, 20);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].text, "第二段有甲乙，还有更多的话。");
+        assert_eq!((s[0].paragraph, s[0].offset), (2, 8));
+        assert_eq!(s[0].highlights, vec![[4, 6]]);
+        assert_eq!(s[1].text, "最后一段也有甲乙");
+        assert_eq!((s[1].paragraph, s[1].offset), (3, 23));
+        assert_eq!(s[1].highlights, vec![[6, 8]]);
+        // No match: one snippet from the start, inside the first paragraph.
+        assert_eq!(make_snippets(body, &[], 2, 80)[0].text, "第一段没有。");
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The index the server answers from, swapped when a rebuild finishes.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+
+use tantivy::index::SegmentId;
 
 use crate::Result;
 use crate::index::{SpeechIndex, Store};
@@ -14,13 +16,26 @@ use crate::index::{SpeechIndex, Store};
 pub struct LiveIndex {
     root: PathBuf,
     current: RwLock<Arc<SpeechIndex>>,
+    /// The commit the served reader shows (`None`: not known yet, reload on the next refresh).
+    seen: Mutex<Option<Commit>>,
+}
+
+/// What identifies a commit of one generation: its opstamp and its segments with their
+/// deletions (a merge changes the segments, not the opstamp).
+type Commit = (u64, Vec<(SegmentId, u32)>);
+
+fn commit_of(index: &SpeechIndex) -> Result<Commit> {
+    let meta = index.index.load_metas()?;
+    let segments = meta.segments.iter().map(|s| (s.id(), s.num_deleted_docs())).collect();
+    Ok((meta.opstamp, segments))
 }
 
 /// What [`LiveIndex::refresh`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refresh {
     /// `CURRENT` names the generation being served; its reader was reloaded (picking up the
-    /// commits of an incremental build, if any).
+    /// commits of an incremental build), or left as it was when the generation has no new
+    /// commit (a fresh reader would only drop the doc-store caches of the current one).
     Reloaded,
     /// A new generation was opened and is now served.
     Swapped {
@@ -34,7 +49,11 @@ pub enum Refresh {
 impl LiveIndex {
     /// Wraps an index opened from `index.root`.
     pub fn new(index: SpeechIndex) -> LiveIndex {
-        LiveIndex { root: index.root.clone(), current: RwLock::new(Arc::new(index)) }
+        LiveIndex {
+            root: index.root.clone(),
+            current: RwLock::new(Arc::new(index)),
+            seen: Mutex::new(None),
+        }
     }
 
     /// Opens the current generation of the index at `root`.
@@ -53,18 +72,27 @@ impl LiveIndex {
     }
 
     /// Looks at `CURRENT`: when it names another generation, opens it and swaps it in; otherwise
-    /// reloads the current reader. On error the index being served stays as it was.
+    /// reloads the current reader if the generation has a new commit. On error the index being
+    /// served stays as it was.
     pub fn refresh(&self) -> Result<Refresh> {
         let serving = self.current();
         let named = Store::new(&self.root).current()?;
         if named.as_deref().is_none_or(|g| g == serving.generation) {
-            serving.reload()?;
+            let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+            let commit = commit_of(&serving)?;
+            if seen.as_ref() != Some(&commit) {
+                serving.reload()?;
+                *seen = Some(commit);
+            }
             return Ok(Refresh::Reloaded);
         }
         let fresh = Arc::new(SpeechIndex::open(&self.root)?);
         let generation = generation_name(&fresh.generation);
         let docs = fresh.searcher().num_docs();
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        // The fresh reader shows some commit; the next refresh reloads it once to be sure.
+        *seen = None;
         Ok(Refresh::Swapped { generation, docs })
     }
 }

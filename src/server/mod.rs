@@ -67,7 +67,8 @@
 //! The server holds the open index in a [`LiveIndex`]: an `RwLock<Arc<SpeechIndex>>` swapped by a
 //! background task that looks at the index folder every [`ServerOptions::poll`] (1 s): when
 //! `CURRENT` names another generation (a full rebuild finished), it opens that generation and
-//! swaps it in; otherwise it reloads the reader to pick up commits of an incremental build. A
+//! swaps it in; otherwise, when the generation's `meta.json` shows a new commit (an incremental
+//! build), it reloads the reader, and else leaves it alone (keeping its doc-store caches). A
 //! request takes the `Arc` once and keeps it, so it is answered entirely from one generation;
 //! when opening fails (for example a build is half-way), the old index keeps being served and the
 //! next tick tries again. The server only reads the index.
@@ -76,7 +77,18 @@
 //!
 //! No part of a request names a file: the page and its assets are compiled in, and ids are
 //! looked up in the index. Searches run on tokio's blocking pool, at most
-//! [`ServerOptions::max_jobs`] at a time, each under the request timeout.
+//! [`ServerOptions::max_jobs`] at a time (by default one per CPU core; `serve --jobs`), each
+//! under the request timeout; the others wait their turn in arrival order, and a request whose
+//! wait and work exceed the timeout is answered 503.
+//!
+//! # Performance
+//!
+//! A search costs CPU time, not I/O (the index is memory-mapped): at 500 MB about 5 ms of CPU
+//! per search, most of it matching and counting every occurrence for `total_docs` and
+//! `total_hits`. With more clients than cores, answers queue: at `C` clients latency is about
+//! `C` divided by the throughput. `docs/benchmarks.md` (section "Server") has the figures and
+//! `scripts/bench-server.sh` measures them. The jieba dictionary is not loaded at start-up;
+//! `/api/compare`, the only endpoint that needs it, loads it on first use (0.1–0.4 s).
 
 mod api;
 mod live;
@@ -129,7 +141,9 @@ pub struct ServerOptions {
     pub timeout: Duration,
     /// How often the index folder is checked for a new generation or new commits.
     pub poll: Duration,
-    /// Most searches (blocking jobs) running at once; further requests wait their turn.
+    /// Most searches (blocking jobs) running at once; further requests wait their turn, first
+    /// come first served. Default: the number of CPU cores, so that a burst of requests queues
+    /// instead of time-slicing the cores (which only makes every request slower).
     pub max_jobs: usize,
     /// Where messages go (nowhere by default).
     pub log: Logger,
@@ -140,7 +154,7 @@ impl Default for ServerOptions {
         ServerOptions {
             timeout: Duration::from_secs(30),
             poll: Duration::from_secs(1),
-            max_jobs: std::thread::available_parallelism().map_or(2, |n| n.get()) * 4,
+            max_jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
             log: Arc::new(|_| {}),
         }
     }
@@ -199,11 +213,6 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     let app = router(live.clone(), &opts);
-    // Load the jieba dictionary (ranking needs it) before the first search asks for it.
-    let dicts = live.current().settings.user_dicts.clone();
-    tokio::task::spawn_blocking(move || {
-        crate::analysis::WordsTokenizer::new(&dicts).words("新质生产力");
-    });
     let watcher = tokio::spawn(watch(live, opts.poll, opts.log.clone()));
     let addr = listener.local_addr().ok();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;

@@ -479,4 +479,8 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 30, value_name = "SECONDS",
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
+    /// Most requests computed at once (searches, trends, …); further requests wait their turn,
+    /// first come first served [default: the number of CPU cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub jobs: Option<u64>,
 }

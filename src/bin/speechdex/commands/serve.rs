@@ -15,11 +15,14 @@ use crate::config::{eprintln_msg, open_index};
 pub fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitStatus> {
     let index = open_index(global)?;
     let live = Arc::new(LiveIndex::new(index));
-    let opts = ServerOptions {
+    let mut opts = ServerOptions {
         timeout: Duration::from_secs(args.timeout),
         log: Arc::new(eprintln_msg),
         ..ServerOptions::default()
     };
+    if let Some(jobs) = args.jobs {
+        opts.max_jobs = usize::try_from(jobs).unwrap_or(usize::MAX);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
