@@ -13,7 +13,7 @@ pub(crate) mod text;
 
 use std::path::Path;
 
-use super::{FileRead, ReadOptions, Skip, SourceFile, encoding};
+use super::{FileRead, ReadOptions, Skip, SourceFile, Speech, encoding};
 
 /// The extensions speechdex reads (lower case; matched case-insensitively).
 pub const SUPPORTED_EXTENSIONS: &[&str] =
@@ -53,7 +53,7 @@ impl Format {
     }
 
     /// Reads the decoded text of one file.
-    pub(crate) fn read(self, ctx: &FileContext<'_>, text: &str, out: &mut FileRead) {
+    pub(crate) fn read(self, ctx: &FileContext<'_>, text: &str, out: &mut Records<'_>) {
         match self {
             Format::Text => text::read(ctx, text, out),
             Format::Jsonl => jsonl::read(ctx, text, out),
@@ -95,8 +95,40 @@ impl<'a> FileContext<'a> {
     }
 
     /// Records a skipped record (`line: Some`) or file (`line: None`).
-    pub(crate) fn skip(&self, out: &mut FileRead, line: Option<u64>, reason: impl Into<String>) {
+    pub(crate) fn skip(&self, out: &mut Records<'_>, line: Option<u64>, reason: impl Into<String>) {
         out.skipped.push(Skip { path: self.rel.to_owned(), line, reason: reason.into() });
+    }
+}
+
+/// Where a reader puts what it reads: each speech goes to a sink as soon as it is read (a big
+/// JSONL file is never held as a list of speeches), skips are kept.
+pub(crate) struct Records<'s> {
+    sink: &'s mut dyn FnMut(Speech),
+    /// Speeches given to the sink so far.
+    pub(crate) speeches: usize,
+    /// Files or records that could not be read.
+    pub(crate) skipped: Vec<Skip>,
+}
+
+impl<'s> Records<'s> {
+    fn new(sink: &'s mut dyn FnMut(Speech)) -> Records<'s> {
+        Records { sink, speeches: 0, skipped: Vec::new() }
+    }
+
+    /// Hands one speech to the sink.
+    pub(crate) fn speech(&mut self, speech: Speech) {
+        self.speeches += 1;
+        (self.sink)(speech);
+    }
+
+    /// Runs `read` with records collected into a [`FileRead`].
+    pub(crate) fn collect(read: impl FnOnce(&mut Records<'_>)) -> FileRead {
+        let mut speeches = Vec::new();
+        let mut push = |s: Speech| speeches.push(s);
+        let mut records = Records::new(&mut push);
+        read(&mut records);
+        let skipped = records.skipped;
+        FileRead { speeches, skipped }
     }
 }
 
@@ -108,26 +140,41 @@ impl<'a> FileContext<'a> {
 /// formats they skip the file. A file always gives at least one speech or one skip, and the same
 /// file always gives the same speeches in the same order.
 pub fn read_file(file: &SourceFile, opts: &ReadOptions) -> FileRead {
-    let mut out = FileRead::default();
+    let mut speeches = Vec::new();
+    let skipped = read_file_each(file, opts, &mut |s| speeches.push(s));
+    FileRead { speeches, skipped }
+}
+
+/// Reads one file like [`read_file`], handing each speech to `each` as soon as it is read instead
+/// of collecting them (the indexer holds one speech of a big JSONL file at a time, not all of
+/// them); returns what was skipped. `each` sees the speeches in the order [`read_file`] returns
+/// them.
+pub fn read_file_each(
+    file: &SourceFile,
+    opts: &ReadOptions,
+    each: &mut dyn FnMut(Speech),
+) -> Vec<Skip> {
+    let mut out = Records::new(each);
     let Some(format) = Format::from_path(&file.abs) else {
         let reason = format!(
             "unsupported file type (supported extensions: {})",
             SUPPORTED_EXTENSIONS.join(", ")
         );
         FileContext::clean(&file.rel).skip(&mut out, None, reason);
-        return out;
+        return out.skipped;
     };
     match read_limited(&file.abs) {
         Ok(bytes) => {
-            // The bytes go as soon as they are decoded: a big file is not held twice.
-            if let Some(decoded) = decode_or_skip(&file.rel, &bytes, opts, &mut out) {
-                drop(bytes);
-                parse(&file.rel, format, &decoded, &mut out);
+            // The bytes are decoded in place when they are UTF-8, and dropped as soon as they
+            // are decoded otherwise: a big file is not held twice.
+            match encoding::decode_tolerant_owned(bytes, opts.encoding) {
+                Ok(decoded) => parse(&file.rel, format, &decoded, &mut out),
+                Err(reason) => FileContext::clean(&file.rel).skip(&mut out, None, reason),
             }
         }
         Err(reason) => FileContext::clean(&file.rel).skip(&mut out, None, reason),
     }
-    out
+    out.skipped
 }
 
 /// The largest file speechdex reads (1 GiB): a bigger one is skipped without being read, so that
@@ -173,30 +220,28 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
 /// Reads the bytes of a file named `rel` (relative to its corpus root, `/`-separated; its
 /// extension decides the format) as [`read_file`] reads a file on disk.
 pub fn read_bytes(rel: &str, bytes: &[u8], opts: &ReadOptions) -> FileRead {
-    let mut out = FileRead::default();
-    match Format::from_path(Path::new(rel)) {
+    Records::collect(|out| match Format::from_path(Path::new(rel)) {
         Some(format) => {
-            if let Some(decoded) = decode_or_skip(rel, bytes, opts, &mut out) {
-                parse(rel, format, &decoded, &mut out);
+            if let Some(decoded) = decode_or_skip(rel, bytes, opts, out) {
+                parse(rel, format, &decoded, out);
             }
         }
         None => FileContext::clean(rel).skip(
-            &mut out,
+            out,
             None,
             format!(
                 "unsupported file type (supported extensions: {})",
                 SUPPORTED_EXTENSIONS.join(", ")
             ),
         ),
-    }
-    out
+    })
 }
 
 fn decode_or_skip(
     rel: &str,
     bytes: &[u8],
     opts: &ReadOptions,
-    out: &mut FileRead,
+    out: &mut Records<'_>,
 ) -> Option<encoding::Decoded> {
     match encoding::decode_tolerant(bytes, opts.encoding) {
         Ok(decoded) => Some(decoded),
@@ -207,7 +252,7 @@ fn decode_or_skip(
     }
 }
 
-fn parse(rel: &str, format: Format, decoded: &encoding::Decoded, out: &mut FileRead) {
+fn parse(rel: &str, format: Format, decoded: &encoding::Decoded, out: &mut Records<'_>) {
     let ctx = FileContext { rel, encoding: decoded.encoding, damage: &decoded.damage };
     if let Some(first) = decoded.damage.first()
         && !format.has_line_records()
@@ -218,7 +263,7 @@ fn parse(rel: &str, format: Format, decoded: &encoding::Decoded, out: &mut FileR
         return ctx.skip(out, None, "empty file");
     }
     format.read(&ctx, &decoded.text, out);
-    if out.speeches.is_empty() && out.skipped.is_empty() {
+    if out.speeches == 0 && out.skipped.is_empty() {
         ctx.skip(out, None, "no speeches in the file (no records, or only blank ones)");
     }
 }
@@ -227,15 +272,14 @@ fn parse(rel: &str, format: Format, decoded: &encoding::Decoded, out: &mut FileR
 pub(crate) mod test_support {
     //! Helpers shared by the format readers' tests.
 
-    use super::{FileContext, FileRead, Format};
+    use super::{FileContext, FileRead, Format, Records};
 
     /// Reads `text` as the file `rel` (format from its extension).
     pub(crate) fn read_str(rel: &str, text: &str) -> FileRead {
-        let mut out = FileRead::default();
-        let format = Format::from_path(std::path::Path::new(rel));
-        if let Some(format) = format {
-            format.read(&FileContext::clean(rel), text, &mut out);
-        }
-        out
+        Records::collect(|out| {
+            if let Some(format) = Format::from_path(std::path::Path::new(rel)) {
+                format.read(&FileContext::clean(rel), text, out);
+            }
+        })
     }
 }
