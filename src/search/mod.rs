@@ -230,10 +230,17 @@ fn match_segments(
     query: &Node,
     positive: &[&str],
 ) -> Result<Vec<matcher::SegmentMatches>> {
+    // `available_parallelism` reads cgroup files (tens of µs): asked once per process.
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     let docs: u32 = segments.iter().map(|s| s.max_doc()).sum();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-    let threads = threads.min(segments.len());
-    if threads <= 1 || docs < PARALLEL_MIN_DOCS {
+    let threads = if docs < PARALLEL_MIN_DOCS || segments.len() < 2 {
+        1
+    } else {
+        let cores =
+            *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        cores.min(4).min(segments.len())
+    };
+    if threads <= 1 {
         return segments
             .iter()
             .map(|seg| matcher::match_segment(seg, &index.fields, query, positive))
