@@ -59,7 +59,7 @@ impl Default for BuildOptions {
             user_dicts: None,
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4),
             heap_per_thread: 64 << 20,
-            commit_every_bytes: 32 << 20,
+            commit_every_bytes: 24 << 20,
             checksum: false,
             test_hook: None,
         }
@@ -321,8 +321,8 @@ fn open_for_writing(dir: &Path, settings: &Settings) -> Result<Index> {
 /// most ~8 × this many documents at a time, which bounds their memory and keeps a big corpus
 /// from rewriting its largest segment at every merge (tantivy's default merges every segment
 /// below 10,000 documents into one, over and over); a 500 MB corpus of 25 KB speeches ends with
-/// four or five segments of ~4,800 documents and a few small ones.
-pub const MERGE_MAX_DOCS: usize = 4_000;
+/// segments of ~3,900 documents (eight flushes of ~490) and one of the leftovers.
+pub const MERGE_MAX_DOCS: usize = 3_000;
 
 /// The merge policy of the last commit of a full build: the segments left below
 /// [`MERGE_MAX_DOCS`] (the last flushes, and every segment of a small corpus) are merged into
@@ -386,10 +386,13 @@ fn run(
     let Existing { speeches: existing, files: known_files } = existing;
     let mut manifest = FileManifest::default();
     let fields = Fields::resolve(&index.schema())?;
-    let mut writer: IndexWriter<SpeechDoc> = index.writer_with_num_threads(
-        opts.threads.max(1),
-        opts.heap_per_thread.max(15 << 20) * opts.threads.max(1),
-    )?;
+    // One merge at a time: concurrent merges add up their buffers.
+    let options = tantivy::indexer::IndexWriterOptions::builder()
+        .num_worker_threads(opts.threads.max(1))
+        .memory_budget_per_thread(opts.heap_per_thread.max(15 << 20))
+        .num_merge_threads(1)
+        .build();
+    let mut writer: IndexWriter<SpeechDoc> = index.writer_with_options(options)?;
     // Segment files an interrupted or failed update wrote but never committed are garbage only
     // the next writer can see: remove them before adding more (on a full disk they hold the
     // space this run needs).
