@@ -108,6 +108,24 @@ pub(crate) fn decode_tolerant(
     Ok(decoded)
 }
 
+/// [`decode_tolerant`] of bytes the caller gives up: plain UTF-8 (no BOM, no NUL, the common
+/// case) becomes the text without a copy, so a big file is never held twice.
+pub(crate) fn decode_tolerant_owned(
+    bytes: Vec<u8>,
+    forced: Option<&'static Encoding>,
+) -> Result<Decoded, String> {
+    let plain_utf8 = forced.is_none()
+        && Encoding::for_bom(&bytes).is_none()
+        && !bytes.contains(&0)
+        && std::str::from_utf8(&bytes).is_ok();
+    if !plain_utf8 {
+        return decode_tolerant(&bytes, forced);
+    }
+    let text = String::from_utf8(bytes).map_err(|e| format!("cannot decode: {e}"))?;
+    check_not_binary(&text)?;
+    Ok(clean(text, UTF_8))
+}
+
 fn clean(text: String, encoding: &'static Encoding) -> Decoded {
     Decoded { text, encoding, damage: Vec::new() }
 }

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use encoding::{decode, parse_encoding_label};
-pub use format::{MAX_FILE_BYTES, SUPPORTED_EXTENSIONS, read_bytes, read_file};
+pub use format::{MAX_FILE_BYTES, SUPPORTED_EXTENSIONS, read_bytes, read_file, read_file_each};
 pub use walk::discover;
 
 /// One speech read from the corpus, with its metadata and full text.

@@ -16,8 +16,10 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use tantivy::schema::Schema;
-use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+use tantivy::{Index, IndexWriter, Term};
 
+use super::directory::ReadDirectory;
+use super::document::SpeechDoc;
 use super::schema::{Fields, build_schema};
 use super::store::{FileManifest, Settings, Store};
 use super::{BuildInfo, SpeechIndex};
@@ -57,7 +59,7 @@ impl Default for BuildOptions {
             user_dicts: None,
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4),
             heap_per_thread: 64 << 20,
-            commit_every_bytes: 128 << 20,
+            commit_every_bytes: 24 << 20,
             checksum: false,
             test_hook: None,
         }
@@ -244,8 +246,8 @@ pub fn build(
             let generation = current.as_deref().unwrap_or(root);
             let existing = SpeechIndex::open_generation(root, generation, &wanted)?;
             let map = existing.speech_hashes()?;
-            let index = existing.index.clone();
             drop(existing);
+            let index = open_for_writing(generation, &wanted)?;
             let manifest = if opts.checksum {
                 FileManifest::default()
             } else {
@@ -288,19 +290,75 @@ fn load_dictionaries(paths: &[PathBuf]) -> Result<Settings> {
     Ok(Settings::new(contents, names))
 }
 
+/// Bytes of stored text compressed together. tantivy's default (16 KB) holds less than one
+/// speech (20–30 KB), so zstd never sees the repetitions between speeches; 64 KB holds two or
+/// three (stored text −7 % on the shared corpus) and costs ~0.1 ms more per speech read.
+const DOCSTORE_BLOCK_BYTES: usize = 64 << 10;
+
 fn create_index(dir: &Path, settings: &Settings) -> Result<Index> {
     let schema: Schema = build_schema();
-    let index = Index::builder()
-        .schema(schema)
-        .settings(tantivy::IndexSettings {
-            docstore_compression: tantivy::store::Compressor::Zstd(
-                tantivy::store::ZstdCompressor::default(),
-            ),
-            ..Default::default()
-        })
-        .create_in_dir(dir)?;
+    let settings_ = tantivy::IndexSettings {
+        docstore_compression: tantivy::store::Compressor::Zstd(
+            tantivy::store::ZstdCompressor::default(),
+        ),
+        docstore_blocksize: DOCSTORE_BLOCK_BYTES,
+        ..Default::default()
+    };
+    let directory = ReadDirectory::open(dir).map_err(tantivy::TantivyError::from)?;
+    let index = Index::create(directory, schema, settings_)?;
     crate::analysis::register(&index, &settings.user_dicts);
     Ok(index)
+}
+
+/// Opens the generation at `dir` for writing (see [`ReadDirectory`]).
+fn open_for_writing(dir: &Path, settings: &Settings) -> Result<Index> {
+    let index = Index::open(ReadDirectory::open(dir).map_err(tantivy::TantivyError::from)?)?;
+    crate::analysis::register(&index, &settings.user_dicts);
+    Ok(index)
+}
+
+/// Segments with more documents than this are not merged again. Merges then read and write at
+/// most ~8 × this many documents at a time, which bounds their memory and keeps a big corpus
+/// from rewriting its largest segment at every merge (tantivy's default merges every segment
+/// below 10,000 documents into one, over and over); a 500 MB corpus of 25 KB speeches ends with
+/// segments of ~3,900 documents (eight flushes of ~490) and one of the leftovers.
+pub const MERGE_MAX_DOCS: usize = 3_000;
+
+/// The merge policy of the last commit of a full build: the segments left below
+/// [`MERGE_MAX_DOCS`] (the last flushes, and every segment of a small corpus) are merged into
+/// one, smallest first, up to twice that many documents. Fewer segments mean fewer term lookups
+/// per query, and a small corpus no longer stores its vocabulary once per indexing thread.
+#[derive(Debug)]
+struct MergeSmallSegments;
+
+impl tantivy::merge_policy::MergePolicy for MergeSmallSegments {
+    fn compute_merge_candidates(
+        &self,
+        segments: &[tantivy::index::SegmentMeta],
+    ) -> Vec<tantivy::merge_policy::MergeCandidate> {
+        let mut small: Vec<&tantivy::index::SegmentMeta> =
+            segments.iter().filter(|s| (s.num_docs() as usize) < MERGE_MAX_DOCS).collect();
+        small.sort_by_key(|s| s.num_docs());
+        let mut docs = 0usize;
+        let mut ids = Vec::new();
+        for s in small {
+            docs += s.num_docs() as usize;
+            if docs > 2 * MERGE_MAX_DOCS {
+                break;
+            }
+            ids.push(s.id());
+        }
+        if ids.len() < 2 {
+            return Vec::new();
+        }
+        vec![tantivy::merge_policy::MergeCandidate(ids)]
+    }
+}
+
+fn merge_policy() -> Box<dyn tantivy::merge_policy::MergePolicy> {
+    let mut policy = tantivy::merge_policy::LogMergePolicy::default();
+    policy.set_max_docs_before_merge(MERGE_MAX_DOCS);
+    Box::new(policy)
 }
 
 /// Existing speeches: id → (hash, path).
@@ -328,14 +386,18 @@ fn run(
     let Existing { speeches: existing, files: known_files } = existing;
     let mut manifest = FileManifest::default();
     let fields = Fields::resolve(&index.schema())?;
-    let mut writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(
-        opts.threads.max(1),
-        opts.heap_per_thread.max(15 << 20) * opts.threads.max(1),
-    )?;
+    // One merge at a time: concurrent merges add up their buffers.
+    let options = tantivy::indexer::IndexWriterOptions::builder()
+        .num_worker_threads(opts.threads.max(1))
+        .memory_budget_per_thread(opts.heap_per_thread.max(15 << 20))
+        .num_merge_threads(1)
+        .build();
+    let mut writer: IndexWriter<SpeechDoc> = index.writer_with_options(options)?;
     // Segment files an interrupted or failed update wrote but never committed are garbage only
     // the next writer can see: remove them before adding more (on a full disk they hold the
     // space this run needs).
     let _ = writer.garbage_collect_files().wait();
+    writer.set_merge_policy(merge_policy());
     let mut by_path: HashMap<&str, Vec<&str>> = HashMap::new();
     for (id, (_, path)) in &existing {
         by_path.entry(path.as_str()).or_default().push(id.as_str());
@@ -368,16 +430,65 @@ fn run(
             progress.file_done(&file.rel, bytes);
             continue;
         }
-        let result = corpus::read_file(file, read);
         summary.bytes += bytes;
+        // Each speech is indexed as soon as it is read: a big JSONL file is never held as a list
+        // of speeches. The first indexing error stops the work (the rest of the file is still
+        // parsed, and dropped) and is returned after the file.
+        let mut failed: Option<Error> = None;
+        let mut each = |speech: Speech| {
+            if failed.is_some() {
+                return;
+            }
+            if !seen.insert(speech.id.clone()) {
+                let skip = Skip {
+                    path: speech.path.clone(),
+                    line: speech.line,
+                    reason: format!("duplicate id {:?}: another speech has the same id", speech.id),
+                };
+                progress.skipped(&skip);
+                summary.skipped.push(skip);
+                return;
+            }
+            let hash = speech_hash(&speech);
+            let chars = speech.body.chars().count() as u64;
+            summary.chars += chars;
+            match existing.get(&speech.id) {
+                Some((old, _)) if *old == hash => {
+                    summary.unchanged += 1;
+                    return;
+                }
+                Some(_) => {
+                    writer.delete_term(Term::from_field_text(fields.id, &speech.id));
+                    summary.updated += 1;
+                }
+                None => summary.added += 1,
+            }
+            since_commit += speech.body.len() as u64;
+            let result = writer.add_document(to_document(&fields, speech, hash, chars));
+            let result = result.and_then(|_| {
+                if full && since_commit >= opts.commit_every_bytes {
+                    since_commit = 0;
+                    writer.commit().map(|_| ())
+                } else {
+                    Ok(())
+                }
+            });
+            if let Err(e) = result {
+                failed = Some(e.into());
+            }
+        };
+        let skipped = corpus::read_file_each(file, read, &mut each);
+        if let Some(e) = failed {
+            return Err(e);
+        }
         // Files with problems are read again next time, so their problems are reported again.
         if let Some(stamp) = stamp
-            && result.skipped.is_empty()
+            && skipped.is_empty()
             && stamp.1 < trusted_before
         {
             manifest.files.insert(file.rel.clone(), stamp);
         }
-        for skip in &result.skipped {
+        for skip in &skipped {
             progress.skipped(skip);
             if skip.line.is_none() {
                 // The whole file is unreadable: keep what the index had from it.
@@ -387,39 +498,7 @@ fn run(
                 }
             }
         }
-        summary.skipped.extend(result.skipped);
-        for speech in result.speeches {
-            if !seen.insert(speech.id.clone()) {
-                let skip = Skip {
-                    path: speech.path.clone(),
-                    line: speech.line,
-                    reason: format!("duplicate id {:?}: another speech has the same id", speech.id),
-                };
-                progress.skipped(&skip);
-                summary.skipped.push(skip);
-                continue;
-            }
-            let hash = speech_hash(&speech);
-            let chars = speech.body.chars().count() as u64;
-            summary.chars += chars;
-            match existing.get(&speech.id) {
-                Some((old, _)) if *old == hash => {
-                    summary.unchanged += 1;
-                    continue;
-                }
-                Some(_) => {
-                    writer.delete_term(Term::from_field_text(fields.id, &speech.id));
-                    summary.updated += 1;
-                }
-                None => summary.added += 1,
-            }
-            since_commit += speech.body.len() as u64;
-            writer.add_document(to_document(&fields, &speech, hash, chars))?;
-            if full && since_commit >= opts.commit_every_bytes {
-                writer.commit()?;
-                since_commit = 0;
-            }
-        }
+        summary.skipped.extend(skipped);
         progress.file_done(&file.rel, bytes);
     }
     for id in existing.keys() {
@@ -431,6 +510,9 @@ fn run(
     progress.phase("committing");
     info.skipped = summary.skipped.len();
     let payload = serde_json::to_string(&info).unwrap_or_default();
+    if full {
+        writer.set_merge_policy(Box::new(MergeSmallSegments));
+    }
     let mut prepared = writer.prepare_commit()?;
     prepared.set_payload(&payload);
     prepared.commit()?;
@@ -438,47 +520,68 @@ fn run(
     manifest.save(generation)?;
     progress.phase("merging segments");
     writer.wait_merging_threads()?;
-    let reader = index.reader()?;
-    Ok(reader.searcher().num_docs())
+    Ok(index.searchable_segment_metas()?.iter().map(|m| u64::from(m.num_docs())).sum())
 }
 
-/// Converts a speech into a tantivy document.
-fn to_document(f: &Fields, s: &Speech, hash: u64, chars: u64) -> TantivyDocument {
-    let mut d = TantivyDocument::new();
-    d.add_text(f.id, &s.id);
-    d.add_text(f.path, &s.path);
-    if let Some(line) = s.line {
+/// Converts a speech into a tantivy document. The folded body is held once for both body
+/// fields; when folding changes nothing (text already simplified, half-width and lower case),
+/// the stored body shares it too.
+fn to_document(f: &Fields, s: Speech, hash: u64, chars: u64) -> SpeechDoc {
+    let Speech {
+        id,
+        path,
+        line,
+        title,
+        date,
+        year,
+        speaker,
+        region,
+        venue,
+        kind,
+        tags,
+        source,
+        url,
+        inferred,
+        body,
+    } = s;
+    let mut d = SpeechDoc::new();
+    d.add_text(f.id, id);
+    d.add_text(f.path, path);
+    if let Some(line) = line {
         d.add_u64(f.line, line);
     }
-    d.add_text(f.title, &s.title);
-    d.add_text(f.title_words, &s.title);
-    d.add_text(f.body, &s.body);
-    let folded = crate::analysis::fold(&s.body);
-    d.add_text(f.body_words, &folded);
-    d.add_text(f.body_exact, folded);
-    for (field, value) in [(f.speaker, &s.speaker), (f.region, &s.region), (f.kind, &s.kind)] {
+    d.add_shared(&[f.title, f.title_words], title);
+    let folded = crate::analysis::fold(&body);
+    if folded == body {
+        drop(folded);
+        d.add_shared(&[f.body, f.body_words, f.body_exact], body);
+    } else {
+        d.add_text(f.body, body);
+        d.add_shared(&[f.body_words, f.body_exact], folded);
+    }
+    for (field, value) in [(f.speaker, speaker), (f.region, region), (f.kind, kind)] {
         if let Some(v) = value {
             d.add_text(field, v);
         }
     }
-    for tag in &s.tags {
+    for tag in tags {
         d.add_text(f.tags, tag);
     }
-    if let Some(year) = s.year {
+    if let Some(year) = year {
         d.add_i64(f.year, i64::from(year));
     }
-    if let Some(date) = &s.date {
-        if let Some(key) = date_key(date) {
+    if let Some(date) = date {
+        if let Some(key) = date_key(&date) {
             d.add_i64(f.date, key);
         }
         d.add_text(f.date_text, date);
     }
-    for (field, value) in [(f.venue, &s.venue), (f.source, &s.source), (f.url, &s.url)] {
+    for (field, value) in [(f.venue, venue), (f.source, source), (f.url, url)] {
         if let Some(v) = value {
             d.add_text(field, v);
         }
     }
-    for name in &s.inferred {
+    for name in inferred {
         d.add_text(f.inferred, name);
     }
     d.add_u64(f.chars, chars);

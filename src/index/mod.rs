@@ -5,6 +5,8 @@
 //! see a half-built index: they open the generation named by `CURRENT` (see [`store`]).
 
 pub mod build;
+pub mod directory;
+pub mod document;
 pub mod schema;
 pub mod store;
 
@@ -55,6 +57,17 @@ impl std::fmt::Debug for SpeechIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SpeechIndex").field("generation", &self.generation).finish_non_exhaustive()
     }
+}
+
+/// Every term of a fast-field dictionary, in ordinal order.
+fn dictionary_terms(column: &tantivy::columnar::StrColumn) -> std::io::Result<Vec<String>> {
+    let dictionary = column.dictionary();
+    let mut out = Vec::with_capacity(dictionary.num_terms());
+    let mut stream = dictionary.stream()?;
+    while stream.advance() {
+        out.push(String::from_utf8_lossy(stream.key()).into_owned());
+    }
+    Ok(out)
 }
 
 /// A speech as stored in the index.
@@ -169,21 +182,22 @@ impl SpeechIndex {
                 continue;
             };
             let hashes = ff.u64(schema::names::HASH)?;
-            let mut id = String::new();
-            let mut path = String::new();
+            // Every id and path of the segment, by ordinal, read in one pass over each
+            // dictionary (looking each ordinal up alone decompresses a block per document).
+            let read = |e| Error::io("reading", &self.generation, e);
+            let id_terms = dictionary_terms(&ids).map_err(read)?;
+            let path_terms = dictionary_terms(&paths).map_err(read)?;
             for doc in seg.doc_ids_alive() {
                 let (Some(id_ord), Some(path_ord)) =
                     (ids.term_ords(doc).next(), paths.term_ords(doc).next())
                 else {
                     continue;
                 };
-                id.clear();
-                path.clear();
-                ids.ord_to_str(id_ord, &mut id)
-                    .map_err(|e| Error::io("reading", &self.generation, e))?;
-                paths
-                    .ord_to_str(path_ord, &mut path)
-                    .map_err(|e| Error::io("reading", &self.generation, e))?;
+                let (Some(id), Some(path)) =
+                    (id_terms.get(id_ord as usize), path_terms.get(path_ord as usize))
+                else {
+                    continue;
+                };
                 out.insert(id.clone(), (hashes.first(doc).unwrap_or(0), path.clone()));
             }
         }

@@ -8,14 +8,13 @@
 //! Occurrences are counted **without overlap**, left to right, as `rg -F -o` and Python's
 //! `str.count` do: `哈哈` occurs once in `哈哈哈`.
 
-use std::collections::HashMap;
-
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, SegmentReader, TERMINATED, Term};
 
 use crate::Result;
-use crate::analysis::{fold, phrase_terms};
+use crate::analysis::exact::is_break;
+use crate::analysis::fold;
 
 /// The occurrences of a phrase in one document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,32 +58,80 @@ fn find(
     only: Option<DocId>,
 ) -> Result<Vec<DocOccurrences>> {
     let folded = fold(phrase);
-    let Some(terms) = phrase_terms(&folded) else { return Ok(Vec::new()) };
-    let len = folded.chars().count() as u32;
+    let chars: Vec<char> = folded.chars().collect();
+    if chars.is_empty() || chars.iter().any(|&c| is_break(c)) {
+        return Ok(Vec::new());
+    }
+    let len = chars.len() as u32;
     let inverted = seg.inverted_index(field)?;
     let alive = seg.alive_bitset();
     let is_alive = |doc: DocId| alive.is_none_or(|a| a.is_alive(doc));
 
     if len == 1 {
-        return prefix_occurrences(&inverted, &terms[0].0, keep_positions, only, is_alive);
+        let prefix = chars[0].to_string();
+        let max_doc = seg.max_doc();
+        return prefix_occurrences(&inverted, max_doc, &prefix, keep_positions, only, is_alive);
     }
 
-    let mut postings: Vec<(SegmentPostings, u32)> = Vec::with_capacity(terms.len());
-    for (text, offset) in &terms {
-        let term = Term::from_field_text(field, text);
-        match inverted
-            .read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
-            .map_err(tantivy::TantivyError::from)?
-        {
-            Some(p) => postings.push((p, *offset as u32)),
+    // The bigrams of the phrase, at every offset (only the first and last up to four characters:
+    // their cover is fixed): one missing bigram means no occurrence.
+    let mut bigrams: Vec<(u32, tantivy::postings::TermInfo)> = Vec::with_capacity(chars.len());
+    let last = chars.len() - 2;
+    for k in 0..=last {
+        if len <= 4 && k != 0 && k != last {
+            continue;
+        }
+        let text: String = chars[k..k + 2].iter().collect();
+        let term = Term::from_field_text(field, &text);
+        match inverted.get_term_info(&term).map_err(tantivy::TantivyError::from)? {
+            Some(info) => bigrams.push((k as u32, info)),
             None => return Ok(Vec::new()),
         }
     }
-    // The rarest term leads the intersection.
+
+    // Two different characters: the phrase is one bigram term, whose occurrences cannot overlap
+    // (an overlap at distance 1 would need both characters equal), so its count in a document is
+    // the term's frequency there: no positions to read.
+    if len == 2 && chars[0] != chars[1] && !keep_positions {
+        let info = &bigrams[0].1;
+        let mut p = inverted
+            .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
+            .map_err(tantivy::TantivyError::from)?;
+        let mut out = Vec::with_capacity(info.doc_freq as usize);
+        let mut doc = match only {
+            Some(target) if p.doc() < target => p.seek(target),
+            _ => p.doc(),
+        };
+        while doc != TERMINATED && only.is_none_or(|target| doc == target) {
+            if is_alive(doc) {
+                out.push(DocOccurrences { doc, count: p.term_freq(), starts: Vec::new() });
+            }
+            doc = p.advance();
+        }
+        return Ok(out);
+    }
+
+    // Up to four characters the cover is fixed (first and last bigram, and for four characters
+    // nothing is gained by adding the middle one); from five on, the cheapest is chosen.
+    let cover: Vec<usize> = if len <= 4 {
+        (0..bigrams.len()).collect()
+    } else {
+        cheapest_cover(&bigrams.iter().map(|(_, i)| cost(i)).collect::<Vec<_>>())
+    };
+    let mut postings: Vec<(SegmentPostings, u32)> = Vec::new();
+    for i in cover {
+        let (offset, info) = &bigrams[i];
+        let p = inverted
+            .read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)
+            .map_err(tantivy::TantivyError::from)?;
+        postings.push((p, *offset));
+    }
+    // The rarest term leads the intersection of documents.
     postings.sort_by_key(|(p, _)| p.doc_freq());
 
     let mut out = Vec::new();
-    let mut positions: Vec<Vec<u32>> = vec![Vec::new(); postings.len()];
+    let mut order: Vec<usize> = (0..postings.len()).collect();
+    let mut buf: Vec<u32> = Vec::new();
     let mut candidates: Vec<u32> = Vec::new();
     // `seek` wants a target at or after the current document (tantivy debug-asserts it).
     let mut doc = match only {
@@ -105,19 +152,20 @@ fn find(
             continue;
         }
         if is_alive(doc) {
-            for (i, (p, offset)) in postings.iter_mut().enumerate() {
-                positions[i].clear();
-                // Shift every position back by its offset, so all lists speak of start positions.
-                p.positions(&mut positions[i]);
-                positions[i].retain(|&x| x >= *offset);
-                for x in positions[i].iter_mut() {
-                    *x -= *offset;
-                }
-            }
+            // Positions are decoded term by term, fewest first in this document, and only
+            // while some start position survives.
+            order.sort_by_key(|&i| postings[i].0.term_freq());
             candidates.clear();
-            candidates.extend_from_slice(&positions[0]);
-            for other in &positions[1..] {
-                candidates.retain(|s| other.binary_search(s).is_ok());
+            for (n, &i) in order.iter().enumerate() {
+                let (p, offset) = &mut postings[i];
+                buf.clear();
+                p.positions(&mut buf);
+                if n == 0 {
+                    // Start positions: every position shifted back by its offset.
+                    candidates.extend(buf.iter().filter(|&&x| x >= *offset).map(|&x| x - *offset));
+                } else {
+                    retain_shifted(&mut candidates, &buf, *offset);
+                }
                 if candidates.is_empty() {
                     break;
                 }
@@ -130,6 +178,60 @@ fn find(
         doc = postings[0].0.advance();
     }
     Ok(out)
+}
+
+/// What reading a term's postings costs: the bytes of its document list and positions.
+fn cost(info: &tantivy::postings::TermInfo) -> u64 {
+    (info.postings_range.len() + info.positions_range.len()) as u64
+}
+
+/// The offsets of the cheapest set of bigrams (`costs[k]` is the cost of the bigram at offset
+/// `k`) that covers every character of the phrase: it holds the first and the last bigram, and
+/// consecutive chosen offsets are 1 or 2 apart. With frequent words such as 社会主义市场经济, the
+/// bigrams that straddle word boundaries (义市, 场经) are far rarer than the words' own bigrams.
+fn cheapest_cover(costs: &[u64]) -> Vec<usize> {
+    let m = costs.len();
+    // best[k]: cheapest cover of characters 0..=k+1 whose last chosen bigram is at k; from[k]
+    // the previous chosen offset.
+    let mut best = vec![u64::MAX; m];
+    let mut from = vec![usize::MAX; m];
+    for k in 0..m {
+        if k == 0 {
+            best[0] = costs[0];
+            continue;
+        }
+        for prev in [k.checked_sub(1), k.checked_sub(2)].into_iter().flatten() {
+            let c = best[prev].saturating_add(costs[k]);
+            if c < best[k] {
+                best[k] = c;
+                from[k] = prev;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut k = m - 1;
+    loop {
+        out.push(k);
+        if k == 0 {
+            break;
+        }
+        k = from[k];
+    }
+    out.reverse();
+    out
+}
+
+/// Keeps the start positions `s` (ascending) for which `s + offset` is in `positions`
+/// (ascending).
+fn retain_shifted(starts: &mut Vec<u32>, positions: &[u32], offset: u32) {
+    let mut j = 0;
+    starts.retain(|&s| {
+        let want = s + offset;
+        while j < positions.len() && positions[j] < want {
+            j += 1;
+        }
+        j < positions.len() && positions[j] == want
+    });
 }
 
 /// Greedy left-to-right selection of non-overlapping occurrences among sorted start positions.
@@ -160,6 +262,7 @@ fn successor(c: char) -> Option<String> {
 
 fn prefix_occurrences(
     inverted: &tantivy::InvertedIndexReader,
+    max_doc: DocId,
     prefix: &str,
     keep_positions: bool,
     only: Option<DocId>,
@@ -171,14 +274,18 @@ fn prefix_occurrences(
         builder = builder.lt(upper.as_bytes());
     }
     let mut stream = builder.into_stream().map_err(tantivy::TantivyError::from)?;
-    let mut by_doc: HashMap<DocId, (u32, Vec<u32>)> = HashMap::new();
+    // Counts (and positions) by document, in arrays indexed by document: a frequent character
+    // starts hundreds of terms, each with thousands of documents.
+    let mut counts = vec![0u32; max_doc as usize];
+    let mut starts: Vec<Vec<u32>> =
+        if keep_positions { vec![Vec::new(); max_doc as usize] } else { Vec::new() };
+    let option = if keep_positions {
+        IndexRecordOption::WithFreqsAndPositions
+    } else {
+        IndexRecordOption::WithFreqs
+    };
     let mut buf = Vec::new();
     while stream.advance() {
-        let option = if keep_positions {
-            IndexRecordOption::WithFreqsAndPositions
-        } else {
-            IndexRecordOption::WithFreqs
-        };
         let mut postings = inverted
             .read_postings_from_terminfo(stream.value(), option)
             .map_err(tantivy::TantivyError::from)?;
@@ -187,26 +294,30 @@ fn prefix_occurrences(
             _ => postings.doc(),
         };
         while doc != TERMINATED && only.is_none_or(|target| doc == target) {
-            if is_alive(doc) {
-                let entry = by_doc.entry(doc).or_default();
-                entry.0 += postings.term_freq();
-                if keep_positions {
-                    buf.clear();
-                    postings.positions(&mut buf);
-                    entry.1.extend_from_slice(&buf);
-                }
+            counts[doc as usize] += postings.term_freq();
+            if keep_positions {
+                buf.clear();
+                postings.positions(&mut buf);
+                starts[doc as usize].extend_from_slice(&buf);
             }
             doc = postings.advance();
         }
     }
-    let mut out: Vec<DocOccurrences> = by_doc
-        .into_iter()
-        .map(|(doc, (count, mut starts))| {
-            starts.sort_unstable();
-            DocOccurrences { doc, count, starts }
-        })
-        .collect();
-    out.sort_unstable_by_key(|o| o.doc);
+    let mut out = Vec::new();
+    for (doc, &count) in counts.iter().enumerate() {
+        let doc = doc as DocId;
+        if count == 0 || !is_alive(doc) {
+            continue;
+        }
+        let starts = match starts.get_mut(doc as usize) {
+            Some(s) => {
+                s.sort_unstable();
+                std::mem::take(s)
+            }
+            None => Vec::new(),
+        };
+        out.push(DocOccurrences { doc, count, starts });
+    }
     Ok(out)
 }
 
@@ -220,6 +331,84 @@ mod tests {
         assert_eq!(non_overlapping(&[0, 1, 2, 3], 2, true), (2, vec![0, 2]));
         assert_eq!(non_overlapping(&[5], 3, false), (1, vec![]));
         assert_eq!(non_overlapping(&[], 3, false), (0, vec![]));
+    }
+
+    /// Non-overlapping occurrences, left to right, like `str.count` / `rg -o`.
+    fn naive_count(text: &str, phrase: &str) -> u32 {
+        text.matches(phrase).count() as u32
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// Counts and positions from the index equal a substring count, for phrases of one to
+        /// seven characters over a tiny alphabet (so that phrases overlap themselves, as 哈哈
+        /// in 哈哈哈, and long phrases choose among many covers).
+        #[test]
+        fn counts_equal_substring_counts(
+            texts in proptest::collection::vec("[哈甲乙\n]{0,60}", 1..6),
+            phrases in proptest::collection::vec("[哈甲乙]{1,7}", 1..6),
+        ) {
+            let schema = crate::index::schema::build_schema();
+            let index = tantivy::Index::create_in_ram(schema.clone());
+            crate::analysis::register(&index, &[]);
+            let fields = crate::index::Fields::resolve(&schema).unwrap();
+            let mut writer: tantivy::IndexWriter<crate::index::document::SpeechDoc> =
+                index.writer_with_num_threads(1, 15 << 20).unwrap();
+            for text in &texts {
+                let mut doc = crate::index::document::SpeechDoc::new();
+                doc.add_text(fields.body_exact, text.clone());
+                writer.add_document(doc).unwrap();
+            }
+            writer.commit().unwrap();
+            let searcher = index.reader().unwrap().searcher();
+            let seg = searcher.segment_reader(0);
+            for phrase in &phrases {
+                for keep in [false, true] {
+                    let found = find_phrase(seg, fields.body_exact, phrase, keep).unwrap();
+                    for (doc, text) in texts.iter().enumerate() {
+                        let want = naive_count(text, phrase);
+                        let got = found.iter().find(|o| o.doc == doc as u32);
+                        proptest::prop_assert_eq!(got.map_or(0, |o| o.count), want,
+                            "{:?} in {:?} (positions {})", phrase, text, keep);
+                        if keep && let Some(o) = got {
+                            let starts: Vec<u32> = text
+                                .match_indices(phrase.as_str())
+                                .map(|(b, _)| text[..b].chars().count() as u32)
+                                .collect();
+                            proptest::prop_assert_eq!(&o.starts, &starts);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cheapest_cover_covers_every_character() {
+        // 社会主义市场经济: 社会 会主 主义 义市 市场 场经 经济, the words' bigrams frequent.
+        assert_eq!(cheapest_cover(&[100, 5, 100, 5, 100, 5, 100]), vec![0, 1, 3, 5, 6]);
+        assert_eq!(cheapest_cover(&[1, 1, 1, 1, 1, 1, 1]), vec![0, 2, 4, 6]);
+        assert_eq!(cheapest_cover(&[7]), vec![0]);
+        assert_eq!(cheapest_cover(&[1, 1]), vec![0, 1]);
+        // Any costs: first and last chosen, gaps of 1 or 2.
+        for costs in [[3u64, 9, 1, 1, 9, 2], [1, 1, 100, 1, 1, 1], [9, 9, 9, 9, 9, 9]] {
+            let cover = cheapest_cover(&costs);
+            assert_eq!((cover[0], *cover.last().unwrap()), (0, costs.len() - 1));
+            assert!(cover.windows(2).all(|w| (1..=2).contains(&(w[1] - w[0]))), "{cover:?}");
+        }
+    }
+
+    #[test]
+    fn retain_shifted_intersects() {
+        let mut starts = vec![0, 3, 5, 9];
+        retain_shifted(&mut starts, &[2, 5, 7, 11], 2);
+        assert_eq!(starts, vec![0, 3, 5, 9]);
+        let mut starts = vec![0, 3, 5, 9];
+        retain_shifted(&mut starts, &[5, 11], 2);
+        assert_eq!(starts, vec![3, 9]);
+        let mut starts = vec![1];
+        retain_shifted(&mut starts, &[], 1);
+        assert!(starts.is_empty());
     }
 
     #[test]

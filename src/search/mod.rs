@@ -144,8 +144,8 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
     let mut total_docs = 0u64;
     let mut total_hits = 0u64;
     let mut candidates: Vec<Candidate> = Vec::new();
-    for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
-        let m = matcher::match_segment(seg, &index.fields, &req.query, &positive)?;
+    let matches = match_segments(searcher.segment_readers(), index, &req.query, &positive)?;
+    for ((seg_ord, seg), m) in searcher.segment_readers().iter().enumerate().zip(matches) {
         total_docs += m.docs.len() as u64;
         total_hits += m.hits.iter().sum::<u64>();
         if req.count_only {
@@ -225,6 +225,64 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         results,
     })
+}
+
+/// Indexes with fewer documents than this are matched on one thread: starting threads would
+/// cost more than they save.
+const PARALLEL_MIN_DOCS: u32 = 2_000;
+
+/// [`matcher::match_segment`] on every segment, in segment order. Segments are matched on up to
+/// as many threads as there are cores (at most 4), largest segments first, when the index is big
+/// enough for threads to pay off.
+fn match_segments(
+    segments: &[tantivy::SegmentReader],
+    index: &SpeechIndex,
+    query: &Node,
+    positive: &[&str],
+) -> Result<Vec<matcher::SegmentMatches>> {
+    // `available_parallelism` reads cgroup files (tens of µs): asked once per process.
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let docs: u32 = segments.iter().map(|s| s.max_doc()).sum();
+    let threads = if docs < PARALLEL_MIN_DOCS || segments.len() < 2 {
+        1
+    } else {
+        let cores =
+            *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        cores.min(4).min(segments.len())
+    };
+    if threads <= 1 {
+        return segments
+            .iter()
+            .map(|seg| matcher::match_segment(seg, &index.fields, query, positive))
+            .collect();
+    }
+    let mut order: Vec<usize> = (0..segments.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(segments[i].max_doc()));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<Result<matcher::SegmentMatches>>>> =
+        segments.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let work = || {
+        loop {
+            let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&i) = order.get(n) else { break };
+            let m = matcher::match_segment(&segments[i], &index.fields, query, positive);
+            *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(m);
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(work);
+        }
+        work();
+    });
+    slots
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .unwrap_or_else(|| Ok(matcher::SegmentMatches::default()))
+        })
+        .collect()
 }
 
 /// The occurrences of the phrases in one speech, as sorted character ranges, read from that

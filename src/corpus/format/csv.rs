@@ -7,12 +7,11 @@
 //! one skip; a row without text, or holding bytes that do not decode in the file's encoding, is
 //! a skip with its line; rows whose fields are all blank are ignored.
 
-use super::FileContext;
-use crate::corpus::FileRead;
+use super::{FileContext, Records};
 use crate::corpus::metadata::{self, FieldValue, Fields, Key, NO_TEXT, Origin, TEXT_KEYS};
 
 /// Reads a delimited file.
-pub(crate) fn read(ctx: &FileContext<'_>, text: &str, delimiter: u8, out: &mut FileRead) {
+pub(crate) fn read(ctx: &FileContext<'_>, text: &str, delimiter: u8, out: &mut Records<'_>) {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -68,7 +67,7 @@ pub(crate) fn read(ctx: &FileContext<'_>, text: &str, delimiter: u8, out: &mut F
                 match fields.take_text() {
                     Some(body) => {
                         let origin = Origin { id: ctx.record_id(row), path: ctx.rel, line };
-                        out.speeches.push(metadata::build_speech(origin, fields, body));
+                        out.speech(metadata::build_speech(origin, fields, body));
                     }
                     None => ctx.skip(out, line, NO_TEXT),
                 }

@@ -7,9 +7,9 @@
 
 use serde_json::{Map, Value};
 
-use super::FileContext;
+use super::{FileContext, Records};
+use crate::corpus::Speech;
 use crate::corpus::metadata::{self, FieldValue, Fields, NO_TEXT, Origin};
-use crate::corpus::{FileRead, Speech};
 
 /// Maps one JSON object to a speech; `Err` is the reason it has none.
 pub(crate) fn speech_from_object(
@@ -37,7 +37,7 @@ pub(crate) fn type_name(value: &Value) -> &'static str {
 }
 
 /// Reads a JSON file.
-pub(crate) fn read(ctx: &FileContext<'_>, text: &str, out: &mut FileRead) {
+pub(crate) fn read(ctx: &FileContext<'_>, text: &str, out: &mut Records<'_>) {
     let value: Value = match serde_json::from_str(text) {
         Ok(value) => value,
         // The whole file is lost, so the skip is the file's (line `None`: the index keeps what it
@@ -64,7 +64,7 @@ pub(crate) fn read(ctx: &FileContext<'_>, text: &str, out: &mut FileRead) {
             other => Err(format!("expected an object, found {}", type_name(other))),
         };
         match result {
-            Ok(speech) => out.speeches.push(speech),
+            Ok(speech) => out.speech(speech),
             Err(reason) => ctx.skip(out, None, format!("element {n}: {reason}")),
         }
     }

@@ -7,13 +7,12 @@
 
 use serde_json::Value;
 
-use super::FileContext;
 use super::json::{speech_from_object, type_name};
-use crate::corpus::FileRead;
+use super::{FileContext, Records};
 use crate::corpus::metadata::Origin;
 
 /// Reads a JSON Lines file.
-pub(crate) fn read(ctx: &FileContext<'_>, text: &str, out: &mut FileRead) {
+pub(crate) fn read(ctx: &FileContext<'_>, text: &str, out: &mut Records<'_>) {
     let mut start = 0usize;
     for (n, line) in (1u64..).zip(text.split('\n')) {
         let end = start + line.len();
@@ -32,7 +31,7 @@ pub(crate) fn read(ctx: &FileContext<'_>, text: &str, out: &mut FileRead) {
                 let origin = Origin { id: ctx.record_id(n), path: ctx.rel, line: Some(n) };
                 match speech_from_object(&object, origin) {
                     Ok(speech) => {
-                        out.speeches.push(speech);
+                        out.speech(speech);
                         continue;
                     }
                     Err(reason) => reason.to_owned(),

@@ -13,7 +13,7 @@ pub(crate) mod text;
 
 use std::path::Path;
 
-use super::{FileRead, ReadOptions, Skip, SourceFile, encoding};
+use super::{FileRead, ReadOptions, Skip, SourceFile, Speech, encoding};
 
 /// The extensions speechdex reads (lower case; matched case-insensitively).
 pub const SUPPORTED_EXTENSIONS: &[&str] =
@@ -53,7 +53,7 @@ impl Format {
     }
 
     /// Reads the decoded text of one file.
-    pub(crate) fn read(self, ctx: &FileContext<'_>, text: &str, out: &mut FileRead) {
+    pub(crate) fn read(self, ctx: &FileContext<'_>, text: &str, out: &mut Records<'_>) {
         match self {
             Format::Text => text::read(ctx, text, out),
             Format::Jsonl => jsonl::read(ctx, text, out),
@@ -95,8 +95,49 @@ impl<'a> FileContext<'a> {
     }
 
     /// Records a skipped record (`line: Some`) or file (`line: None`).
-    pub(crate) fn skip(&self, out: &mut FileRead, line: Option<u64>, reason: impl Into<String>) {
+    pub(crate) fn skip(&self, out: &mut Records<'_>, line: Option<u64>, reason: impl Into<String>) {
         out.skipped.push(Skip { path: self.rel.to_owned(), line, reason: reason.into() });
+    }
+}
+
+/// Where a reader puts what it reads: each speech goes to a sink as soon as it is read (a big
+/// JSONL file is never held as a list of speeches), skips are kept.
+pub(crate) struct Records<'s> {
+    sink: &'s mut dyn FnMut(Speech),
+    /// The largest speech handed over, in bytes of text; longer ones become skips.
+    max_speech_bytes: u64,
+    /// Speeches given to the sink so far.
+    pub(crate) speeches: usize,
+    /// Files or records that could not be read.
+    pub(crate) skipped: Vec<Skip>,
+}
+
+impl<'s> Records<'s> {
+    fn new(sink: &'s mut dyn FnMut(Speech), max_speech_bytes: u64) -> Records<'s> {
+        Records { sink, max_speech_bytes, speeches: 0, skipped: Vec::new() }
+    }
+
+    /// Hands one speech to the sink, or records it as skipped when its text is longer than the
+    /// limit of one speech (with its line for a record, none for a one-speech file).
+    pub(crate) fn speech(&mut self, speech: Speech) {
+        let len = speech.body.len() as u64;
+        if len > self.max_speech_bytes {
+            let reason = too_long("speech", len, self.max_speech_bytes);
+            self.skipped.push(Skip { path: speech.path, line: speech.line, reason });
+            return;
+        }
+        self.speeches += 1;
+        (self.sink)(speech);
+    }
+
+    /// Runs `read` with records collected into a [`FileRead`].
+    pub(crate) fn collect(max_speech_bytes: u64, read: impl FnOnce(&mut Records<'_>)) -> FileRead {
+        let mut speeches = Vec::new();
+        let mut push = |s: Speech| speeches.push(s);
+        let mut records = Records::new(&mut push, max_speech_bytes);
+        read(&mut records);
+        let skipped = records.skipped;
+        FileRead { speeches, skipped }
     }
 }
 
@@ -108,14 +149,28 @@ impl<'a> FileContext<'a> {
 /// formats they skip the file. A file always gives at least one speech or one skip, and the same
 /// file always gives the same speeches in the same order.
 pub fn read_file(file: &SourceFile, opts: &ReadOptions) -> FileRead {
-    let mut out = FileRead::default();
+    let mut speeches = Vec::new();
+    let skipped = read_file_each(file, opts, &mut |s| speeches.push(s));
+    FileRead { speeches, skipped }
+}
+
+/// Reads one file like [`read_file`], handing each speech to `each` as soon as it is read instead
+/// of collecting them (the indexer holds one speech of a big JSONL file at a time, not all of
+/// them); returns what was skipped. `each` sees the speeches in the order [`read_file`] returns
+/// them.
+pub fn read_file_each(
+    file: &SourceFile,
+    opts: &ReadOptions,
+    each: &mut dyn FnMut(Speech),
+) -> Vec<Skip> {
+    let mut out = Records::new(each, opts.max_speech_bytes);
     let Some(format) = Format::from_path(&file.abs) else {
         let reason = format!(
             "unsupported file type (supported extensions: {})",
             SUPPORTED_EXTENSIONS.join(", ")
         );
         FileContext::clean(&file.rel).skip(&mut out, None, reason);
-        return out;
+        return out.skipped;
     };
     // A one-speech file of more than twice the limit cannot decode to a speech within it (no
     // encoding takes more than two bytes for one byte of UTF-8): skip it without reading it.
@@ -125,20 +180,20 @@ pub fn read_file(file: &SourceFile, opts: &ReadOptions) -> FileRead {
     {
         let reason = too_long("file", meta.len(), opts.max_speech_bytes);
         FileContext::clean(&file.rel).skip(&mut out, None, reason);
-        return out;
+        return out.skipped;
     }
     match read_limited(&file.abs) {
         Ok(bytes) => {
-            // The bytes go as soon as they are decoded: a big file is not held twice.
-            if let Some(decoded) = decode_or_skip(&file.rel, &bytes, opts, &mut out) {
-                drop(bytes);
-                parse(&file.rel, format, &decoded, &mut out);
+            // The bytes are decoded in place when they are UTF-8, and dropped as soon as they
+            // are decoded otherwise: a big file is not held twice.
+            match encoding::decode_tolerant_owned(bytes, opts.encoding) {
+                Ok(decoded) => parse(&file.rel, format, &decoded, &mut out),
+                Err(reason) => FileContext::clean(&file.rel).skip(&mut out, None, reason),
             }
         }
         Err(reason) => FileContext::clean(&file.rel).skip(&mut out, None, reason),
     }
-    skip_long_speeches(&mut out, opts.max_speech_bytes);
-    out
+    out.skipped
 }
 
 /// Why a file or speech of `bytes` is skipped under the limit `max` (bytes).
@@ -150,24 +205,6 @@ fn too_long(what: &str, bytes: u64, max: u64) -> String {
         mb(bytes),
         mb(max)
     )
-}
-
-/// Moves the speeches longer than `max` bytes of text to the skips, each with its line (a
-/// record) or none (a one-speech file).
-fn skip_long_speeches(out: &mut FileRead, max: u64) {
-    if out.speeches.iter().all(|s| s.body.len() as u64 <= max) {
-        return;
-    }
-    let speeches = std::mem::take(&mut out.speeches);
-    for speech in speeches {
-        if speech.body.len() as u64 > max {
-            let what = if speech.line.is_some() { "record" } else { "speech" };
-            let reason = too_long(what, speech.body.len() as u64, max);
-            out.skipped.push(Skip { path: speech.path, line: speech.line, reason });
-        } else {
-            out.speeches.push(speech);
-        }
-    }
 }
 
 /// The largest file speechdex reads (1 GiB): a bigger one is skipped without being read, so that
@@ -213,31 +250,28 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
 /// Reads the bytes of a file named `rel` (relative to its corpus root, `/`-separated; its
 /// extension decides the format) as [`read_file`] reads a file on disk.
 pub fn read_bytes(rel: &str, bytes: &[u8], opts: &ReadOptions) -> FileRead {
-    let mut out = FileRead::default();
-    match Format::from_path(Path::new(rel)) {
+    Records::collect(opts.max_speech_bytes, |out| match Format::from_path(Path::new(rel)) {
         Some(format) => {
-            if let Some(decoded) = decode_or_skip(rel, bytes, opts, &mut out) {
-                parse(rel, format, &decoded, &mut out);
+            if let Some(decoded) = decode_or_skip(rel, bytes, opts, out) {
+                parse(rel, format, &decoded, out);
             }
-            skip_long_speeches(&mut out, opts.max_speech_bytes);
         }
         None => FileContext::clean(rel).skip(
-            &mut out,
+            out,
             None,
             format!(
                 "unsupported file type (supported extensions: {})",
                 SUPPORTED_EXTENSIONS.join(", ")
             ),
         ),
-    }
-    out
+    })
 }
 
 fn decode_or_skip(
     rel: &str,
     bytes: &[u8],
     opts: &ReadOptions,
-    out: &mut FileRead,
+    out: &mut Records<'_>,
 ) -> Option<encoding::Decoded> {
     match encoding::decode_tolerant(bytes, opts.encoding) {
         Ok(decoded) => Some(decoded),
@@ -248,7 +282,7 @@ fn decode_or_skip(
     }
 }
 
-fn parse(rel: &str, format: Format, decoded: &encoding::Decoded, out: &mut FileRead) {
+fn parse(rel: &str, format: Format, decoded: &encoding::Decoded, out: &mut Records<'_>) {
     let ctx = FileContext { rel, encoding: decoded.encoding, damage: &decoded.damage };
     if let Some(first) = decoded.damage.first()
         && !format.has_line_records()
@@ -259,7 +293,7 @@ fn parse(rel: &str, format: Format, decoded: &encoding::Decoded, out: &mut FileR
         return ctx.skip(out, None, "empty file");
     }
     format.read(&ctx, &decoded.text, out);
-    if out.speeches.is_empty() && out.skipped.is_empty() {
+    if out.speeches == 0 && out.skipped.is_empty() {
         ctx.skip(out, None, "no speeches in the file (no records, or only blank ones)");
     }
 }
@@ -268,15 +302,14 @@ fn parse(rel: &str, format: Format, decoded: &encoding::Decoded, out: &mut FileR
 pub(crate) mod test_support {
     //! Helpers shared by the format readers' tests.
 
-    use super::{FileContext, FileRead, Format};
+    use super::{FileContext, FileRead, Format, Records};
 
     /// Reads `text` as the file `rel` (format from its extension).
     pub(crate) fn read_str(rel: &str, text: &str) -> FileRead {
-        let mut out = FileRead::default();
-        let format = Format::from_path(std::path::Path::new(rel));
-        if let Some(format) = format {
-            format.read(&FileContext::clean(rel), text, &mut out);
-        }
-        out
+        Records::collect(u64::MAX, |out| {
+            if let Some(format) = Format::from_path(std::path::Path::new(rel)) {
+                format.read(&FileContext::clean(rel), text, out);
+            }
+        })
     }
 }

@@ -24,13 +24,12 @@
 //! The example below reads a made-up format of records separated by lines of `%%`, each record
 //! a few `key: value` lines, a blank line, and the text.
 
-use super::FileContext;
-use crate::corpus::FileRead;
+use super::{FileContext, Records};
 use crate::corpus::metadata::{self, FieldValue, Fields, NO_TEXT, Origin};
 
 /// Reads one file of the example format (records separated by `%%` lines).
 #[cfg_attr(not(test), allow(dead_code))]
-pub(crate) fn read(ctx: &FileContext<'_>, text: &str, out: &mut FileRead) {
+pub(crate) fn read(ctx: &FileContext<'_>, text: &str, out: &mut Records<'_>) {
     let mut record_start = 1u64; // physical line where the current record starts
     let mut line_no = 0u64;
     let mut record = String::new();
@@ -53,7 +52,7 @@ pub(crate) fn read(ctx: &FileContext<'_>, text: &str, out: &mut FileRead) {
 }
 
 /// One record: `key: value` lines, a blank line, then the text.
-fn read_record(ctx: &FileContext<'_>, n: u64, line: u64, record: &str, out: &mut FileRead) {
+fn read_record(ctx: &FileContext<'_>, n: u64, line: u64, record: &str, out: &mut Records<'_>) {
     let (head, text) = record.split_once("\n\n").unwrap_or(("", record));
     let mut fields = Fields::default();
     for pair in head.lines() {
@@ -65,7 +64,7 @@ fn read_record(ctx: &FileContext<'_>, n: u64, line: u64, record: &str, out: &mut
     match fields.take_text() {
         Some(body) => {
             let origin = Origin { id: ctx.record_id(n), path: ctx.rel, line: Some(line) };
-            out.speeches.push(metadata::build_speech(origin, fields, body));
+            out.speech(metadata::build_speech(origin, fields, body));
         }
         None => ctx.skip(out, Some(line), NO_TEXT),
     }
@@ -77,9 +76,9 @@ mod tests {
 
     #[test]
     fn example_format() {
-        let mut out = FileRead::default();
         let text = "title: 一\nyear: 2020\n\n正文一\n%%\ntitle: 二\n\n \n%%\n2021年讲话\n";
-        read(&FileContext::clean("x.xyz"), text, &mut out);
+        let out =
+            Records::collect(u64::MAX, |records| read(&FileContext::clean("x.xyz"), text, records));
         let got: Vec<_> = out
             .speeches
             .iter()

@@ -6,8 +6,7 @@
 //! the file with a reason naming the line. The body is the text after the closing delimiter line,
 //! exactly as given.
 
-use super::FileContext;
-use crate::corpus::FileRead;
+use super::{FileContext, Records};
 use crate::corpus::metadata::{self, FieldValue, Fields, Origin};
 
 /// The language of a front matter block.
@@ -184,7 +183,7 @@ fn strip_location(message: &str) -> String {
 }
 
 /// Reads one text file as one speech (id = the relative path).
-pub(crate) fn read(ctx: &FileContext<'_>, text: &str, out: &mut FileRead) {
+pub(crate) fn read(ctx: &FileContext<'_>, text: &str, out: &mut Records<'_>) {
     let split = match split_front_matter(text) {
         Ok(split) => split,
         Err(reason) => return ctx.skip(out, None, reason),
@@ -200,7 +199,7 @@ pub(crate) fn read(ctx: &FileContext<'_>, text: &str, out: &mut FileRead) {
         return ctx.skip(out, None, "no text after the front matter");
     }
     let origin = Origin { id: ctx.rel.to_owned(), path: ctx.rel, line: None };
-    out.speeches.push(metadata::build_speech(origin, fields, split.body.to_owned()));
+    out.speech(metadata::build_speech(origin, fields, split.body.to_owned()));
 }
 
 #[cfg(test)]

@@ -1,0 +1,125 @@
+//! The directory the **indexer** works in: tantivy's memory-mapped directory, except that files
+//! are read with `pread` into short-lived buffers instead of being mapped.
+//!
+//! Segment merges read every byte of the segments they merge. Through memory maps, each page read
+//! stays in the process's resident set until the mapping goes away, so a merge of a few hundred
+//! MB of segments shows as a few hundred MB of resident memory (file-backed, but counted in RSS
+//! and `VmHWM`). With `pread`, what a merge reads lives in the page cache (not in the process)
+//! and in buffers that tantivy drops as soon as a term, a column or a doc-store segment is
+//! written. Searches keep using memory maps ([`super::SpeechIndex::open`]): they read little
+//! and often.
+
+use std::fs::File;
+use std::ops::Range;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tantivy::HasLen;
+use tantivy::directory::error::{
+    DeleteError, LockError, OpenDirectoryError, OpenReadError, OpenWriteError,
+};
+use tantivy::directory::{
+    Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, OwnedBytes, WatchCallback,
+    WatchHandle, WritePtr,
+};
+
+/// A [`MmapDirectory`] whose files are read with `pread` instead of being mapped.
+#[derive(Debug, Clone)]
+pub struct ReadDirectory {
+    root: PathBuf,
+    inner: MmapDirectory,
+}
+
+impl ReadDirectory {
+    /// Opens the directory at `root`.
+    pub fn open(root: &Path) -> Result<ReadDirectory, OpenDirectoryError> {
+        Ok(ReadDirectory { root: root.to_path_buf(), inner: MmapDirectory::open(root)? })
+    }
+}
+
+/// One file, read with `pread`.
+#[derive(Debug)]
+struct PreadFile {
+    file: File,
+    len: usize,
+}
+
+impl HasLen for PreadFile {
+    fn len(&self) -> usize {
+        self.len
+    }
+}
+
+impl FileHandle for PreadFile {
+    fn read_bytes(&self, range: Range<usize>) -> std::io::Result<OwnedBytes> {
+        let mut buf = vec![0u8; range.len()];
+        self.file.read_exact_at(&mut buf, range.start as u64)?;
+        Ok(OwnedBytes::new(buf))
+    }
+}
+
+impl Directory for ReadDirectory {
+    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+        let full = self.root.join(path);
+        let file = File::open(&full).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => OpenReadError::FileDoesNotExist(path.to_path_buf()),
+            _ => OpenReadError::wrap_io_error(e, path.to_path_buf()),
+        })?;
+        let len =
+            file.metadata().map_err(|e| OpenReadError::wrap_io_error(e, path.to_path_buf()))?.len()
+                as usize;
+        Ok(Arc::new(PreadFile { file, len }))
+    }
+
+    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        self.inner.delete(path)
+    }
+
+    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+        self.inner.exists(path)
+    }
+
+    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        self.inner.open_write(path)
+    }
+
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        self.inner.atomic_read(path)
+    }
+
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+        self.inner.atomic_write(path, data)
+    }
+
+    fn sync_directory(&self) -> std::io::Result<()> {
+        self.inner.sync_directory()
+    }
+
+    fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
+        self.inner.acquire_lock(lock)
+    }
+
+    fn watch(&self, watch_callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        self.inner.watch(watch_callback)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_ranges_and_reports_missing_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.bin"), b"0123456789").unwrap();
+        let d = ReadDirectory::open(dir.path()).unwrap();
+        let slice = d.open_read(Path::new("a.bin")).unwrap();
+        assert_eq!(slice.len(), 10);
+        assert_eq!(slice.slice(2..5).read_bytes().unwrap().as_slice(), b"234");
+        assert!(matches!(
+            d.open_read(Path::new("missing")),
+            Err(OpenReadError::FileDoesNotExist(_))
+        ));
+    }
+}
