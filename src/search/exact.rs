@@ -1,7 +1,7 @@
 //! Exact phrase matching and counting on an exact (bigram) field.
 //!
 //! A folded phrase of `n ≥ 2` characters is located by the bigrams at offsets 0, 2, 4, … and
-//! `n−2` ([`phrase_terms`]): an occurrence starts at `p` when each of those bigrams is at
+//! `n−2` ([`phrase_terms`](crate::analysis::exact::phrase_terms)): an occurrence starts at `p` when each of those bigrams is at
 //! `p + offset`. Because every character position holds exactly one token, this is a substring
 //! test. A one-character phrase is the union of all terms starting with that character.
 //!
