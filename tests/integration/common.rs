@@ -72,3 +72,28 @@ pub fn index_corpus(corpus: &Path, index: &Path) {
         .expect("the speechdex binary runs");
     assert!(o.status.success(), "indexing {} failed:\n{}", corpus.display(), stderr(&o));
 }
+
+/// A path as a command-line argument.
+pub fn arg(path: &Path) -> &str {
+    path.to_str().expect("temporary paths are UTF-8")
+}
+
+/// At most the first 3,000 characters of `text`, for messages.
+pub fn short(text: &str) -> String {
+    match text.char_indices().nth(3_000) {
+        Some((i, _)) => format!("{}… ({} bytes in all)", &text[..i], text.len()),
+        None => text.to_owned(),
+    }
+}
+
+/// Asserts that a command exited with `code`, showing (the start of) its output otherwise.
+pub fn assert_exit(o: &Output, code: i32, what: &str) {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "{what}: expected exit status {code}, got {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        short(&stdout(o)),
+        short(&stderr(o))
+    );
+}

@@ -2,32 +2,17 @@
 //! input, crash safety, the writer lock, error messages, default locations and metadata.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Output, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{bin, json, run_in, shared_corpus, stderr, stdout, write_files};
+use crate::common::{
+    arg, assert_exit, bin, json, run_in, shared_corpus, stderr, stdout, write_files,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/// A path as a command-line argument.
-fn arg(path: &Path) -> &str {
-    path.to_str().expect("temporary paths are UTF-8")
-}
-
-/// Asserts that a command exited with `code`, showing its output otherwise.
-fn assert_exit(o: &Output, code: i32, what: &str) {
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "{what}: expected exit status {code}, got {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    );
-}
 
 /// `speechdex index ROOTS --index INDEX --json EXTRA...` run in `cwd`; asserts success and
 /// returns the build summary.

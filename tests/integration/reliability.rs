@@ -19,15 +19,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{bin, json, run_in, shared_corpus, stderr, stdout, write_files};
+use crate::common::{
+    arg, assert_exit, bin, json, run_in, shared_corpus, short, stderr, stdout, write_files,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/// A path as a command-line argument.
-fn arg(path: &Path) -> &str {
-    path.to_str().expect("temporary paths are UTF-8")
-}
 
 /// A number from the environment, or `default`.
 fn env_usize(name: &str, default: usize) -> usize {
@@ -35,26 +32,6 @@ fn env_usize(name: &str, default: usize) -> usize {
         Ok(v) => v.trim().parse().unwrap_or_else(|_| panic!("{name}={v:?} is not a number")),
         Err(_) => default,
     }
-}
-
-/// At most the first 3,000 characters of `text`, for messages.
-fn short(text: &str) -> String {
-    match text.char_indices().nth(3_000) {
-        Some((i, _)) => format!("{}… ({} bytes in all)", &text[..i], text.len()),
-        None => text.to_owned(),
-    }
-}
-
-/// Asserts that a command exited with `code`, showing its output otherwise.
-fn assert_exit(o: &Output, code: i32, what: &str) {
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "{what}: expected exit status {code}, got {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        short(&stdout(o)),
-        short(&stderr(o))
-    );
 }
 
 /// Asserts that nothing panicked in a child.
