@@ -32,6 +32,17 @@ impl SpeechDoc {
         self.fields.extend(fields.iter().map(|&f| (f, i)));
     }
 
+    /// Removes and returns the first value of `field` (for reading a stored document).
+    pub fn take(&mut self, field: Field) -> Option<OwnedValue> {
+        let &(_, i) = self.fields.iter().find(|(f, _)| *f == field)?;
+        Some(std::mem::replace(&mut self.values[i], OwnedValue::Null))
+    }
+
+    /// Every value of `field`, in order.
+    pub fn get_all(&self, field: Field) -> impl Iterator<Item = &OwnedValue> {
+        self.fields.iter().filter(move |(f, _)| *f == field).map(|&(_, i)| &self.values[i])
+    }
+
     /// Adds a text value to one field.
     pub fn add_text(&mut self, field: Field, text: impl Into<String>) {
         self.add_shared(&[field], OwnedValue::Str(text.into()));
@@ -112,5 +123,20 @@ mod tests {
                 (n, OwnedValue::U64(7)),
             ]
         );
+    }
+
+    #[test]
+    fn values_can_be_taken_out_of_a_read_document() {
+        let mut b = Schema::builder();
+        let a = b.add_text_field("a", TEXT);
+        let t = b.add_text_field("t", TEXT);
+        let mut doc = SpeechDoc::new();
+        doc.add_text(a, "甲");
+        doc.add_text(t, "一");
+        doc.add_text(t, "二");
+        assert_eq!(doc.take(a), Some(OwnedValue::Str("甲".into())));
+        assert_eq!(doc.take(a), Some(OwnedValue::Null), "taken once");
+        let tags: Vec<&OwnedValue> = doc.get_all(t).collect();
+        assert_eq!(tags, [&OwnedValue::Str("一".into()), &OwnedValue::Str("二".into())]);
     }
 }

@@ -12,10 +12,13 @@ pub mod store;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::schema::Value;
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher};
+
+use document::SpeechDoc;
 
 pub use build::{BuildMode, BuildOptions, BuildSummary, NoProgress, Progress, TestHook, build};
 pub use schema::Fields;
@@ -51,12 +54,43 @@ pub struct SpeechIndex {
     /// Analysis settings of the generation.
     pub settings: Settings,
     reader: IndexReader,
+    caches: CacheOptions,
+    phrase_cache: crate::search::cache::PhraseCache,
+    speech_cache: crate::search::cache::SpeechCache,
+}
+
+/// Caches of an open index, for processes that answer many queries (the server). A
+/// one-query process (the CLI) gains nothing from them: the defaults keep tantivy's doc-store
+/// cache and no phrase-count cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheOptions {
+    /// Bytes of exact phrase counts kept per index ([`crate::search::cache`]); 0: none.
+    pub phrase_count_bytes: usize,
+    /// Bytes of stored speeches (metadata and text) kept decoded per index
+    /// ([`crate::search::cache`]), for result pages and snippets; 0: none.
+    pub speech_bytes: usize,
+    /// Decompressed doc-store blocks kept per segment (tantivy's default is 100).
+    pub doc_store_blocks: usize,
+}
+
+impl Default for CacheOptions {
+    fn default() -> Self {
+        CacheOptions { phrase_count_bytes: 0, speech_bytes: 0, doc_store_blocks: 100 }
+    }
 }
 
 impl std::fmt::Debug for SpeechIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SpeechIndex").field("generation", &self.generation).finish_non_exhaustive()
     }
+}
+
+fn open_reader(index: &Index, caches: &CacheOptions) -> Result<IndexReader> {
+    Ok(index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .doc_store_cache_num_blocks(caches.doc_store_blocks)
+        .try_into()?)
 }
 
 /// Every term of a fast-field dictionary, in ordinal order.
@@ -143,15 +177,47 @@ impl SpeechIndex {
             path: root.into(),
             problem: format!("has another schema ({e})"),
         })?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let caches = CacheOptions::default();
         Ok(SpeechIndex {
             root: root.into(),
             generation: generation.into(),
+            reader: open_reader(&index, &caches)?,
             index,
             fields,
             settings: settings.clone(),
-            reader,
+            caches,
+            phrase_cache: Default::default(),
+            speech_cache: Default::default(),
         })
+    }
+
+    /// The same index with other caches (a new reader: call before searching).
+    pub fn with_caches(mut self, caches: CacheOptions) -> Result<SpeechIndex> {
+        if caches.doc_store_blocks != self.caches.doc_store_blocks {
+            self.reader = open_reader(&self.index, &caches)?;
+        }
+        self.phrase_cache = crate::search::cache::PhraseCache::new(caches.phrase_count_bytes);
+        self.speech_cache = crate::search::cache::SpeechCache::new(caches.speech_bytes);
+        self.caches = caches;
+        Ok(self)
+    }
+
+    /// The caches this index was opened with.
+    pub fn caches(&self) -> CacheOptions {
+        self.caches
+    }
+
+    /// What the caches hold and how often they answered.
+    pub fn cache_stats(&self) -> crate::search::cache::CachesStats {
+        crate::search::cache::CachesStats {
+            phrase_counts: self.phrase_cache.stats(),
+            speeches: self.speech_cache.stats(),
+        }
+    }
+
+    /// The phrase-count cache (off unless [`CacheOptions::phrase_count_bytes`] is set).
+    pub fn phrase_cache(&self) -> &crate::search::cache::PhraseCache {
+        &self.phrase_cache
     }
 
     /// A searcher over the last commit seen by [`SpeechIndex::reload`].
@@ -211,8 +277,26 @@ impl SpeechIndex {
         addr: DocAddress,
         with_body: bool,
     ) -> Result<StoredSpeech> {
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        Ok(self.to_stored(&doc, with_body))
+        let mut doc: SpeechDoc = searcher.doc(addr)?;
+        let mut speech = self.to_stored(&mut doc);
+        if with_body {
+            speech.body = match doc.take(self.fields.body) {
+                Some(tantivy::schema::OwnedValue::Str(text)) => Some(text),
+                _ => Some(String::new()),
+            };
+        }
+        Ok(speech)
+    }
+
+    /// A stored speech with its body, from the speech cache when it holds it
+    /// ([`CacheOptions::speech_bytes`]): what result pages read.
+    pub fn stored_shared(
+        &self,
+        searcher: &Searcher,
+        addr: DocAddress,
+    ) -> Result<Arc<StoredSpeech>> {
+        let segment = searcher.segment_reader(addr.segment_ord).segment_id();
+        self.speech_cache.get_or_load(segment, addr.doc_id, || self.stored(searcher, addr, true))
     }
 
     /// Finds a speech by id.
@@ -224,29 +308,37 @@ impl SpeechIndex {
         Ok(top.first().map(|(_, addr)| *addr))
     }
 
-    fn to_stored(&self, doc: &TantivyDocument, with_body: bool) -> StoredSpeech {
+    fn to_stored(&self, doc: &mut SpeechDoc) -> StoredSpeech {
         let f = &self.fields;
-        let text = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+        let mut text = |field| match doc.take(field) {
+            Some(tantivy::schema::OwnedValue::Str(s)) => Some(s),
+            _ => None,
+        };
+        let (id, path, title) = (text(f.id), text(f.path), text(f.title));
+        let (date, speaker, region, kind) =
+            (text(f.date_text), text(f.speaker), text(f.region), text(f.kind));
+        let (venue, source, url) = (text(f.venue), text(f.source), text(f.url));
         let texts = |field| {
             doc.get_all(field).filter_map(|v| v.as_str()).map(str::to_string).collect::<Vec<_>>()
         };
+        let number = |field| doc.get_all(field).find_map(|v| v.as_u64());
         StoredSpeech {
-            id: text(f.id).unwrap_or_default(),
-            path: text(f.path).unwrap_or_default(),
-            line: doc.get_first(f.line).and_then(|v| v.as_u64()),
-            title: text(f.title).unwrap_or_default(),
-            year: doc.get_first(f.year).and_then(|v| v.as_i64()).map(|y| y as i32),
-            date: text(f.date_text),
-            speaker: text(f.speaker),
-            region: text(f.region),
-            kind: text(f.kind),
-            venue: text(f.venue),
+            id: id.unwrap_or_default(),
+            path: path.unwrap_or_default(),
+            line: number(f.line),
+            title: title.unwrap_or_default(),
+            year: doc.get_all(f.year).find_map(|v| v.as_i64()).map(|y| y as i32),
+            date,
+            speaker,
+            region,
+            kind,
+            venue,
             tags: texts(f.tags),
-            source: text(f.source),
-            url: text(f.url),
+            source,
+            url,
             inferred: texts(f.inferred),
-            chars: doc.get_first(f.chars).and_then(|v| v.as_u64()).unwrap_or(0),
-            body: if with_body { text(f.body) } else { None },
+            chars: number(f.chars).unwrap_or(0),
+            body: None,
         }
     }
 }

@@ -6,11 +6,12 @@
 //! fields. Every phrase is looked up once per segment, however often it appears in the query.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tantivy::schema::Field;
 use tantivy::{DocId, SegmentReader};
 
-use super::exact::{DocOccurrences, find_phrase};
+use super::cache::{PhraseCache, PhraseCounts};
 use super::query::{Node, TextField};
 use crate::Result;
 use crate::index::Fields;
@@ -28,18 +29,20 @@ pub struct SegmentMatches {
 struct Ctx<'a> {
     seg: &'a SegmentReader,
     fields: &'a Fields,
-    cache: HashMap<(Field, String), Vec<DocOccurrences>>,
+    counts: &'a PhraseCache,
+    cache: HashMap<(Field, String), Arc<PhraseCounts>>,
     all: Option<Vec<DocId>>,
 }
 
 impl Ctx<'_> {
-    fn phrase(&mut self, field: Field, text: &str) -> Result<&[DocOccurrences]> {
+    fn phrase(&mut self, field: Field, text: &str) -> Result<Arc<PhraseCounts>> {
         let key = (field, text.to_string());
-        if !self.cache.contains_key(&key) {
-            let found = find_phrase(self.seg, field, text, false)?;
-            self.cache.insert(key.clone(), found);
+        if let Some(found) = self.cache.get(&key) {
+            return Ok(found.clone());
         }
-        Ok(self.cache.get(&key).map(Vec::as_slice).unwrap_or(&[]))
+        let found = self.counts.counts(self.seg, field, text)?;
+        self.cache.insert(key, found.clone());
+        Ok(found)
     }
 
     fn all(&mut self) -> &[DocId] {
@@ -61,11 +64,11 @@ impl Ctx<'_> {
         Ok(match node {
             Node::Phrase { text, .. } => {
                 let body = self.fields.body_exact;
-                self.phrase(body, text)?.iter().map(|o| o.doc).collect()
+                self.phrase(body, text)?.docs.clone()
             }
             Node::Field { field, text, .. } => {
                 let f = self.field_of(*field);
-                self.phrase(f, text)?.iter().map(|o| o.doc).collect()
+                self.phrase(f, text)?.docs.clone()
             }
             Node::Year { from, to, .. } => {
                 let col = self.seg.fast_fields().i64(names::YEAR)?;
@@ -131,14 +134,16 @@ impl Ctx<'_> {
 }
 
 /// Matches `node` in one segment; hits count the occurrences of `positive` phrases (those not
-/// under a negation) in each matching document's body.
+/// under a negation) in each matching document's body. Phrase counts come from `counts` when
+/// it holds them.
 pub fn match_segment(
     seg: &SegmentReader,
     fields: &Fields,
+    counts: &PhraseCache,
     node: &Node,
     positive: &[&str],
 ) -> Result<SegmentMatches> {
-    let mut ctx = Ctx { seg, fields, cache: HashMap::new(), all: None };
+    let mut ctx = Ctx { seg, fields, counts, cache: HashMap::new(), all: None };
     let docs = ctx.eval(node)?;
     let mut hits = vec![0u64; docs.len()];
     for phrase in positive {
@@ -146,11 +151,11 @@ pub fn match_segment(
         // Both lists are ascending: merge.
         let mut j = 0;
         for (i, d) in docs.iter().enumerate() {
-            while j < occ.len() && occ[j].doc < *d {
+            while j < occ.docs.len() && occ.docs[j] < *d {
                 j += 1;
             }
-            if j < occ.len() && occ[j].doc == *d {
-                hits[i] += u64::from(occ[j].count);
+            if j < occ.docs.len() && occ.docs[j] == *d {
+                hits[i] += u64::from(occ.counts[j]);
             }
         }
     }

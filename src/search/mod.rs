@@ -12,6 +12,7 @@
 //!
 //! No step loads the jieba dictionary.
 
+pub mod cache;
 pub mod exact;
 pub mod matcher;
 pub mod query;
@@ -196,7 +197,7 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
         }
         candidates.sort_unstable_by(order);
         for (i, c) in candidates.iter().enumerate().skip(req.offset).take(req.limit) {
-            let stored = index.stored(&searcher, c.addr, req.snippets > 0)?;
+            let stored = index.stored_shared(&searcher, c.addr)?;
             let body = stored.body.as_deref().unwrap_or("");
             let matches = if req.snippets > 0 {
                 page_matches(&searcher, index, c.addr, &positive)?
@@ -205,13 +206,13 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
             };
             results.push(SearchHit {
                 rank: i + 1,
-                id: stored.id,
-                title: stored.title,
+                id: stored.id.clone(),
+                title: stored.title.clone(),
                 year: stored.year,
-                date: stored.date,
-                speaker: stored.speaker,
-                region: stored.region,
-                path: stored.path,
+                date: stored.date.clone(),
+                speaker: stored.speaker.clone(),
+                region: stored.region.clone(),
+                path: stored.path.clone(),
                 score: c.score,
                 hits: c.hits,
                 snippets: snippet::make_snippets(body, &matches, req.snippets, req.snippet_width),
@@ -253,7 +254,9 @@ fn match_segments(
     if threads <= 1 {
         return segments
             .iter()
-            .map(|seg| matcher::match_segment(seg, &index.fields, query, positive))
+            .map(|seg| {
+                matcher::match_segment(seg, &index.fields, index.phrase_cache(), query, positive)
+            })
             .collect();
     }
     let mut order: Vec<usize> = (0..segments.len()).collect();
@@ -265,7 +268,13 @@ fn match_segments(
         loop {
             let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let Some(&i) = order.get(n) else { break };
-            let m = matcher::match_segment(&segments[i], &index.fields, query, positive);
+            let m = matcher::match_segment(
+                &segments[i],
+                &index.fields,
+                index.phrase_cache(),
+                query,
+                positive,
+            );
             *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(m);
         }
     };

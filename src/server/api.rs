@@ -354,13 +354,25 @@ pub(super) async fn doc(
     run.await.into_response()
 }
 
+/// `/api/stats`: `stats --json`, plus what the server's caches hold and how often they
+/// answered (`cache.phrase_counts`, `cache.speeches`: budget, bytes, entries, hits, misses).
+#[derive(serde::Serialize)]
+struct ServerStats {
+    #[serde(flatten)]
+    overview: crate::stats::Overview,
+    cache: crate::search::cache::CachesStats,
+}
+
 pub(super) async fn stats(
     State(state): State<AppState>,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let run = async {
         Params::new(q, &[])?;
-        blocking(&state, |index| Ok(crate::stats::overview(index)?)).await
+        blocking(&state, |index| {
+            Ok(ServerStats { overview: crate::stats::overview(index)?, cache: index.cache_stats() })
+        })
+        .await
     };
     run.await.into_response()
 }

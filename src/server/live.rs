@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use tantivy::index::SegmentId;
 
 use crate::Result;
-use crate::index::{SpeechIndex, Store};
+use crate::index::{CacheOptions, SpeechIndex, Store};
 
 /// An open index that can be replaced while requests use the previous one.
 ///
@@ -15,6 +15,8 @@ use crate::index::{SpeechIndex, Store};
 #[derive(Debug)]
 pub struct LiveIndex {
     root: PathBuf,
+    /// The caches of every generation opened (those of the first).
+    caches: CacheOptions,
     current: RwLock<Arc<SpeechIndex>>,
     /// The commit the served reader shows (`None`: not known yet, reload on the next refresh).
     seen: Mutex<Option<Commit>>,
@@ -47,10 +49,11 @@ pub enum Refresh {
 }
 
 impl LiveIndex {
-    /// Wraps an index opened from `index.root`.
+    /// Wraps an index opened from `index.root`; later generations get the same caches.
     pub fn new(index: SpeechIndex) -> LiveIndex {
         LiveIndex {
             root: index.root.clone(),
+            caches: index.caches(),
             current: RwLock::new(Arc::new(index)),
             seen: Mutex::new(None),
         }
@@ -86,7 +89,7 @@ impl LiveIndex {
             }
             return Ok(Refresh::Reloaded);
         }
-        let fresh = Arc::new(SpeechIndex::open(&self.root)?);
+        let fresh = Arc::new(SpeechIndex::open(&self.root)?.with_caches(self.caches)?);
         let generation = generation_name(&fresh.generation);
         let docs = fresh.searcher().num_docs();
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());

@@ -16,7 +16,7 @@
 //! `over_a` lists words relatively more frequent in A, `over_b` those more frequent in B,
 //! `new_in_b` the words B uses and A never does, `only_in_a` the reverse; each sorted by G²
 //! (ties: higher count, then code-point order). Given `terms` are counted exactly (with
-//! [`find_phrase`], as search does), with rates per 10,000 characters and the same keyness
+//! [`find_phrase`](crate::search::exact::find_phrase), as search does), with rates per 10,000 characters and the same keyness
 //! computed over characters.
 
 use std::collections::HashSet;
@@ -28,7 +28,6 @@ use super::select::{dedup_terms, per_10k};
 use super::words::{WordCounts, count_words, ids_of, select_docs};
 use crate::index::SpeechIndex;
 use crate::search::Node;
-use crate::search::exact::find_phrase;
 use crate::{Error, Result};
 
 /// One side of a comparison.
@@ -195,9 +194,10 @@ fn term_counts(index: &SpeechIndex, docs: &HashSet<DocAddress>, term: &str) -> R
     let searcher = index.searcher();
     let (mut count, mut n) = (0, 0);
     for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
-        for occ in find_phrase(seg, index.fields.body_exact, term, false)? {
-            if docs.contains(&DocAddress::new(seg_ord as u32, occ.doc)) {
-                count += u64::from(occ.count);
+        let found = index.phrase_cache().counts(seg, index.fields.body_exact, term)?;
+        for (doc, occurrences) in found.iter() {
+            if docs.contains(&DocAddress::new(seg_ord as u32, doc)) {
+                count += u64::from(occurrences);
                 n += 1;
             }
         }

@@ -112,7 +112,7 @@ pub fn concordance(index: &SpeechIndex, req: &KwicRequest) -> Result<Concordance
     let mut hits: Vec<DocHit> = Vec::new();
     let mut total = 0u64;
     for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
-        let bitmap = selected(seg, &index.fields, req.filter.as_ref())?;
+        let bitmap = selected(seg, index, req.filter.as_ref())?;
         let cols = DocColumns::open(seg)?;
         for occ in find_phrase(seg, index.fields.body_exact, &req.term, true)? {
             if !bitmap[occ.doc as usize] {

@@ -8,14 +8,18 @@ use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocId, SegmentReader};
 
 use crate::Result;
-use crate::index::Fields;
+use crate::index::SpeechIndex;
 use crate::index::schema::names;
 use crate::search::Node;
 use crate::search::matcher::match_segment;
 
 /// The alive documents of `seg` that `filter` matches (all alive documents without a filter),
 /// as a bitmap indexed by document id.
-pub fn selected(seg: &SegmentReader, fields: &Fields, filter: Option<&Node>) -> Result<Vec<bool>> {
+pub fn selected(
+    seg: &SegmentReader,
+    index: &SpeechIndex,
+    filter: Option<&Node>,
+) -> Result<Vec<bool>> {
     let mut bitmap = vec![false; seg.max_doc() as usize];
     match filter {
         None => {
@@ -24,7 +28,7 @@ pub fn selected(seg: &SegmentReader, fields: &Fields, filter: Option<&Node>) -> 
             }
         }
         Some(node) => {
-            for doc in match_segment(seg, fields, node, &[])?.docs {
+            for doc in match_segment(seg, &index.fields, index.phrase_cache(), node, &[])?.docs {
                 bitmap[doc as usize] = true;
             }
         }

@@ -1,7 +1,7 @@
 //! Term trends: how often terms occur per year, speaker, region, kind or speech.
 //!
 //! [`trend`] iterates the segments once per term: occurrences come from
-//! [`find_phrase`] on the exact field (so they equal search hits and a non-overlapping
+//! [`find_phrase`](crate::search::exact::find_phrase) on the exact field (so they equal search hits and a non-overlapping
 //! substring count of the folded texts), group keys and character counts from fast fields. No
 //! stored text is read except, per term, the speech where it first appears (for the sentence)
 //! and the one where it last appears (for the title); with `--by speech`, the titles of the
@@ -22,7 +22,6 @@ use super::select::{DocColumns, TermMap, dedup_terms, per_10k, selected, str_val
 use crate::index::SpeechIndex;
 use crate::index::schema::names;
 use crate::search::Node;
-use crate::search::exact::find_phrase;
 use crate::search::snippet::{find_matches, paragraph_of};
 use crate::{Error, Result};
 
@@ -260,7 +259,7 @@ pub fn trend(index: &SpeechIndex, req: &TrendRequest) -> Result<Trend> {
     let (mut docs, mut chars) = (0u64, 0u64);
 
     for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
-        let bitmap = selected(seg, fields, req.filter.as_ref())?;
+        let bitmap = selected(seg, index, req.filter.as_ref())?;
         let cols = DocColumns::open(seg)?;
         let key_col: Option<StrColumn> = match key_column {
             Some(name) => seg.fast_fields().str(name)?,
@@ -302,22 +301,23 @@ pub fn trend(index: &SpeechIndex, req: &TrendRequest) -> Result<Trend> {
             group_of[doc as usize] = g;
         }
         for (t, term) in terms.iter().enumerate() {
-            for occ in find_phrase(seg, fields.body_exact, term, false)? {
-                let g = group_of[occ.doc as usize];
+            let found = index.phrase_cache().counts(seg, fields.body_exact, term)?;
+            for (occ_doc, occ_count) in found.iter() {
+                let g = group_of[occ_doc as usize];
                 if g == usize::MAX {
                     continue;
                 }
                 let cell = &mut groups[g].cells[t];
-                cell.count += u64::from(occ.count);
+                cell.count += u64::from(occ_count);
                 cell.docs += 1;
                 // First: earliest known date (unknown ones only when no date is known), then
                 // smallest id. Last: latest known date, then largest id. Ids are read only on
                 // ties of the date.
-                let date_key = cols.date_key(occ.doc);
+                let date_key = cols.date_key(occ_doc);
                 let first_key = (date_key.is_none(), date_key.unwrap_or(i64::MAX));
                 let last_key = (date_key.is_some(), date_key);
                 let mut id: Option<String> = None;
-                let mut id_of = || id.get_or_insert_with(|| cols.id(occ.doc)).clone();
+                let mut id_of = || id.get_or_insert_with(|| cols.id(occ_doc)).clone();
                 let replace_first = match &first[t] {
                     None => true,
                     Some(f) => {
@@ -337,9 +337,9 @@ pub fn trend(index: &SpeechIndex, req: &TrendRequest) -> Result<Trend> {
                         known: date_key.is_some(),
                         date_key: date_key.unwrap_or(i64::MAX),
                         id: id_of(),
-                        addr: DocAddress::new(seg_ord as u32, occ.doc),
+                        addr: DocAddress::new(seg_ord as u32, occ_doc),
                         group: g,
-                        count: u64::from(occ.count),
+                        count: u64::from(occ_count),
                     };
                     if replace_first {
                         first[t] = Some(seen.clone());

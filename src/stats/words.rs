@@ -57,7 +57,7 @@ pub fn select_docs(index: &SpeechIndex, filter: Option<&Node>) -> Result<Vec<Doc
     let searcher = index.searcher();
     let mut out = Vec::new();
     for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
-        let bitmap = selected(seg, &index.fields, filter)?;
+        let bitmap = selected(seg, index, filter)?;
         out.extend(
             bitmap
                 .iter()

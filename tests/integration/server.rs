@@ -555,6 +555,44 @@ fn rebuild_under_load() {
     assert_eq!(s.ok("/healthz")["generation"], h["generation"], "same generation");
     assert_eq!(s.ok("/api/stats")["docs"], 21);
 
+    // The server caches phrase counts per segment: a speech edited in place (deleted from its
+    // segment and added again) must change them, and every total must stay what the CLI says.
+    let phrase_c = "云岭数据枢纽";
+    let edited = corpus.join("speeches/2026-new-edited.txt");
+    let update = |body: &str| {
+        std::fs::write(
+            &edited,
+            format!("---\ntitle: 云岭讲话（测试）\ndate: 2026-07-01\n---\n{body}\n"),
+        )
+        .unwrap();
+        let o = bin()
+            .arg("index")
+            .arg(&corpus)
+            .arg("--index")
+            .arg(&index)
+            .arg("--quiet")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "update failed: {}", String::from_utf8_lossy(&o.stderr));
+    };
+    let search_c = format!("/api/search?q={}", enc(phrase_c));
+    update(&format!("{phrase_c}很重要，{phrase_c}要建好。"));
+    wait_for(&s, &search_c, Duration::from_secs(5), |v| v["total_hits"] == 2);
+    assert_eq!(s.ok(&search_c)["total_hits"], 2, "asked again: from the cache");
+    update(&format!("{phrase_c}要建好。"));
+    wait_for(&s, &search_c, Duration::from_secs(5), |v| v["total_hits"] == 1);
+    for q in ["新质生产力", phrase_c, "发展", "碳达峰 | 乡村振兴"] {
+        let o = bin().args(["search", q, "--json", "--index"]).arg(&index).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let cli: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let served = s.ok(&format!("/api/search?q={}", enc(q)));
+        assert_eq!(
+            (&served["total_docs"], &served["total_hits"]),
+            (&cli["total_docs"], &cli["total_hits"]),
+            "{q}: server and CLI disagree"
+        );
+    }
+
     std::thread::sleep(Duration::from_millis(300));
     stop.store(true, Ordering::Relaxed);
     for h in hammers {
@@ -569,5 +607,7 @@ fn rebuild_under_load() {
         failures[0]
     );
     assert!(served >= 20, "only {served} requests were made during the builds");
+    let cache = &s.ok("/api/stats")["cache"];
+    assert!(cache["phrase_counts"]["hits"].as_u64().is_some_and(|n| n > 0), "{cache}");
     assert!(s.stderr().contains("serving index generation"), "{}", s.stderr());
 }

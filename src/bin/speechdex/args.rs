@@ -483,4 +483,10 @@ pub struct ServeArgs {
     /// first come first served [default: the number of CPU cores].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub jobs: Option<u64>,
+    /// Memory for caches, in MB: half for exact phrase counts (a term searched again, alone,
+    /// in another query, a trend or a comparison, is not counted again until the index
+    /// changes), half for the decoded speeches of result pages. 0 turns both off.
+    #[arg(long, default_value_t = 64, value_name = "MB",
+          value_parser = clap::value_parser!(u64).range(0..=65_536))]
+    pub cache_mb: u64,
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use speechdex::index::CacheOptions;
 use speechdex::server::{LiveIndex, ServerOptions, serve};
 
 use crate::ExitStatus;
@@ -13,7 +14,14 @@ use crate::config::{eprintln_msg, open_index};
 
 /// Runs `speechdex serve` until Ctrl-C or SIGTERM.
 pub fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitStatus> {
-    let index = open_index(global)?;
+    // Half for phrase counts, half for decoded speeches of result pages.
+    let cache_bytes = usize::try_from(args.cache_mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX);
+    let caches = CacheOptions {
+        phrase_count_bytes: cache_bytes / 2,
+        speech_bytes: cache_bytes / 2,
+        ..CacheOptions::default()
+    };
+    let index = open_index(global)?.with_caches(caches)?;
     let live = Arc::new(LiveIndex::new(index));
     let mut opts = ServerOptions {
         timeout: Duration::from_secs(args.timeout),
