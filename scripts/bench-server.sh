@@ -13,7 +13,7 @@
 #   CLIENTS      connection counts (default: "1 8 64")
 #   DURATION     wrk duration of each run (default: 20s)
 #   WARMUP       wrk warm-up duration at 8 connections, not reported (default: 5s)
-#   SERVE_ARGS   extra arguments for `speechdex serve`
+#   SERVE_ARGS   extra arguments for `speechdex serve` (e.g. "--cache-mb 0": no caches)
 #
 # Every connection is one client that sends its next request as soon as the previous answer
 # arrives (closed loop), so at 64 clients p99 is mostly the time spent queued behind the other
@@ -133,7 +133,22 @@ for c in $clients; do
 done
 
 hwm="$(kb VmHWM)"
+anon="$(kb RssAnon)"
+file="$(kb RssFile)"
 peak="$(cat "$work/peak" 2>/dev/null || echo 0)"
+# The caches' own figures (`serve --cache-mb`): size, hits and misses over the whole run.
+cache="$(curl -fsS "$base/api/stats" | python3 -c '
+import json, sys
+c = json.load(sys.stdin).get("cache", {})
+def one(name, label):
+    s = c.get(name)
+    if not s or not s["budget_bytes"]:
+        return label + " off"
+    total = s["hits"] + s["misses"]
+    return "%s %.1f of %.0f MB, %d entries, %.1f %% hits" % (label, s["bytes"] / 2**20,
+        s["budget_bytes"] / 2**20, s["entries"], 100.0 * s["hits"] / total if total else 0)
+print("; ".join([one("phrase_counts", "phrase counts"), one("speeches", "speeches")]))
+' 2>/dev/null || echo "not reported")"
 cat <<EOF
 
 Server: \`speechdex serve\` on $base, index \`$index\` ($(cat "$work/health")).
@@ -142,5 +157,6 @@ wrk $duration per row, $queries queries rotated (scripts/bench-server.lua), limi
 | corpus | clients | req/s | p50 | p90 | p99 | max | server CPU per request | errors / requests | RSS after | load (1 min) at start |
 |---|---|---|---|---|---|---|---|---|---|---|
 ${rows}
-Server memory: $(mb "$rss_idle") MB RSS idle after start, $(mb "$peak") MB largest RSS sampled, $(mb "$hwm") MB VmHWM at the end.
+Server memory: $(mb "$rss_idle") MB RSS idle after start, $(mb "$peak") MB largest RSS sampled, $(mb "$hwm") MB VmHWM at the end; at the end $(mb "$anon") MB of it anonymous (the process's own) and $(mb "$file") MB file-backed (index pages mapped from the page cache, shared and reclaimable).
+Caches: $cache.
 EOF

@@ -57,6 +57,7 @@ pub struct SpeechIndex {
     caches: CacheOptions,
     phrase_cache: crate::search::cache::PhraseCache,
     speech_cache: crate::search::cache::SpeechCache,
+    match_threads: Option<usize>,
 }
 
 /// Caches of an open index, for processes that answer many queries (the server). A
@@ -188,6 +189,7 @@ impl SpeechIndex {
             caches,
             phrase_cache: Default::default(),
             speech_cache: Default::default(),
+            match_threads: None,
         })
     }
 
@@ -200,6 +202,19 @@ impl SpeechIndex {
         self.speech_cache = crate::search::cache::SpeechCache::new(caches.speech_bytes);
         self.caches = caches;
         Ok(self)
+    }
+
+    /// At most `threads` threads match the segments of one query (by default as many as there
+    /// are cores, up to 4, on indexes of 2,000+ speeches). A server that already answers one
+    /// query per core sets 1: more threads per query would only add thread start-ups.
+    pub fn with_match_threads(mut self, threads: usize) -> SpeechIndex {
+        self.match_threads = Some(threads.max(1));
+        self
+    }
+
+    /// The most threads one query's matching may use, when limited.
+    pub fn match_threads(&self) -> Option<usize> {
+        self.match_threads
     }
 
     /// The caches this index was opened with.

@@ -123,11 +123,88 @@ pub struct SearchHit {
     pub snippets: Vec<Snippet>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Candidate {
     addr: DocAddress,
     hits: u64,
     score: Score,
     date: i64,
+}
+
+/// The order of results: `Less` when `a` is shown before `b`. Total (ties: newest first, then
+/// index order), so any way of selecting the first `k` gives the same page.
+fn rank_order(sort: SortOrder, a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+    let primary = match sort {
+        SortOrder::Relevance => b.score.total_cmp(&a.score),
+        SortOrder::Date => std::cmp::Ordering::Equal,
+        SortOrder::Hits => b.hits.cmp(&a.hits),
+    };
+    primary.then(b.date.cmp(&a.date)).then(a.addr.cmp(&b.addr))
+}
+
+/// The first `k` candidates in [`rank_order`], kept in a heap whose top is the last of them.
+struct TopK {
+    k: usize,
+    sort: SortOrder,
+    heap: std::collections::BinaryHeap<Ranked>,
+}
+
+/// A candidate ordered by [`rank_order`] (greater: shown later).
+struct Ranked(Candidate, SortOrder);
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+impl Eq for Ranked {}
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        rank_order(self.1, &self.0, &other.0)
+    }
+}
+
+impl TopK {
+    fn new(k: usize, sort: SortOrder) -> TopK {
+        TopK { k, sort, heap: std::collections::BinaryHeap::with_capacity(k.min(1 << 16) + 1) }
+    }
+
+    /// Offers a candidate; `date` is called only when the candidate may enter the first `k`.
+    fn offer(&mut self, addr: DocAddress, hits: u64, score: Score, date: impl FnOnce() -> i64) {
+        if self.k == 0 {
+            return;
+        }
+        if self.heap.len() == self.k {
+            let Some(Ranked(last, _)) = self.heap.peek() else { return };
+            // Worse on the primary key: out, without reading the date.
+            let worse = match self.sort {
+                SortOrder::Relevance => score < last.score,
+                SortOrder::Hits => hits < last.hits,
+                SortOrder::Date => false,
+            };
+            if worse {
+                return;
+            }
+        }
+        let c = Candidate { addr, hits, score, date: date() };
+        if self.heap.len() < self.k {
+            self.heap.push(Ranked(c, self.sort));
+        } else if let Some(mut last) = self.heap.peek_mut()
+            && rank_order(self.sort, &c, &last.0) == std::cmp::Ordering::Less
+        {
+            *last = Ranked(c, self.sort);
+        }
+    }
+
+    /// The kept candidates, first shown first.
+    fn into_sorted(self) -> Vec<Candidate> {
+        self.heap.into_sorted_vec().into_iter().map(|r| r.0).collect()
+    }
 }
 
 /// Runs a search.
@@ -144,12 +221,16 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
 
     let mut total_docs = 0u64;
     let mut total_hits = 0u64;
-    let mut candidates: Vec<Candidate> = Vec::new();
+    // Only the first `offset + limit` in order are shown: a bounded heap keeps them while the
+    // candidates stream by (most are rejected by one comparison of their score or hits, before
+    // their date is even read).
+    let wanted = if req.count_only { 0 } else { req.offset.saturating_add(req.limit) };
+    let mut top = TopK::new(wanted, req.sort);
     let matches = match_segments(searcher.segment_readers(), index, &req.query, &positive)?;
     for ((seg_ord, seg), m) in searcher.segment_readers().iter().enumerate().zip(matches) {
         total_docs += m.docs.len() as u64;
         total_hits += m.hits.iter().sum::<u64>();
-        if req.count_only {
+        if wanted == 0 {
             continue;
         }
         let dates = seg.fast_fields().i64(names::DATE)?;
@@ -163,39 +244,19 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
                 Some(s) => score_at(s.as_mut(), *doc),
                 None => 0.0,
             };
-            let date = dates
-                .first(*doc)
-                .or_else(|| years.first(*doc).map(|y| y * 10_000))
-                .unwrap_or(i64::MIN);
-            candidates.push(Candidate {
-                addr: DocAddress::new(seg_ord as u32, *doc),
-                hits: *hits,
-                score,
-                date,
-            });
+            let date = || {
+                dates
+                    .first(*doc)
+                    .or_else(|| years.first(*doc).map(|y| y * 10_000))
+                    .unwrap_or(i64::MIN)
+            };
+            top.offer(DocAddress::new(seg_ord as u32, *doc), *hits, score, date);
         }
     }
 
     let mut results = Vec::new();
     if !req.count_only {
-        let order = |a: &Candidate, b: &Candidate| {
-            let primary = match req.sort {
-                SortOrder::Relevance => b.score.total_cmp(&a.score),
-                SortOrder::Date => std::cmp::Ordering::Equal,
-                SortOrder::Hits => b.hits.cmp(&a.hits),
-            };
-            primary.then(b.date.cmp(&a.date)).then(a.addr.cmp(&b.addr))
-        };
-        // Only the first `offset + limit` in order are shown: select them, then sort just those
-        // (the order is total, so this gives the same page as sorting everything).
-        let wanted = req.offset.saturating_add(req.limit).min(candidates.len());
-        if wanted < candidates.len() {
-            if wanted > 0 {
-                candidates.select_nth_unstable_by(wanted - 1, order);
-            }
-            candidates.truncate(wanted);
-        }
-        candidates.sort_unstable_by(order);
+        let candidates = top.into_sorted();
         for (i, c) in candidates.iter().enumerate().skip(req.offset).take(req.limit) {
             let stored = index.stored_shared(&searcher, c.addr)?;
             let body = stored.body.as_deref().unwrap_or("");
@@ -249,7 +310,7 @@ fn match_segments(
     } else {
         let cores =
             *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-        cores.min(4).min(segments.len())
+        cores.min(4).min(segments.len()).min(index.match_threads().unwrap_or(usize::MAX))
     };
     if threads <= 1 {
         return segments
@@ -397,4 +458,44 @@ pub fn query_words(
         i += taken;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The heap keeps exactly the first `k` of a full sort, in order, for every sort order
+        /// (ties in score, hits and date included).
+        #[test]
+        fn top_k_is_the_start_of_the_full_order(
+            raw in proptest::collection::vec((0u8..4, 0u64..4, 0i64..4), 0..60),
+            k in 0usize..70,
+            sort in proptest::sample::select(vec![SortOrder::Relevance, SortOrder::Date, SortOrder::Hits]),
+        ) {
+            let all: Vec<Candidate> = raw
+                .iter()
+                .enumerate()
+                .map(|(i, &(score, hits, date))| Candidate {
+                    addr: DocAddress::new((i % 3) as u32, i as u32),
+                    hits,
+                    score: f32::from(score) / 2.0,
+                    date,
+                })
+                .collect();
+            let mut top = TopK::new(k, sort);
+            let mut dates_read = 0;
+            for c in &all {
+                top.offer(c.addr, c.hits, c.score, || {
+                    dates_read += 1;
+                    c.date
+                });
+            }
+            let mut expected = all.clone();
+            expected.sort_by(|a, b| rank_order(sort, a, b));
+            expected.truncate(k);
+            proptest::prop_assert_eq!(top.into_sorted(), expected);
+            proptest::prop_assert!(dates_read <= all.len());
+        }
+    }
 }

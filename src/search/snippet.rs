@@ -287,13 +287,20 @@ impl Paragraphs {
     /// `line_start` (as [`paragraph_of`] counts: its own line counts once text starts at or
     /// before `at`).
     fn of(&mut self, text: &[u8], line_start: usize, at: usize) -> usize {
-        if line_start >= self.line {
-            for line in text[self.line..line_start].split(|&b| b == b'\n') {
-                if has_text(line) {
+        if line_start < self.line {
+            // Never needed for sorted matches, as for `Cursor`.
+            *self = Paragraphs::default();
+        }
+        {
+            let mut from = self.line;
+            for nl in memchr::memchr_iter(b'\n', &text[self.line..line_start]) {
+                let end = self.line + nl;
+                if has_text(&text[from..end]) {
                     self.before += 1;
                 }
+                from = end + 1;
             }
-            // `split` also yields the empty piece after the last `\n`: harmless.
+            // `line_start` follows a `\n` (or is 0): every line before it was counted.
             self.line = line_start;
         }
         let end = forward_chars(text, at, text.len(), 1);

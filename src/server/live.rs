@@ -17,6 +17,8 @@ pub struct LiveIndex {
     root: PathBuf,
     /// The caches of every generation opened (those of the first).
     caches: CacheOptions,
+    /// Threads per query of every generation opened (those of the first).
+    match_threads: Option<usize>,
     current: RwLock<Arc<SpeechIndex>>,
     /// The commit the served reader shows (`None`: not known yet, reload on the next refresh).
     seen: Mutex<Option<Commit>>,
@@ -54,6 +56,7 @@ impl LiveIndex {
         LiveIndex {
             root: index.root.clone(),
             caches: index.caches(),
+            match_threads: index.match_threads(),
             current: RwLock::new(Arc::new(index)),
             seen: Mutex::new(None),
         }
@@ -89,7 +92,11 @@ impl LiveIndex {
             }
             return Ok(Refresh::Reloaded);
         }
-        let fresh = Arc::new(SpeechIndex::open(&self.root)?.with_caches(self.caches)?);
+        let mut fresh = SpeechIndex::open(&self.root)?.with_caches(self.caches)?;
+        if let Some(threads) = self.match_threads {
+            fresh = fresh.with_match_threads(threads);
+        }
+        let fresh = Arc::new(fresh);
         let generation = generation_name(&fresh.generation);
         let docs = fresh.searcher().num_docs();
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());

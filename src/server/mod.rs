@@ -12,7 +12,7 @@
 //! | `GET /healthz` | — | `{status: "ok", generation, docs}`: the index generation served and its speeches |
 //! | `GET /api/search` | `q`, `limit`, `offset`, `sort`, `snippets`, `width`, filters | [`crate::search::SearchResults`], as `search --json` |
 //! | `GET /api/docs/{id}` | `q` | the speech (metadata and `body`) and `highlights`, as `show --json` |
-//! | `GET /api/stats` | — | [`crate::stats::Overview`], as `stats --json` |
+//! | `GET /api/stats` | — | [`crate::stats::Overview`], as `stats --json`, plus `cache` ([`crate::search::cache::CachesStats`]) |
 //! | `GET /api/trend` | `terms`, `by`, `metric`, `where`, filters | [`crate::stats::trend::Trend`], as `trend --json` |
 //! | `GET /api/kwic` | `term`, `width`, `limit`, `sort`, `where`, filters | [`crate::stats::concordance::Concordance`], as `kwic --json` |
 //! | `GET /api/compare` | `a` or `a_id`, `b` or `b_id`, `terms`, `limit` | [`crate::stats::compare::Comparison`], as `compare --json` |
@@ -83,12 +83,20 @@
 //!
 //! # Performance
 //!
-//! A search costs CPU time, not I/O (the index is memory-mapped): at 500 MB about 5 ms of CPU
-//! per search, most of it matching and counting every occurrence for `total_docs` and
-//! `total_hits`. With more clients than cores, answers queue: at `C` clients latency is about
-//! `C` divided by the throughput. `docs/benchmarks.md` (section "Server") has the figures and
-//! `scripts/bench-server.sh` measures them. The jieba dictionary is not loaded at start-up;
-//! `/api/compare`, the only endpoint that needs it, loads it on first use (0.1–0.4 s).
+//! A search costs CPU time, not I/O (the index is memory-mapped). Without caches, at 500 MB it
+//! takes about 3 ms of CPU, most of it matching and counting every occurrence for
+//! `total_docs` and `total_hits`, then reading the page's stored speeches. `speechdex serve`
+//! opens the index with two caches ([`crate::index::CacheOptions`], `serve --cache-mb`, 64 MB by
+//! default, half each): exact phrase counts per segment and the decoded speeches of result
+//! pages ([`crate::search::cache`]); both are keyed by immutable segments, so they never serve
+//! stale answers and need no invalidation when a build lands. A query whose phrases were seen
+//! before (alone or in another query, a trend or a comparison) then costs well under 1 ms.
+//! Each query matches its segments on one thread: the server already runs one query per core.
+//! With more clients than cores, answers queue: at `C` clients latency is about `C` divided
+//! by the throughput. `docs/benchmarks.md` (section "Server") has the figures and
+//! `scripts/bench-server.sh` measures them; `/api/stats` reports the caches' size, hits and
+//! misses under `cache`. The jieba dictionary is not loaded at start-up; `/api/compare`, the
+//! only endpoint that needs it, loads it on first use (0.1–0.4 s).
 
 mod api;
 mod live;

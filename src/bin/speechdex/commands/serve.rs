@@ -21,7 +21,9 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitStatus> {
         speech_bytes: cache_bytes / 2,
         ..CacheOptions::default()
     };
-    let index = open_index(global)?.with_caches(caches)?;
+    // Requests run side by side (one per core by default): each query's matching stays on
+    // its own thread.
+    let index = open_index(global)?.with_caches(caches)?.with_match_threads(1);
     let live = Arc::new(LiveIndex::new(index));
     let mut opts = ServerOptions {
         timeout: Duration::from_secs(args.timeout),
