@@ -39,15 +39,43 @@ pub fn find_phrase(
     find(seg, field, phrase, keep_positions, None)
 }
 
-/// The occurrences (with start positions) of a phrase in one document only, reading just that
-/// document's postings: what snippets of a result page need.
-pub fn find_phrase_in_doc(
+/// The occurrences (with start positions) of a phrase in some documents of a segment (`docs`
+/// ascending), reading only their postings and looking the phrase's terms up once: what the
+/// snippets of a result page need.
+pub fn find_phrase_in_docs(
     seg: &SegmentReader,
     field: Field,
     phrase: &str,
-    doc: DocId,
-) -> Result<Option<DocOccurrences>> {
-    Ok(find(seg, field, phrase, true, Some(doc))?.into_iter().next())
+    docs: &[DocId],
+) -> Result<Vec<DocOccurrences>> {
+    if docs.is_empty() {
+        return Ok(Vec::new());
+    }
+    find(seg, field, phrase, true, Some(docs))
+}
+
+/// Which documents a postings walk visits: all of them, or only some (ascending).
+struct Walk<'a> {
+    only: Option<&'a [DocId]>,
+    next: usize,
+}
+
+impl Walk<'_> {
+    /// The document to look at next: the leader's current one, or (with a list) the next listed
+    /// document the leader holds, seeking it forward; `TERMINATED` when there is none.
+    fn settle(&mut self, leader: &mut SegmentPostings) -> DocId {
+        let Some(list) = self.only else { return leader.doc() };
+        loop {
+            let Some(&target) = list.get(self.next) else { return TERMINATED };
+            let doc = if leader.doc() < target { leader.seek(target) } else { leader.doc() };
+            if doc == target || doc == TERMINATED {
+                return doc;
+            }
+            while list.get(self.next).is_some_and(|&t| t < doc) {
+                self.next += 1;
+            }
+        }
+    }
 }
 
 fn find(
@@ -55,7 +83,7 @@ fn find(
     field: Field,
     phrase: &str,
     keep_positions: bool,
-    only: Option<DocId>,
+    only: Option<&[DocId]>,
 ) -> Result<Vec<DocOccurrences>> {
     let folded = fold(phrase);
     let chars: Vec<char> = folded.chars().collect();
@@ -98,15 +126,14 @@ fn find(
             .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
             .map_err(tantivy::TantivyError::from)?;
         let mut out = Vec::with_capacity(info.doc_freq as usize);
-        let mut doc = match only {
-            Some(target) if p.doc() < target => p.seek(target),
-            _ => p.doc(),
-        };
-        while doc != TERMINATED && only.is_none_or(|target| doc == target) {
+        let mut walk = Walk { only, next: 0 };
+        let mut doc = walk.settle(&mut p);
+        while doc != TERMINATED {
             if is_alive(doc) {
                 out.push(DocOccurrences { doc, count: p.term_freq(), starts: Vec::new() });
             }
-            doc = p.advance();
+            p.advance();
+            doc = walk.settle(&mut p);
         }
         return Ok(out);
     }
@@ -134,11 +161,9 @@ fn find(
     let mut buf: Vec<u32> = Vec::new();
     let mut candidates: Vec<u32> = Vec::new();
     // `seek` wants a target at or after the current document (tantivy debug-asserts it).
-    let mut doc = match only {
-        Some(target) if postings[0].0.doc() < target => postings[0].0.seek(target),
-        _ => postings[0].0.doc(),
-    };
-    while doc != TERMINATED && only.is_none_or(|target| doc == target) {
+    let mut walk = Walk { only, next: 0 };
+    let mut doc = walk.settle(&mut postings[0].0);
+    while doc != TERMINATED {
         let mut behind = None;
         for (p, _) in postings.iter_mut().skip(1) {
             let d = if p.doc() < doc { p.seek(doc) } else { p.doc() };
@@ -148,7 +173,8 @@ fn find(
             }
         }
         if let Some(d) = behind {
-            doc = postings[0].0.seek(d);
+            postings[0].0.seek(d);
+            doc = walk.settle(&mut postings[0].0);
             continue;
         }
         if is_alive(doc) {
@@ -175,7 +201,8 @@ fn find(
                 out.push(DocOccurrences { doc, count, starts });
             }
         }
-        doc = postings[0].0.advance();
+        postings[0].0.advance();
+        doc = walk.settle(&mut postings[0].0);
     }
     Ok(out)
 }
@@ -265,7 +292,7 @@ fn prefix_occurrences(
     max_doc: DocId,
     prefix: &str,
     keep_positions: bool,
-    only: Option<DocId>,
+    only: Option<&[DocId]>,
     is_alive: impl Fn(DocId) -> bool,
 ) -> Result<Vec<DocOccurrences>> {
     let mut builder = inverted.terms().range().ge(prefix.as_bytes());
@@ -289,18 +316,17 @@ fn prefix_occurrences(
         let mut postings = inverted
             .read_postings_from_terminfo(stream.value(), option)
             .map_err(tantivy::TantivyError::from)?;
-        let mut doc = match only {
-            Some(target) if postings.doc() < target => postings.seek(target),
-            _ => postings.doc(),
-        };
-        while doc != TERMINATED && only.is_none_or(|target| doc == target) {
+        let mut walk = Walk { only, next: 0 };
+        let mut doc = walk.settle(&mut postings);
+        while doc != TERMINATED {
             counts[doc as usize] += postings.term_freq();
             if keep_positions {
                 buf.clear();
                 postings.positions(&mut buf);
                 starts[doc as usize].extend_from_slice(&buf);
             }
-            doc = postings.advance();
+            postings.advance();
+            doc = walk.settle(&mut postings);
         }
     }
     let mut out = Vec::new();
@@ -347,6 +373,7 @@ mod tests {
         fn counts_equal_substring_counts(
             texts in proptest::collection::vec("[哈甲乙\n]{0,60}", 1..6),
             phrases in proptest::collection::vec("[哈甲乙]{1,7}", 1..6),
+            subset in proptest::collection::vec(proptest::bool::ANY, 6),
         ) {
             let schema = crate::index::schema::build_schema();
             let index = tantivy::Index::create_in_ram(schema.clone());
@@ -362,7 +389,16 @@ mod tests {
             writer.commit().unwrap();
             let searcher = index.reader().unwrap().searcher();
             let seg = searcher.segment_reader(0);
+            let listed: Vec<DocId> =
+                (0..texts.len() as DocId).filter(|&d| subset[d as usize]).collect();
             for phrase in &phrases {
+                // Some documents only (a result page): the same as all, filtered.
+                let all = find_phrase(seg, fields.body_exact, phrase, true).unwrap();
+                let some = find_phrase_in_docs(seg, fields.body_exact, phrase, &listed).unwrap();
+                let want: Vec<&DocOccurrences> =
+                    all.iter().filter(|o| listed.contains(&o.doc)).collect();
+                proptest::prop_assert_eq!(some.iter().collect::<Vec<_>>(), want,
+                    "{:?} in docs {:?}", phrase, &listed);
                 for keep in [false, true] {
                     let found = find_phrase(seg, fields.body_exact, phrase, keep).unwrap();
                     for (doc, text) in texts.iter().enumerate() {

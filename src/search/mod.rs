@@ -257,14 +257,17 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
     let mut results = Vec::new();
     if !req.count_only {
         let candidates = top.into_sorted();
+        let page: Vec<DocAddress> =
+            candidates.iter().skip(req.offset).take(req.limit).map(|c| c.addr).collect();
+        let mut matches_of = if req.snippets > 0 {
+            page_matches(&searcher, index, &page, &positive)?
+        } else {
+            std::collections::HashMap::new()
+        };
         for (i, c) in candidates.iter().enumerate().skip(req.offset).take(req.limit) {
             let stored = index.stored_shared(&searcher, c.addr)?;
             let body = stored.body.as_deref().unwrap_or("");
-            let matches = if req.snippets > 0 {
-                page_matches(&searcher, index, c.addr, &positive)?
-            } else {
-                Vec::new()
-            };
+            let matches = matches_of.remove(&c.addr).unwrap_or_default();
             results.push(SearchHit {
                 rank: i + 1,
                 id: stored.id.clone(),
@@ -355,25 +358,36 @@ fn match_segments(
         .collect()
 }
 
-/// The occurrences of the phrases in one speech, as sorted character ranges, read from that
-/// speech's postings (no folding of the stored text needed).
+/// The occurrences of the phrases in each speech of a page, as sorted character ranges, read
+/// from those speeches' postings (no folding of the stored text needed): one lookup of each
+/// phrase per segment, however many of the page's speeches it holds.
 fn page_matches(
     searcher: &tantivy::Searcher,
     index: &SpeechIndex,
-    addr: DocAddress,
+    page: &[DocAddress],
     phrases: &[&str],
-) -> Result<Vec<(usize, usize)>> {
-    let seg = searcher.segment_reader(addr.segment_ord);
-    let mut out = Vec::new();
-    for phrase in phrases {
-        let len = crate::analysis::fold(phrase).chars().count();
-        if let Some(occ) =
-            exact::find_phrase_in_doc(seg, index.fields.body_exact, phrase, addr.doc_id)?
-        {
-            out.extend(occ.starts.iter().map(|&s| (s as usize, s as usize + len)));
+) -> Result<std::collections::HashMap<DocAddress, Vec<(usize, usize)>>> {
+    let mut by_segment: std::collections::BTreeMap<u32, Vec<DocId>> = Default::default();
+    for addr in page {
+        by_segment.entry(addr.segment_ord).or_default().push(addr.doc_id);
+    }
+    let mut out: std::collections::HashMap<DocAddress, Vec<(usize, usize)>> = Default::default();
+    for (segment_ord, mut docs) in by_segment {
+        docs.sort_unstable();
+        docs.dedup();
+        let seg = searcher.segment_reader(segment_ord);
+        for phrase in phrases {
+            let len = crate::analysis::fold(phrase).chars().count();
+            for occ in exact::find_phrase_in_docs(seg, index.fields.body_exact, phrase, &docs)? {
+                out.entry(DocAddress::new(segment_ord, occ.doc))
+                    .or_default()
+                    .extend(occ.starts.iter().map(|&s| (s as usize, s as usize + len)));
+            }
         }
     }
-    out.sort_unstable();
+    for ranges in out.values_mut() {
+        ranges.sort_unstable();
+    }
     Ok(out)
 }
 
