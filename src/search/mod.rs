@@ -2,13 +2,14 @@
 //!
 //! [`search`] runs a parsed query ([`query::parse`]) against an index:
 //! 1. **match** (exact): every segment is evaluated with [`matcher::match_segment`] on the exact
-//!    fields; this decides which speeches match and their `hits`;
+//!    fields; this decides which speeches match and their `hits` (phrase counts come from the
+//!    index's [`cache::PhraseCache`] when it has one: the server);
 //! 2. **rank**: BM25 over the jieba word fields (body, and title boosted ×2) of the words of the
 //!    query's positive phrases ([`query_words`]: longest matches in the index's own vocabulary)
 //!    scores the matching speeches (`--sort relevance`), or date / hits order
-//!    them; ties go to the newest;
-//! 3. **page**: only the requested page is read from the doc store, for metadata and
-//!    [`snippet`]s.
+//!    them; ties go to the newest. A bounded heap keeps the first `offset + limit`;
+//! 3. **page**: only the requested page is read from the doc store (or the speech cache), for
+//!    metadata and [`snippet`]s, whose match positions are read from the page's postings.
 //!
 //! No step loads the jieba dictionary.
 
