@@ -94,8 +94,11 @@ fn open_reader(index: &Index, caches: &CacheOptions) -> Result<IndexReader> {
         .try_into()?)
 }
 
-/// Every term of a fast-field dictionary, in ordinal order.
-fn dictionary_terms(column: &tantivy::columnar::StrColumn) -> std::io::Result<Vec<String>> {
+/// Every term of a fast-field dictionary, in ordinal order: one pass over its blocks (one
+/// `ord_to_str` per term would decompress a block, with a new zstd context, each time).
+pub(crate) fn dictionary_terms(
+    column: &tantivy::columnar::StrColumn,
+) -> std::io::Result<Vec<String>> {
     let dictionary = column.dictionary();
     let mut out = Vec::with_capacity(dictionary.num_terms());
     let mut stream = dictionary.stream()?;

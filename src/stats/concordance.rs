@@ -1,7 +1,10 @@
 //! Keyword in context: every occurrence of a term with the text around it.
 //!
-//! Occurrences and their character offsets come from [`find_phrase`] with positions (the same
-//! non-overlapping occurrences search counts), so `total` equals the term's count in `trend`.
+//! Occurrences and their character offsets come from the exact field (the same non-overlapping
+//! occurrences search counts), so `total` equals the term's count in `trend`. Counts per speech
+//! come first (without positions, from the index's phrase cache when it has one); positions are
+//! read only for the speeches whose lines are shown: in date order, the first ones up to the
+//! line limit ([`find_phrase_in_docs`]).
 //! Texts come from the stored body: folding keeps character counts, so positions in the exact
 //! field index the original text, and `match` is the text as it stands in the speech (for
 //! instance 新質生產力 for the term 新质生产力).
@@ -14,7 +17,7 @@ use crate::Result;
 use crate::analysis::fold;
 use crate::index::SpeechIndex;
 use crate::search::Node;
-use crate::search::exact::find_phrase;
+use crate::search::exact::find_phrase_in_docs;
 
 /// Order of concordance lines.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -98,7 +101,7 @@ struct DocHit {
     addr: DocAddress,
     date_key: Option<i64>,
     id: String,
-    starts: Vec<u32>,
+    count: u32,
 }
 
 fn flat(chars: &[char]) -> String {
@@ -114,16 +117,23 @@ pub fn concordance(index: &SpeechIndex, req: &KwicRequest) -> Result<Concordance
     for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
         let bitmap = selected(seg, index, req.filter.as_ref())?;
         let cols = DocColumns::open(seg)?;
-        for occ in find_phrase(seg, index.fields.body_exact, &req.term, true)? {
-            if !bitmap[occ.doc as usize] {
+        let found = index.phrase_cache().counts(seg, index.fields.body_exact, &req.term)?;
+        // Ids order speeches of the same date: read the segment's whole id dictionary once when
+        // many speeches need one.
+        let ids = if found.len() > 32 { Some(cols.ids()?) } else { None };
+        for (doc, count) in found.iter() {
+            if !bitmap[doc as usize] {
                 continue;
             }
-            total += u64::from(occ.count);
+            total += u64::from(count);
             hits.push(DocHit {
-                addr: DocAddress::new(seg_ord as u32, occ.doc),
-                date_key: cols.date_key(occ.doc),
-                id: cols.id(occ.doc),
-                starts: occ.starts,
+                addr: DocAddress::new(seg_ord as u32, doc),
+                date_key: cols.date_key(doc),
+                id: match &ids {
+                    Some(ids) => cols.id_of(ids, doc),
+                    None => cols.id(doc),
+                },
+                count,
             });
         }
     }
@@ -133,30 +143,48 @@ pub fn concordance(index: &SpeechIndex, req: &KwicRequest) -> Result<Concordance
     let docs = hits.len() as u64;
     let limit = req.limit.unwrap_or(usize::MAX);
     let mut lines: Vec<KwicLine> = Vec::new();
-    for hit in &hits {
+    let mut next = 0;
+    while next < hits.len() {
         if req.sort == KwicSort::Date && lines.len() >= limit {
             break;
         }
-        let stored = index.stored(&searcher, hit.addr, true)?;
-        let chars: Vec<char> = stored.body.as_deref().unwrap_or("").chars().collect();
-        let paragraphs = paragraphs_at(&chars, &hit.starts);
-        for (&start, paragraph) in hit.starts.iter().zip(paragraphs) {
-            let s = start as usize;
-            let e = (s + len).min(chars.len());
-            if s > chars.len() {
-                continue;
+        // The speeches whose lines come next: in date order only as many as the limit needs
+        // (each speech gives `count` lines), otherwise all of them.
+        let mut end = next;
+        let mut expected = lines.len();
+        while end < hits.len() && (req.sort != KwicSort::Date || expected < limit) {
+            expected += hits[end].count as usize;
+            end += 1;
+        }
+        let batch = &hits[next..end];
+        next = end;
+        let starts = batch_starts(&searcher, index, &req.term, batch)?;
+        for hit in batch {
+            if req.sort == KwicSort::Date && lines.len() >= limit {
+                break;
             }
-            lines.push(KwicLine {
-                id: stored.id.clone(),
-                title: stored.title.clone(),
-                year: stored.year,
-                date: stored.date.clone(),
-                paragraph,
-                offset: s,
-                left: flat(&chars[s.saturating_sub(req.width)..s]),
-                matched: chars[s..e].iter().collect(),
-                right: flat(&chars[e..(e + req.width).min(chars.len())]),
-            });
+            let Some(starts) = starts.get(&hit.addr) else { continue };
+            let stored = index.stored(&searcher, hit.addr, true)?;
+            let chars: Vec<char> = stored.body.as_deref().unwrap_or("").chars().collect();
+            let paragraphs = paragraphs_at(&chars, starts);
+            for (&start, paragraph) in starts.iter().zip(paragraphs) {
+                let s = start as usize;
+                let e = (s + len).min(chars.len());
+                if s > chars.len() {
+                    continue;
+                }
+                lines.push(KwicLine {
+                    id: stored.id.clone(),
+                    title: stored.title.clone(),
+                    year: stored.year,
+                    date: stored.date.clone(),
+                    paragraph,
+                    offset: s,
+                    left: flat(&chars[s.saturating_sub(req.width)..s]),
+                    matched: chars[s..e].iter().collect(),
+                    right: flat(&chars[e..(e + req.width).min(chars.len())]),
+                });
+            }
         }
     }
     match req.sort {
@@ -168,6 +196,28 @@ pub fn concordance(index: &SpeechIndex, req: &KwicRequest) -> Result<Concordance
     }
     lines.truncate(limit);
     Ok(Concordance { term: req.term.clone(), total, docs, lines })
+}
+
+/// The start positions of the term in each speech of `batch`, read once per segment.
+fn batch_starts(
+    searcher: &tantivy::Searcher,
+    index: &SpeechIndex,
+    term: &str,
+    batch: &[DocHit],
+) -> Result<std::collections::HashMap<DocAddress, Vec<u32>>> {
+    let mut by_segment: std::collections::BTreeMap<u32, Vec<tantivy::DocId>> = Default::default();
+    for hit in batch {
+        by_segment.entry(hit.addr.segment_ord).or_default().push(hit.addr.doc_id);
+    }
+    let mut out = std::collections::HashMap::new();
+    for (segment_ord, mut docs) in by_segment {
+        docs.sort_unstable();
+        let seg = searcher.segment_reader(segment_ord);
+        for occ in find_phrase_in_docs(seg, index.fields.body_exact, term, &docs)? {
+            out.insert(DocAddress::new(segment_ord, occ.doc), occ.starts);
+        }
+    }
+    Ok(out)
 }
 
 /// The 1-based paragraph (non-empty line) of each of the ascending character `offsets`, in one

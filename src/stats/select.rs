@@ -73,6 +73,27 @@ impl DocColumns {
         self.dates.first(doc).or_else(|| self.years.first(doc).map(|y| y * 10_000 + 9_999))
     }
 
+    /// Every speech id of the segment, by ordinal: [`DocColumns::id_of`] then finds a speech's id
+    /// without a dictionary lookup. Cheaper than [`DocColumns::id`] from a few dozen speeches on.
+    pub fn ids(&self) -> Result<Vec<String>> {
+        match &self.ids {
+            Some(col) => {
+                Ok(crate::index::dictionary_terms(col).map_err(tantivy::TantivyError::from)?)
+            }
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The id of `doc` in a table from [`DocColumns::ids`].
+    pub fn id_of(&self, ids: &[String], doc: DocId) -> String {
+        self.ids
+            .as_ref()
+            .and_then(|col| col.term_ords(doc).next())
+            .and_then(|ord| ids.get(ord as usize))
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// The speech id.
     pub fn id(&self, doc: DocId) -> String {
         let mut out = String::new();

@@ -265,6 +265,8 @@ pub fn trend(index: &SpeechIndex, req: &TrendRequest) -> Result<Trend> {
             Some(name) => seg.fast_fields().str(name)?,
             None => None,
         };
+        // By speech, every selected speech needs its id: read the id dictionary once.
+        let ids = if req.by == GroupBy::Speech { cols.ids()? } else { Vec::new() };
         // Document → group, for the selected documents.
         let mut group_of = vec![usize::MAX; bitmap.len()];
         let mut buf = String::new();
@@ -273,7 +275,7 @@ pub fn trend(index: &SpeechIndex, req: &TrendRequest) -> Result<Trend> {
             let key = match req.by {
                 GroupBy::Year => cols.year(doc).map_or(Key::Unknown, Key::Year),
                 GroupBy::Speech => {
-                    Key::Speech(cols.date_key(doc).unwrap_or(i64::MAX), cols.id(doc))
+                    Key::Speech(cols.date_key(doc).unwrap_or(i64::MAX), cols.id_of(&ids, doc))
                 }
                 _ => {
                     str_value(key_col.as_ref(), doc, &mut buf);

@@ -355,6 +355,20 @@ fn kwic_has_one_line_per_occurrence_with_offsets_into_the_text() {
     ));
     assert_eq!(u(&c["total"]), 91);
     assert_eq!(c["lines"].as_array().unwrap().len(), 5);
+    // In date order, positions are read only for the speeches the limit reaches: any limit
+    // gives the start of the full list, whether it ends inside a speech or at its end.
+    for term in ["新质生产力", "发展", "党"] {
+        let all = json(&run(s.index.path(), &["kwic", term, "--json"]));
+        let all = all["lines"].as_array().unwrap();
+        for limit in [1, 2, 3, 7, 40, 333] {
+            let some = json(&run(
+                s.index.path(),
+                &["kwic", term, "--limit", &limit.to_string(), "--json"],
+            ));
+            let some = some["lines"].as_array().unwrap();
+            assert_eq!(some.as_slice(), &all[..limit.min(all.len())], "{term} --limit {limit}");
+        }
+    }
 }
 
 #[test]
