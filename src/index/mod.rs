@@ -63,21 +63,13 @@ pub struct SpeechIndex {
 /// Caches of an open index, for processes that answer many queries (the server). A
 /// one-query process (the CLI) gains nothing from them: the defaults keep tantivy's doc-store
 /// cache and no phrase-count cache.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CacheOptions {
     /// Bytes of exact phrase counts kept per index ([`crate::search::cache`]); 0: none.
     pub phrase_count_bytes: usize,
     /// Bytes of stored speeches (metadata and text) kept decoded per index
     /// ([`crate::search::cache`]), for result pages and snippets; 0: none.
     pub speech_bytes: usize,
-    /// Decompressed doc-store blocks kept per segment (tantivy's default is 100).
-    pub doc_store_blocks: usize,
-}
-
-impl Default for CacheOptions {
-    fn default() -> Self {
-        CacheOptions { phrase_count_bytes: 0, speech_bytes: 0, doc_store_blocks: 100 }
-    }
 }
 
 impl std::fmt::Debug for SpeechIndex {
@@ -86,12 +78,8 @@ impl std::fmt::Debug for SpeechIndex {
     }
 }
 
-fn open_reader(index: &Index, caches: &CacheOptions) -> Result<IndexReader> {
-    Ok(index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .doc_store_cache_num_blocks(caches.doc_store_blocks)
-        .try_into()?)
+fn open_reader(index: &Index) -> Result<IndexReader> {
+    Ok(index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?)
 }
 
 /// Every term of a fast-field dictionary, in ordinal order: one pass over its blocks (one
@@ -181,30 +169,26 @@ impl SpeechIndex {
             path: root.into(),
             problem: format!("has another schema ({e})"),
         })?;
-        let caches = CacheOptions::default();
         Ok(SpeechIndex {
             root: root.into(),
             generation: generation.into(),
-            reader: open_reader(&index, &caches)?,
+            reader: open_reader(&index)?,
             index,
             fields,
             settings: settings.clone(),
-            caches,
+            caches: CacheOptions::default(),
             phrase_cache: Default::default(),
             speech_cache: Default::default(),
             match_threads: None,
         })
     }
 
-    /// The same index with other caches (a new reader: call before searching).
-    pub fn with_caches(mut self, caches: CacheOptions) -> Result<SpeechIndex> {
-        if caches.doc_store_blocks != self.caches.doc_store_blocks {
-            self.reader = open_reader(&self.index, &caches)?;
-        }
+    /// The same index with other caches (empty: call before searching).
+    pub fn with_caches(mut self, caches: CacheOptions) -> SpeechIndex {
         self.phrase_cache = crate::search::cache::PhraseCache::new(caches.phrase_count_bytes);
         self.speech_cache = crate::search::cache::SpeechCache::new(caches.speech_bytes);
         self.caches = caches;
-        Ok(self)
+        self
     }
 
     /// At most `threads` threads match the segments of one query (by default as many as there

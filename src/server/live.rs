@@ -92,7 +92,7 @@ impl LiveIndex {
             }
             return Ok(Refresh::Reloaded);
         }
-        let mut fresh = SpeechIndex::open(&self.root)?.with_caches(self.caches)?;
+        let mut fresh = SpeechIndex::open(&self.root)?.with_caches(self.caches);
         if let Some(threads) = self.match_threads {
             fresh = fresh.with_match_threads(threads);
         }

@@ -16,14 +16,11 @@ use crate::config::{eprintln_msg, open_index};
 pub fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitStatus> {
     // Half for phrase counts, half for decoded speeches of result pages.
     let cache_bytes = usize::try_from(args.cache_mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX);
-    let caches = CacheOptions {
-        phrase_count_bytes: cache_bytes / 2,
-        speech_bytes: cache_bytes / 2,
-        ..CacheOptions::default()
-    };
+    let caches =
+        CacheOptions { phrase_count_bytes: cache_bytes / 2, speech_bytes: cache_bytes / 2 };
     // Requests run side by side (one per core by default): each query's matching stays on
     // its own thread.
-    let index = open_index(global)?.with_caches(caches)?.with_match_threads(1);
+    let index = open_index(global)?.with_caches(caches).with_match_threads(1);
     let live = Arc::new(LiveIndex::new(index));
     let mut opts = ServerOptions {
         timeout: Duration::from_secs(args.timeout),
