@@ -39,6 +39,31 @@ pub fn find_phrase(
     find(seg, field, phrase, keep_positions, None)
 }
 
+/// The start positions of a phrase in each of the speeches `addrs` (any segments, any order,
+/// repeats allowed), reading each segment's postings once: what a result page's snippets and a
+/// concordance's shown lines need. Speeches without the phrase are absent from the map.
+pub fn find_phrase_at(
+    searcher: &tantivy::Searcher,
+    field: Field,
+    phrase: &str,
+    addrs: impl IntoIterator<Item = tantivy::DocAddress>,
+) -> Result<std::collections::HashMap<tantivy::DocAddress, Vec<u32>>> {
+    let mut by_segment: std::collections::BTreeMap<u32, Vec<DocId>> = Default::default();
+    for addr in addrs {
+        by_segment.entry(addr.segment_ord).or_default().push(addr.doc_id);
+    }
+    let mut out = std::collections::HashMap::new();
+    for (segment_ord, mut docs) in by_segment {
+        docs.sort_unstable();
+        docs.dedup();
+        let seg = searcher.segment_reader(segment_ord);
+        for occ in find_phrase_in_docs(seg, field, phrase, &docs)? {
+            out.insert(tantivy::DocAddress::new(segment_ord, occ.doc), occ.starts);
+        }
+    }
+    Ok(out)
+}
+
 /// The occurrences (with start positions) of a phrase in some documents of a segment (`docs`
 /// ascending), reading only their postings and looking the phrase's terms up once: what the
 /// snippets of a result page need.

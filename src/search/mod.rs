@@ -368,22 +368,15 @@ fn page_matches(
     page: &[DocAddress],
     phrases: &[&str],
 ) -> Result<std::collections::HashMap<DocAddress, Vec<(usize, usize)>>> {
-    let mut by_segment: std::collections::BTreeMap<u32, Vec<DocId>> = Default::default();
-    for addr in page {
-        by_segment.entry(addr.segment_ord).or_default().push(addr.doc_id);
-    }
     let mut out: std::collections::HashMap<DocAddress, Vec<(usize, usize)>> = Default::default();
-    for (segment_ord, mut docs) in by_segment {
-        docs.sort_unstable();
-        docs.dedup();
-        let seg = searcher.segment_reader(segment_ord);
-        for phrase in phrases {
-            let len = crate::analysis::fold(phrase).chars().count();
-            for occ in exact::find_phrase_in_docs(seg, index.fields.body_exact, phrase, &docs)? {
-                out.entry(DocAddress::new(segment_ord, occ.doc))
-                    .or_default()
-                    .extend(occ.starts.iter().map(|&s| (s as usize, s as usize + len)));
-            }
+    for phrase in phrases {
+        let len = crate::analysis::fold(phrase).chars().count();
+        let found =
+            exact::find_phrase_at(searcher, index.fields.body_exact, phrase, page.iter().copied())?;
+        for (addr, starts) in found {
+            out.entry(addr)
+                .or_default()
+                .extend(starts.iter().map(|&s| (s as usize, s as usize + len)));
         }
     }
     for ranges in out.values_mut() {

@@ -4,7 +4,7 @@
 //! occurrences search counts), so `total` equals the term's count in `trend`. Counts per speech
 //! come first (without positions, from the index's phrase cache when it has one); positions are
 //! read only for the speeches whose lines are shown: in date order, the first ones up to the
-//! line limit ([`find_phrase_in_docs`]).
+//! line limit ([`find_phrase_at`]).
 //! Texts come from the stored body: folding keeps character counts, so positions in the exact
 //! field index the original text, and `match` is the text as it stands in the speech (for
 //! instance 新質生產力 for the term 新质生产力).
@@ -17,7 +17,7 @@ use crate::Result;
 use crate::analysis::fold;
 use crate::index::SpeechIndex;
 use crate::search::Node;
-use crate::search::exact::find_phrase_in_docs;
+use crate::search::exact::find_phrase_at;
 
 /// Order of concordance lines.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -158,7 +158,12 @@ pub fn concordance(index: &SpeechIndex, req: &KwicRequest) -> Result<Concordance
         }
         let batch = &hits[next..end];
         next = end;
-        let starts = batch_starts(&searcher, index, &req.term, batch)?;
+        let starts = find_phrase_at(
+            &searcher,
+            index.fields.body_exact,
+            &req.term,
+            batch.iter().map(|hit| hit.addr),
+        )?;
         for hit in batch {
             if req.sort == KwicSort::Date && lines.len() >= limit {
                 break;
@@ -196,28 +201,6 @@ pub fn concordance(index: &SpeechIndex, req: &KwicRequest) -> Result<Concordance
     }
     lines.truncate(limit);
     Ok(Concordance { term: req.term.clone(), total, docs, lines })
-}
-
-/// The start positions of the term in each speech of `batch`, read once per segment.
-fn batch_starts(
-    searcher: &tantivy::Searcher,
-    index: &SpeechIndex,
-    term: &str,
-    batch: &[DocHit],
-) -> Result<std::collections::HashMap<DocAddress, Vec<u32>>> {
-    let mut by_segment: std::collections::BTreeMap<u32, Vec<tantivy::DocId>> = Default::default();
-    for hit in batch {
-        by_segment.entry(hit.addr.segment_ord).or_default().push(hit.addr.doc_id);
-    }
-    let mut out = std::collections::HashMap::new();
-    for (segment_ord, mut docs) in by_segment {
-        docs.sort_unstable();
-        let seg = searcher.segment_reader(segment_ord);
-        for occ in find_phrase_in_docs(seg, index.fields.body_exact, term, &docs)? {
-            out.insert(DocAddress::new(segment_ord, occ.doc), occ.starts);
-        }
-    }
-    Ok(out)
 }
 
 /// The 1-based paragraph (non-empty line) of each of the ascending character `offsets`, in one
