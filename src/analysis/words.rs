@@ -159,22 +159,13 @@ fn chunk_end(text: &str, start: usize) -> usize {
     }
 }
 
-impl WordsTokenizer {
-    /// The tokens of one chunk starting at byte `base` of the text (positions set later).
-    fn chunk_tokens(&self, chunk: &str, base: usize) -> Vec<Token> {
-        let mut offsets: Vec<usize> = chunk.char_indices().map(|(i, _)| base + i).collect();
-        offsets.push(base + chunk.len());
-        self.words(chunk)
-            .into_iter()
-            .map(|(text, start, end)| Token {
-                offset_from: offsets[start.min(offsets.len() - 1)],
-                offset_to: offsets[end.min(offsets.len() - 1)],
-                position: 0,
-                text,
-                position_length: 1,
-            })
-            .collect()
-    }
+/// A word of the chunk being consumed: where its (folded) text is, and its byte offsets in the
+/// original text.
+#[derive(Debug, Clone, Copy)]
+struct Word {
+    text: (usize, usize),
+    from: usize,
+    to: usize,
 }
 
 impl Tokenizer for WordsTokenizer {
@@ -185,31 +176,76 @@ impl Tokenizer for WordsTokenizer {
             tokenizer: self,
             text,
             next_chunk: 0,
-            pending: Vec::new().into_iter(),
+            folded: String::new(),
+            words: Vec::new(),
+            next_word: 0,
             position: 0,
             token: Token::default(),
         }
     }
 }
 
-/// Token stream of [`WordsTokenizer`]: cuts the text chunk by chunk, as it is consumed.
+/// Token stream of [`WordsTokenizer`]: cuts the text chunk by chunk, as it is consumed. A
+/// chunk's words are kept as byte ranges and copied into the one token as they are read (no
+/// string per word).
 #[derive(Debug)]
 pub struct WordsTokenStream<'a> {
     tokenizer: &'a WordsTokenizer,
     text: &'a str,
     next_chunk: usize,
-    pending: std::vec::IntoIter<Token>,
+    /// The current chunk folded (unless the tokenizer is `prefolded`: the words are then
+    /// ranges of `text`).
+    folded: String,
+    words: Vec<Word>,
+    next_word: usize,
     position: usize,
     token: Token,
+}
+
+impl WordsTokenStream<'_> {
+    /// Cuts the chunk `start..end` of the text into `self.words`.
+    fn cut_chunk(&mut self, start: usize, end: usize) {
+        self.words.clear();
+        self.next_word = 0;
+        let chunk = &self.text[start..end];
+        let jieba = self.tokenizer.jieba.get();
+        if self.tokenizer.prefolded {
+            for t in jieba.cut(chunk, true) {
+                if is_word(t.word) {
+                    let (from, to) = (start + t.byte_start, start + t.byte_end);
+                    self.words.push(Word { text: (from, to), from, to });
+                }
+            }
+            return;
+        }
+        // Folding keeps the characters but not always their lengths (full-width → half-width):
+        // offsets go through character indices.
+        self.folded = fold(chunk);
+        let mut offsets: Vec<usize> = chunk.char_indices().map(|(i, _)| start + i).collect();
+        offsets.push(end);
+        let at = |i: usize| offsets[i.min(offsets.len() - 1)];
+        for t in jieba.cut(&self.folded, true) {
+            if is_word(t.word) {
+                let text = (t.byte_start, t.byte_end);
+                self.words.push(Word { text, from: at(t.start), to: at(t.end) });
+            }
+        }
+    }
 }
 
 impl TokenStream for WordsTokenStream<'_> {
     fn advance(&mut self) -> bool {
         loop {
-            if let Some(mut token) = self.pending.next() {
-                token.position = self.position;
+            if let Some(&word) = self.words.get(self.next_word) {
+                self.next_word += 1;
+                let source = if self.tokenizer.prefolded { self.text } else { &self.folded };
+                self.token.text.clear();
+                self.token.text.push_str(&source[word.text.0..word.text.1]);
+                self.token.offset_from = word.from;
+                self.token.offset_to = word.to;
+                self.token.position = self.position;
+                self.token.position_length = 1;
                 self.position += 1;
-                self.token = token;
                 return true;
             }
             if self.next_chunk >= self.text.len() {
@@ -217,8 +253,7 @@ impl TokenStream for WordsTokenStream<'_> {
             }
             let start = self.next_chunk;
             self.next_chunk = chunk_end(self.text, start);
-            let chunk = &self.text[start..self.next_chunk];
-            self.pending = self.tokenizer.chunk_tokens(chunk, start).into_iter();
+            self.cut_chunk(start, self.next_chunk);
         }
     }
 
@@ -309,6 +344,18 @@ mod tests {
             assert!(chunked == whole, "{name}: the chunked tokens differ");
         }
         assert!(stream(&mut tok, "").is_empty());
+        // The prefolded tokenizer (the body's) on folded text: the same words, as ranges.
+        let mut pre = WordsTokenizer::new(&[]).prefolded();
+        let text = fold(&para.repeat(CHUNK_BYTES / para.len() * 3));
+        let mut offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        offsets.push(text.len());
+        let whole: Vec<_> = pre
+            .words(&text)
+            .into_iter()
+            .enumerate()
+            .map(|(p, (w, s, e))| (w, offsets[s], offsets[e], p))
+            .collect();
+        assert!(stream(&mut pre, &text) == whole, "prefolded: the chunked tokens differ");
     }
 
     proptest! {
