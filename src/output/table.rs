@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use comfy_table::presets::UTF8_BORDERS_ONLY;
 use comfy_table::{Cell, CellAlignment, Table};
 
-use crate::stats::Overview;
+use crate::stats::{Overview, SpaceUsage};
 
 fn new_table(header: &[&str]) -> Table {
     let mut t = Table::new();
@@ -54,5 +54,110 @@ pub fn overview(out: &mut dyn Write, o: &Overview) -> io::Result<()> {
         }
         writeln!(out, "\n{t}")?;
     }
+    if let Some(space) = &o.space {
+        writeln!(out, "\n{}", space_table(space))?;
+    }
     Ok(())
+}
+
+fn megabytes(bytes: u64) -> Cell {
+    right(format!("{:.2}", bytes as f64 / 1e6))
+}
+
+/// The `--space` table of `speechdex stats`: MB per field and structure, largest first.
+fn space_table(s: &SpaceUsage) -> Table {
+    let mut t = new_table(&[
+        "space (MB)",
+        "term dictionary",
+        "postings",
+        "positions",
+        "columns",
+        "total",
+        "share",
+    ]);
+    let share = |bytes: u64| {
+        right(format!(
+            "{:.1} %",
+            if s.total == 0 { 0.0 } else { 100.0 * bytes as f64 / s.total as f64 }
+        ))
+    };
+    let mut sums = [0u64; 4];
+    // Fields under 0.1 % of the index share one row (`--json` lists every field).
+    let mut small = crate::stats::FieldSpace::default();
+    let mut small_fields = 0;
+    let mut rows = Vec::new();
+    for f in &s.fields {
+        for (sum, v) in sums.iter_mut().zip([f.terms, f.postings, f.positions, f.columns]) {
+            *sum += v;
+        }
+        if f.total * 1000 < s.total {
+            small_fields += 1;
+            small.terms += f.terms;
+            small.postings += f.postings;
+            small.positions += f.positions;
+            small.columns += f.columns;
+            small.total += f.total;
+        } else {
+            rows.push(f.clone());
+        }
+    }
+    if small_fields > 0 {
+        small.field = format!("{small_fields} other fields");
+        rows.push(small);
+    }
+    for f in &rows {
+        t.add_row(vec![
+            Cell::new(&f.field),
+            megabytes(f.terms),
+            megabytes(f.postings),
+            megabytes(f.positions),
+            megabytes(f.columns),
+            megabytes(f.total),
+            share(f.total),
+        ]);
+    }
+    let empty = || Cell::new("");
+    t.add_row(vec![
+        Cell::new("stored documents"),
+        empty(),
+        empty(),
+        empty(),
+        empty(),
+        megabytes(s.store),
+        share(s.store),
+    ]);
+    if s.deletes > 0 {
+        t.add_row(vec![
+            Cell::new("deleted-document lists"),
+            empty(),
+            empty(),
+            empty(),
+            empty(),
+            megabytes(s.deletes),
+            share(s.deletes),
+        ]);
+    }
+    t.add_row(vec![
+        Cell::new("other files"),
+        empty(),
+        empty(),
+        empty(),
+        empty(),
+        megabytes(s.other),
+        share(s.other),
+    ]);
+    t.add_row(vec![
+        Cell::new(format!(
+            "total ({} segment{})",
+            s.segments,
+            if s.segments == 1 { "" } else { "s" }
+        )),
+        megabytes(sums[0]),
+        megabytes(sums[1]),
+        megabytes(sums[2]),
+        megabytes(sums[3]),
+        megabytes(s.total),
+        share(s.total),
+    ]);
+    t
 }

@@ -11,4 +11,4 @@ pub mod select;
 pub mod trend;
 pub mod words;
 
-pub use overview::{Overview, overview};
+pub use overview::{FieldSpace, Overview, SpaceUsage, overview, space_usage};

@@ -33,6 +33,86 @@ pub struct Overview {
     pub generation_created: String,
     /// User dictionaries the index was built with.
     pub user_dictionaries: Vec<String>,
+    /// Where the disk space goes ([`space_usage`]), when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub space: Option<SpaceUsage>,
+}
+
+/// Where an index's disk space goes: bytes per field and per kind of structure, summed over
+/// the segments of the current generation.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct SpaceUsage {
+    /// Segments of the index.
+    pub segments: usize,
+    /// One row per field that takes space, largest first.
+    pub fields: Vec<FieldSpace>,
+    /// Stored documents (compressed blocks and their offsets): every stored field together,
+    /// mostly the speech text.
+    pub store: u64,
+    /// Deleted-document bitsets (speeches replaced or removed by incremental builds).
+    pub deletes: u64,
+    /// Everything else on disk: the manifest, build records, tantivy's meta files.
+    pub other: u64,
+    /// Bytes on disk of the whole generation (the sum of the above).
+    pub total: u64,
+}
+
+/// The bytes of one field, per structure.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct FieldSpace {
+    /// Field name ([`crate::index::schema`]).
+    pub field: String,
+    /// Term dictionary: the field's vocabulary.
+    pub terms: u64,
+    /// Postings: which speeches hold each term, and how often.
+    pub postings: u64,
+    /// Positions of each occurrence (the exact fields only).
+    pub positions: u64,
+    /// Fast fields (columns) and field norms.
+    pub columns: u64,
+    /// The sum of the above.
+    pub total: u64,
+}
+
+/// Measures where the disk space of `index` goes (reads the segments' file footers only).
+pub fn space_usage(index: &SpeechIndex) -> Result<SpaceUsage> {
+    let searcher = index.searcher();
+    let usage = searcher
+        .space_usage()
+        .map_err(|e| crate::Error::io("measuring the disk space of", &index.root, e))?;
+    let mut fields: BTreeMap<String, FieldSpace> = BTreeMap::new();
+    let mut out = SpaceUsage { segments: usage.segments().len(), ..SpaceUsage::default() };
+    for seg in usage.segments() {
+        let mut add = |per_field: &tantivy::space_usage::PerFieldSpaceUsage,
+                       slot: fn(&mut FieldSpace) -> &mut u64| {
+            for usage in per_field.fields() {
+                let row = fields.entry(usage.field_name().to_string()).or_default();
+                *slot(row) += usage.total().get_bytes();
+            }
+        };
+        add(seg.termdict(), |f| &mut f.terms);
+        add(seg.postings(), |f| &mut f.postings);
+        add(seg.positions(), |f| &mut f.positions);
+        add(seg.fast_fields(), |f| &mut f.columns);
+        add(seg.fieldnorms(), |f| &mut f.columns);
+        out.store += seg.store().total().get_bytes();
+        out.deletes += seg.deletes().get_bytes();
+    }
+    out.fields = fields
+        .into_iter()
+        .map(|(field, mut f)| {
+            f.field = field;
+            f.total = f.terms + f.postings + f.positions + f.columns;
+            f
+        })
+        .filter(|f| f.total > 0)
+        .collect();
+    out.fields.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.field.cmp(&b.field)));
+    let counted = out.fields.iter().map(|f| f.total).sum::<u64>() + out.store + out.deletes;
+    let on_disk = Store::new(&index.root).size_on_disk();
+    out.other = on_disk.saturating_sub(counted);
+    out.total = counted + out.other;
+    Ok(out)
 }
 
 /// Computes the overview from fast fields (no stored text is read).
@@ -50,6 +130,7 @@ pub fn overview(index: &SpeechIndex) -> Result<Overview> {
         last_build: index.build_info(),
         generation_created: index.settings.created_at.clone(),
         user_dictionaries: index.settings.user_dict_names.clone(),
+        space: None,
     };
     for seg in searcher.segment_readers() {
         let ff = seg.fast_fields();

@@ -282,6 +282,83 @@ const ENCODED_SPEECH: &str = "---\ntitle: 在全市优化营商环境大会上�
 个别领域审批事项仍然偏多，需要我们下更大力气加以解决。\n\
 希望大家进一步统一思想，狠抓落实，为全市经济社会高质量发展创造更好的条件。\n";
 
+/// `stats --space` accounts for every byte of the generation on disk, puts positions where the
+/// design says (the exact fields, not the word fields) and shows the deletions an update leaves.
+#[test]
+fn stats_space_accounts_for_every_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    let index = tmp.path().join("index");
+    write_files(&corpus, &[("a.txt", SPEECH_A.as_bytes()), ("c.txt", SPEECH_C.as_bytes())]);
+    let cwd = tmp.path();
+    index_json(cwd, &[&corpus], &index, &[]);
+    let space_of = || {
+        let o = run_in(cwd, &["stats", "--space", "--index", arg(&index), "--json"]);
+        assert_exit(&o, 0, "speechdex stats --space --json");
+        json(&o)
+    };
+    let check = |overview: &Value| {
+        let space = &overview["space"];
+        let n = |v: &Value, k: &str| v[k].as_u64().unwrap_or_else(|| panic!("no {k}: {v}"));
+        let fields = space["fields"].as_array().expect("space.fields is a list");
+        let field = |name: &str| {
+            fields.iter().find(|f| f["field"] == name).unwrap_or_else(|| panic!("no {name}"))
+        };
+        let mut sum = 0;
+        for f in fields {
+            let parts = ["terms", "postings", "positions", "columns"].map(|k| n(f, k));
+            assert_eq!(parts.iter().sum::<u64>(), n(f, "total"), "{f}");
+            sum += n(f, "total");
+        }
+        let total = n(space, "total");
+        assert_eq!(sum + n(space, "store") + n(space, "deletes") + n(space, "other"), total);
+        assert_eq!(total, n(overview, "index_bytes"), "space total vs size on disk");
+        assert!(n(field("body_exact"), "positions") > 0, "{space}");
+        assert_eq!(n(field("body_words"), "positions"), 0, "word fields keep no positions");
+        assert!(n(space, "store") > 0, "{space}");
+        // What is not attributed is the files beside the segments (meta.json, the manifest)
+        // and the segment files' headers and footers: a few hundred bytes per file.
+        let generation = std::fs::read_dir(&index)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.join("meta.json").is_file())
+            .expect("a generation folder with meta.json");
+        let (mut segment_files, mut beside) = (0u64, 0u64);
+        for entry in std::fs::read_dir(&generation).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let is_segment = name.split('.').next().is_some_and(|stem| {
+                stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit())
+            });
+            if is_segment {
+                segment_files += 1;
+            } else {
+                beside += entry.metadata().unwrap().len();
+            }
+        }
+        let unattributed = n(space, "other")
+            .checked_sub(beside)
+            .expect("other below the files beside the segments");
+        assert!(
+            unattributed < 400 * segment_files,
+            "{unattributed} bytes of {segment_files} segment files unattributed: {space}"
+        );
+        n(space, "deletes")
+    };
+    assert_eq!(check(&space_of()), 0, "a fresh build has no deletions");
+    write_files(&corpus, &[("a.txt", SPEECH_A_EDITED.as_bytes())]);
+    index_json(cwd, &[&corpus], &index, &[]);
+    assert!(check(&space_of()) > 0, "an updated speech leaves a deletion");
+
+    let o = run_in(cwd, &["stats", "--space", "--index", arg(&index)]);
+    assert_exit(&o, 0, "speechdex stats --space");
+    for row in ["body_exact", "stored documents", "total ("] {
+        assert!(stdout(&o).contains(row), "no {row:?} row in:\n{}", stdout(&o));
+    }
+    let plain = run_in(cwd, &["stats", "--index", arg(&index), "--json"]);
+    assert!(json(&plain).get("space").is_none(), "space is only measured with --space");
+}
+
 #[test]
 fn every_encoding_gives_the_same_body() {
     let tmp = tempfile::tempdir().unwrap();

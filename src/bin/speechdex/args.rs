@@ -323,6 +323,13 @@ pub struct StatsArgs {
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also show where the disk space goes: bytes per field in the term dictionaries,
+    /// postings, positions and columns, and in the stored documents (the speech texts).
+    ///
+    /// The exact fields (`body_exact`, `title`, …) keep one position per character, which is
+    /// what makes phrases and counts exact; `body_words` keeps word frequencies for ranking.
+    #[arg(long)]
+    pub space: bool,
 }
 
 /// `--by` of `trend`.
