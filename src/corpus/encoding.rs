@@ -126,6 +126,55 @@ pub(crate) fn decode_tolerant_owned(
     Ok(clean(text, UTF_8))
 }
 
+/// Whether the bytes `reader` gives would decode as plain UTF-8 in
+/// [`decode_tolerant_owned`] (no byte-order mark, no NUL, valid UTF-8, not binary), read in
+/// blocks without holding them: a file that is can be read a line at a time.
+pub(crate) fn is_plain_utf8(mut reader: impl std::io::Read) -> std::io::Result<bool> {
+    const BLOCK: usize = 1 << 20;
+    let mut buf = vec![0u8; BLOCK + 4];
+    // Bytes of a character cut by the end of the previous block, moved to the front.
+    let mut carried = 0usize;
+    let mut first = true;
+    loop {
+        let n = match reader.read(&mut buf[carried..carried + BLOCK]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            return Ok(carried == 0);
+        }
+        let bytes = &buf[..carried + n];
+        if first {
+            // A block may end inside the byte-order mark or the first characters: the checks
+            // below only need what is there.
+            if Encoding::for_bom(bytes).is_some() {
+                return Ok(false);
+            }
+            let valid = match std::str::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+            };
+            if check_not_binary(valid).is_err() {
+                return Ok(false);
+            }
+            first = false;
+        }
+        if memchr::memchr(0, bytes).is_some() {
+            return Ok(false);
+        }
+        let keep = match std::str::from_utf8(bytes) {
+            Ok(_) => 0,
+            // Cut inside the last character: check it with the next block.
+            Err(e) if e.error_len().is_none() => bytes.len() - e.valid_up_to(),
+            Err(_) => return Ok(false),
+        };
+        let len = bytes.len();
+        buf.copy_within(len - keep..len, 0);
+        carried = keep;
+    }
+}
+
 fn clean(text: String, encoding: &'static Encoding) -> Decoded {
     Decoded { text, encoding, damage: Vec::new() }
 }
@@ -399,6 +448,49 @@ fn count_multibyte(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `decode_tolerant_owned` calls plain UTF-8.
+    fn plain(bytes: &[u8]) -> bool {
+        Encoding::for_bom(bytes).is_none()
+            && !bytes.contains(&0)
+            && std::str::from_utf8(bytes).is_ok_and(|t| check_not_binary(t).is_ok())
+    }
+
+    #[test]
+    fn plain_utf8_in_blocks() {
+        let block = 1 << 20;
+        let mut across = vec![b'a'; block - 1];
+        across.extend_from_slice("中文\n".as_bytes()); // 中 is cut by the first block's end
+        let mut cut_at_end = across.clone();
+        cut_at_end.extend_from_slice(&"中".as_bytes()[..2]);
+        let mut nul_late = across.clone();
+        nul_late.extend_from_slice(b"x\0y");
+        let cases: [(&str, &[u8], bool); 8] = [
+            ("empty", b"", true),
+            ("ascii", b"{\"text\":\"x\"}\n", true),
+            ("bom", b"\xEF\xBB\xBF{}", false),
+            ("nul", b"a\0b", false),
+            ("gb18030", b"\xD6\xD0\xCE\xC4", false),
+            ("a character across two blocks", &across, true),
+            ("cut at the end", &cut_at_end, false),
+            ("NUL after the first block", &nul_late, false),
+        ];
+        for (name, bytes, want) in cases {
+            assert_eq!(is_plain_utf8(bytes).unwrap(), want, "{name}");
+            assert_eq!(plain(bytes), want, "{name}: the oracle disagrees");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_utf8_equals_the_whole_file_test(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+            text in "\\PC{0,40}",
+        ) {
+            proptest::prop_assert_eq!(is_plain_utf8(&bytes[..]).unwrap(), plain(&bytes));
+            proptest::prop_assert_eq!(is_plain_utf8(text.as_bytes()).unwrap(), plain(text.as_bytes()));
+        }
+    }
 
     fn utf16(s: &str, big_endian: bool, bom: bool) -> Vec<u8> {
         let mut out = Vec::new();

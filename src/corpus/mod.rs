@@ -146,6 +146,42 @@ mod tests {
         out
     }
 
+    /// A JSON Lines file on disk (read a line at a time when it is plain UTF-8) gives what its
+    /// bytes give read whole, whatever its encoding or damage.
+    #[test]
+    fn jsonl_files_on_disk_read_as_their_bytes() {
+        let opts = ReadOptions::default();
+        let lines = "{\"title\":\"一\",\"text\":\"正文一\"}\n\n{坏}\r\n{\"text\":\"正文二\"}";
+        let gb = encoding_rs::GB18030.encode(lines).0.into_owned();
+        let mut damaged = lines.as_bytes().to_vec();
+        damaged.splice(2..2, [0xFF]);
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(lines.as_bytes());
+        let cases: [(&str, Vec<u8>); 6] = [
+            ("utf-8", lines.as_bytes().to_vec()),
+            ("gb18030", gb),
+            ("one damaged line", damaged),
+            ("byte-order mark", bom),
+            ("blank lines only", b" \n\r\n\n".to_vec()),
+            ("no records", b"[1]\n".to_vec()),
+        ];
+        let summary = |r: &FileRead| {
+            let speeches: Vec<_> = r
+                .speeches
+                .iter()
+                .map(|s| (s.id.clone(), s.title.clone(), s.body.clone()))
+                .collect();
+            let skips: Vec<_> = r.skipped.iter().map(|s| (s.line, s.reason.clone())).collect();
+            (speeches, skips)
+        };
+        for (name, bytes) in cases {
+            let on_disk = read_via_file("a.jsonl", &bytes, &opts);
+            let whole = read_bytes("a.jsonl", &bytes, &opts);
+            assert_eq!(summary(&on_disk), summary(&whole), "{name}");
+            assert!(!on_disk.speeches.is_empty() || !on_disk.skipped.is_empty(), "{name}");
+        }
+    }
+
     #[test]
     fn read_file_cases() {
         let gb = encoding_rs::GB18030.encode("2024年讲话\r\n正文").0.into_owned();

@@ -182,6 +182,12 @@ pub fn read_file_each(
         FileContext::clean(&file.rel).skip(&mut out, None, reason);
         return out.skipped;
     }
+    if format == Format::Jsonl
+        && opts.encoding.is_none()
+        && stream_jsonl(file, opts.max_speech_bytes, &mut out)
+    {
+        return out.skipped;
+    }
     match read_limited(&file.abs) {
         Ok(bytes) => {
             // The bytes are decoded in place when they are UTF-8, and dropped as soon as they
@@ -196,6 +202,68 @@ pub fn read_file_each(
     out.skipped
 }
 
+/// Reads a JSON Lines file of plain UTF-8 a line at a time ([`jsonl::read_stream`]): memory
+/// does not grow with the file, and no file-size limit applies. Returns false, having read
+/// nothing, when the file is not plain UTF-8 (a byte-order mark, another encoding, malformed or
+/// NUL bytes): it is then read whole, where the encoding is detected and damage located.
+fn stream_jsonl(file: &SourceFile, max_speech_bytes: u64, out: &mut Records<'_>) -> bool {
+    use std::io::Seek;
+    let ctx = FileContext::clean(&file.rel);
+    let cannot = |err: std::io::Error| format!("cannot read file: {err}");
+    let mut handle = match open_regular(&file.abs) {
+        Ok(handle) => handle,
+        Err(reason) => {
+            ctx.skip(out, None, reason);
+            return true;
+        }
+    };
+    match encoding::is_plain_utf8(&mut handle) {
+        Ok(true) => {}
+        Ok(false) => return false,
+        Err(err) => {
+            ctx.skip(out, None, cannot(err));
+            return true;
+        }
+    }
+    if let Err(err) = handle.rewind() {
+        ctx.skip(out, None, cannot(err));
+        return true;
+    }
+    // A JSON string may escape each character as \uXXXX (6 bytes for 3 of UTF-8): a line of
+    // twice the limit can still hold a speech within it.
+    let max_line = usize::try_from(max_speech_bytes.saturating_mul(2).saturating_add(1 << 20))
+        .unwrap_or(usize::MAX);
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, handle);
+    match jsonl::read_stream(&ctx, &mut reader, max_line, out) {
+        Ok(true) => {
+            if out.speeches == 0 && out.skipped.is_empty() {
+                ctx.skip(out, None, "no speeches in the file (no records, or only blank ones)");
+            }
+        }
+        Ok(false) => ctx.skip(out, None, "empty file"),
+        // What was read is kept; the file as a whole is reported, so that an update keeps
+        // what the index had from it.
+        Err(err) => ctx.skip(out, None, cannot(err)),
+    }
+    true
+}
+
+/// Opens a regular file; `Err` is the reason to skip it. Only regular files are opened: opening
+/// a named pipe would block until a writer comes (the walk lists regular files only, but the
+/// file may have been replaced since).
+fn open_regular(path: &Path) -> Result<std::fs::File, String> {
+    let cannot = |err: std::io::Error| format!("cannot read file: {err}");
+    let not_regular = || "not a regular file (a named pipe, device or socket?)".to_owned();
+    if !std::fs::metadata(path).map_err(cannot)?.is_file() {
+        return Err(not_regular());
+    }
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    if !file.metadata().map_err(cannot)?.is_file() {
+        return Err(not_regular());
+    }
+    Ok(file)
+}
+
 /// Why a file or speech of `bytes` is skipped under the limit `max` (bytes).
 fn too_long(what: &str, bytes: u64, max: u64) -> String {
     let mb = |b: u64| b as f64 / f64::from(1 << 20);
@@ -207,37 +275,30 @@ fn too_long(what: &str, bytes: u64, max: u64) -> String {
     )
 }
 
-/// The largest file speechdex reads (1 GiB): a bigger one is skipped without being read, so that
-/// a huge or sparse file cannot exhaust memory.
+/// The largest file speechdex reads whole (1 GiB): a bigger one is skipped without being read,
+/// so that a huge or sparse file cannot exhaust memory. JSON Lines files of plain UTF-8 are read a
+/// line at a time instead and have no such limit.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
 /// Reads a regular file of at most [`MAX_FILE_BYTES`]; `Err` is the reason to skip it.
 fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let cannot = |err: std::io::Error| format!("cannot read file: {err}");
-    // Only regular files are opened: opening a named pipe would block until a writer comes
-    // (the walk lists regular files only, but the file may have been replaced since).
-    let before = std::fs::metadata(path).map_err(cannot)?;
-    if !before.is_file() {
-        return Err("not a regular file (a named pipe, device or socket?)".to_owned());
-    }
     let too_large = |len: u64| {
         format!(
-            "file too large: {} MB (speechdex reads files up to {} MB; split it into smaller \
-             files)",
+            "file too large: {} MB (speechdex reads files up to {} MB, JSON Lines files of \
+             UTF-8 of any size; split it into smaller files)",
             len.div_ceil(1 << 20),
             MAX_FILE_BYTES >> 20
         )
     };
-    if before.len() > MAX_FILE_BYTES {
+    let before = std::fs::metadata(path).map_err(cannot)?;
+    if before.is_file() && before.len() > MAX_FILE_BYTES {
         return Err(too_large(before.len()));
     }
-    let file = std::fs::File::open(path).map_err(cannot)?;
-    let meta = file.metadata().map_err(cannot)?;
-    if !meta.is_file() {
-        return Err("not a regular file (a named pipe, device or socket?)".to_owned());
-    }
-    let capacity = usize::try_from(meta.len().min(MAX_FILE_BYTES)).unwrap_or(0);
+    let file = open_regular(path)?;
+    let len = file.metadata().map_err(cannot)?.len();
+    let capacity = usize::try_from(len.min(MAX_FILE_BYTES)).unwrap_or(0);
     let mut bytes = Vec::with_capacity(capacity);
     // The file may grow while it is read: never read more than the limit.
     file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(cannot)?;
