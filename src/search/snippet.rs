@@ -291,18 +291,16 @@ impl Paragraphs {
             // Never needed for sorted matches, as for `Cursor`.
             *self = Paragraphs::default();
         }
-        {
-            let mut from = self.line;
-            for nl in memchr::memchr_iter(b'\n', &text[self.line..line_start]) {
-                let end = self.line + nl;
-                if has_text(&text[from..end]) {
-                    self.before += 1;
-                }
-                from = end + 1;
+        let mut from = self.line;
+        for nl in memchr::memchr_iter(b'\n', &text[self.line..line_start]) {
+            let end = self.line + nl;
+            if has_text(&text[from..end]) {
+                self.before += 1;
             }
-            // `line_start` follows a `\n` (or is 0): every line before it was counted.
-            self.line = line_start;
+            from = end + 1;
         }
+        // `line_start` follows a `\n` (or is 0): every line before it was counted.
+        self.line = line_start;
         let end = forward_chars(text, at, text.len(), 1);
         let own = usize::from(has_text(&text[line_start..end.max(line_start)]));
         (self.before + own).max(1)
