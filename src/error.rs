@@ -45,15 +45,52 @@ pub enum Error {
     },
     /// Another indexer holds the index lock.
     #[error(
-        "the index at {path} is being written by another speechdex process (lock held on {lock}); \
-         wait for it to finish, or remove the lock file only if no indexer is running",
-        path = .path.display(), lock = .lock.display()
+        "the index at {path} is being written by another speechdex process; wait for it to \
+         finish (its lock on the folder goes with the process: nothing needs removing by hand)",
+        path = .path.display()
     )]
     Locked {
         /// The index folder.
         path: PathBuf,
-        /// The lock file.
-        lock: PathBuf,
+    },
+    /// `--index` names a folder that holds other things than a speechdex index.
+    #[error(
+        "{path} is not a speechdex index (it holds {holds}, and no SPEECHDEX_INDEX marker); \
+         nothing was changed. Give `--index` a new or empty folder, or the folder of an existing \
+         index",
+        path = .path.display()
+    )]
+    NotAnIndex {
+        /// The folder.
+        path: PathBuf,
+        /// Some of what it holds.
+        holds: String,
+    },
+    /// A corpus root is missing, unreadable or holds nothing to index; the index was not touched.
+    #[error("corpus {path}: {problem}; the index was not changed", path = .path.display())]
+    Corpus {
+        /// The corpus root (or roots).
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A build would remove most of the index's speeches; it was stopped before any change.
+    #[error(
+        "this run would remove {removed} of the {before} speeches in the index at {path} \
+         ({after} would be left), more than half: the corpus may be missing files (an unmounted \
+         share, a wrong path). Nothing was changed. If the removal is intended, run again with \
+         --allow-shrink",
+        path = .path.display()
+    )]
+    Shrink {
+        /// The index folder.
+        path: PathBuf,
+        /// Speeches in the index before the run.
+        before: u64,
+        /// Speeches that would be removed.
+        removed: u64,
+        /// Speeches that would be left.
+        after: u64,
     },
     /// The index was written by an incompatible version of speechdex.
     #[error("the index at {path} {problem}; rebuild it with `speechdex index --rebuild`", path = .path.display())]

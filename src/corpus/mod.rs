@@ -98,6 +98,18 @@ impl Default for ReadOptions {
     }
 }
 
+impl ReadOptions {
+    /// The options that decide what speeches a file's bytes become (not which files are
+    /// walked): two runs with the same key read the same file into the same speeches.
+    pub fn reader_key(&self) -> String {
+        format!(
+            "encoding={};max_speech_bytes={}",
+            self.encoding.map_or("auto", |e| e.name()),
+            self.max_speech_bytes
+        )
+    }
+}
+
 /// A candidate file found by [`discover`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceFile {
@@ -116,6 +128,8 @@ pub struct Discovery {
     pub skipped: Vec<Skip>,
     /// Files ignored because their extension is not a supported format.
     pub ignored: usize,
+    /// Symbolic links not followed (without `--follow`), named relative to their root.
+    pub links: Vec<String>,
 }
 
 /// What [`read_file`] got out of one file.

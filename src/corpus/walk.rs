@@ -2,7 +2,7 @@
 //!
 //! This module owns [`discover`]: which files are candidates (supported extensions,
 //! case-insensitive), which are pruned (hidden names, excluded folders such as the index,
-//! symbolic links unless followed), and how a file is named relative to its root (`/`-separated,
+//! symbolic links unless followed: those are listed in [`Discovery::links`]), and how a file is named relative to its root (`/`-separated,
 //! lossy for names that are not UTF-8; the path to open stays exact). Walking errors (permission
 //! denied, symlink loops, missing roots) become [`Skip`]s.
 
@@ -59,6 +59,10 @@ fn walk_root(
                 continue;
             }
         };
+        if entry.depth() > 0 && entry.path_is_symlink() && !opts.follow_links {
+            found.links.push(relative_name(root, entry.path()));
+            continue;
+        }
         if !entry.file_type().is_file() {
             continue;
         }
@@ -229,6 +233,7 @@ mod tests {
         let found = discover(std::slice::from_ref(&root), &ReadOptions::default());
         assert_eq!(rels(&found), ["real/a.txt"]);
         assert!(found.skipped.is_empty());
+        assert_eq!(found.links, ["c.txt", "linked", "real/loop"], "links are named, not dropped");
 
         let opts = ReadOptions { follow_links: true, ..ReadOptions::default() };
         let found = discover(std::slice::from_ref(&root), &opts);

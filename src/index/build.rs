@@ -7,8 +7,11 @@
 //! (`rebuild`), when there is no index yet, and when the index was built with other analysis
 //! settings (analyzer version, dictionaries).
 //!
-//! A file that cannot be read as a whole keeps the speeches it had in the index (nothing is lost
-//! because a file was briefly unreadable); a file that is gone loses its speeches.
+//! A file or folder that cannot be read as a whole keeps the speeches it had in the index
+//! (nothing is lost because a file was briefly unreadable; a full build copies them from the old
+//! generation); a file that is gone loses its speeches, but a run that would remove more than
+//! half of the index stops before changing anything unless told otherwise
+//! ([`BuildOptions::allow_shrink`]).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -21,7 +24,7 @@ use tantivy::{Index, IndexWriter, Term};
 use super::directory::ReadDirectory;
 use super::document::SpeechDoc;
 use super::schema::{Fields, build_schema};
-use super::store::{FileManifest, Settings, Store};
+use super::store::{FileManifest, Settings, Stamp, Store};
 use super::{BuildInfo, SpeechIndex};
 use crate::corpus::{self, ReadOptions, Skip, Speech};
 use crate::{Error, Result};
@@ -43,9 +46,12 @@ pub struct BuildOptions {
     pub heap_per_thread: usize,
     /// During a full build, commit after this many bytes of text to bound memory.
     pub commit_every_bytes: u64,
-    /// Read every file, even those whose size and modification time are unchanged since the
-    /// last build (content hashes still decide what is re-indexed).
+    /// Read every file, even those whose stamp (size, times, inode) is unchanged since the last
+    /// build (content hashes still decide what is re-indexed).
     pub checksum: bool,
+    /// Let a run remove more than half of the index's speeches (or all of them); without it
+    /// such a run stops with [`Error::Shrink`] before changing anything.
+    pub allow_shrink: bool,
     /// A fault to inject, for tests of crash safety.
     pub test_hook: Option<TestHook>,
 }
@@ -61,6 +67,7 @@ impl Default for BuildOptions {
             heap_per_thread: 64 << 20,
             commit_every_bytes: 24 << 20,
             checksum: false,
+            allow_shrink: false,
             test_hook: None,
         }
     }
@@ -73,6 +80,8 @@ pub enum TestHook {
     PauseBeforeSwap,
     /// Fail just before making a full build current.
     FailBeforeSwap,
+    /// Fail just before the last commit of a run (an update's only commit).
+    FailBeforeCommit,
 }
 
 /// Observer of a build's progress. Every method has a no-op default.
@@ -119,12 +128,17 @@ pub struct BuildSummary {
     pub updated: usize,
     /// Speeches deleted because they are gone from the corpus.
     pub removed: usize,
-    /// Speeches left as they were.
+    /// Speeches left as they were (including those of unreadable files, kept).
     pub unchanged: usize,
+    /// Speeches kept (an update) or carried over from the old index (a full build) because
+    /// their file or folder could not be read this time.
+    pub kept_unreadable: usize,
     /// Speeches in the index after the run.
     pub docs: u64,
-    /// Files, lines and rows that could not be read.
+    /// Files, folders, lines and rows that could not be read.
     pub skipped: Vec<Skip>,
+    /// Symbolic links not followed (without `--follow`).
+    pub links_not_followed: Vec<String>,
     /// Bytes of files read.
     pub bytes: u64,
     /// Characters of speech text seen.
@@ -146,90 +160,85 @@ pub fn speech_hash(speech: &Speech) -> u64 {
 }
 
 /// Builds or updates the index at `root` from `opts.roots`.
+///
+/// Guards, each checked before anything is changed (an error leaves the index exactly as it
+/// was, and a missing index folder is not created):
+/// - every root must exist and be readable, and together they must hold at least one file of a
+///   supported format ([`Error::Corpus`]);
+/// - `root` must be a new or empty folder or an index ([`Error::NotAnIndex`]);
+/// - the run must leave at least one speech, and must not remove more than half of the index's
+///   speeches unless [`BuildOptions::allow_shrink`] ([`Error::Shrink`]).
 pub fn build(
     root: &Path,
     opts: &BuildOptions,
     progress: &mut dyn Progress,
 ) -> Result<BuildSummary> {
     let started = Instant::now();
-    let store = Store::new(root);
-    let _lock = store.lock()?;
-    store.clean_interrupted()?;
-    let current = store.current()?;
-    let current_settings = match &current {
-        Some(generation) => Some(store.read_settings(generation)?),
-        None => None,
-    };
-    let wanted = match &opts.user_dicts {
-        Some(paths) => load_dictionaries(paths)?,
-        None => current_settings
-            .as_ref()
-            .map(|s| Settings::new(s.user_dicts.clone(), s.user_dict_names.clone()))
-            .unwrap_or_else(|| Settings::new(Vec::new(), Vec::new())),
-    };
-    let reason = if opts.rebuild {
-        Some("--rebuild was given".to_string())
-    } else {
-        match &current_settings {
-            None => Some("there was no index yet".to_string()),
-            Some(have) => {
-                have.incompatibility(&wanted).map(|r| format!("{r}: a full rebuild is needed"))
-            }
-        }
-    };
-
+    check_roots(&opts.roots)?;
     let mut read = opts.read.clone();
     read.exclude.push(root.to_path_buf());
     let discovery = corpus::discover(&opts.roots, &read);
+    if discovery.files.is_empty() {
+        return Err(nothing_to_index(&opts.roots, &discovery));
+    }
+
+    let store = Store::new(root);
+    let _lock = store.lock()?;
+    store.clean_interrupted()?;
+    let state = State::read(&store, opts)?;
     let total_bytes: u64 =
         discovery.files.iter().map(|f| std::fs::metadata(&f.abs).map_or(0, |m| m.len())).sum();
     progress.discovered(discovery.files.len(), total_bytes);
 
-    let mut summary = BuildSummary {
-        mode: if reason.is_some() { BuildMode::Full } else { BuildMode::Incremental },
-        reason: reason.clone(),
-        files_seen: discovery.files.len(),
-        files_ignored: discovery.ignored,
-        added: 0,
-        updated: 0,
-        removed: 0,
-        unchanged: 0,
-        docs: 0,
-        skipped: Vec::new(),
-        bytes: 0,
-        chars: 0,
-        elapsed_ms: 0,
-        index: root.to_path_buf(),
-    };
+    let mode = if state.reason.is_some() { BuildMode::Full } else { BuildMode::Incremental };
+    let mut summary = BuildSummary::new(mode, state.reason.clone(), root, &discovery);
     for skip in &discovery.skipped {
         progress.skipped(skip);
     }
-    summary.skipped.extend(discovery.skipped.iter().cloned());
-
     let info = BuildInfo {
         built_at: jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
         roots: opts.roots.iter().map(|r| r.display().to_string()).collect(),
-        mode: summary.mode,
+        mode,
         files_seen: summary.files_seen,
         skipped: 0,
     };
-
-    match reason {
-        Some(_) => {
-            let pending = store.begin_generation(&wanted)?;
-            let index = create_index(pending.path(), &wanted)?;
-            let docs = run(
-                &index,
-                pending.path(),
+    let files = &discovery.files;
+    match (&state.current, mode) {
+        (Some(generation), BuildMode::Incremental) => {
+            let manifest = if opts.checksum {
+                FileManifest::default()
+            } else {
+                FileManifest::load(generation)
+            };
+            let index = open_for_writing(generation, &state.wanted)?;
+            let job = Job { index: &index, generation, fresh: false, opts, read: &read, files };
+            let existing = Existing { speeches: state.previous, files: manifest, old: None };
+            summary.docs = job.run(existing, &mut summary, progress, info)?;
+        }
+        _ => {
+            let pending = store.begin_generation(&state.wanted)?;
+            let index = create_index(pending.path(), &state.wanted)?;
+            let job = Job {
+                index: &index,
+                generation: pending.path(),
+                fresh: true,
                 opts,
-                &discovery.files,
-                &read,
-                Existing::default(),
-                &mut summary,
-                progress,
-                info,
-            )?;
-            summary.docs = docs;
+                read: &read,
+                files,
+            };
+            let existing = Existing {
+                speeches: state.previous,
+                files: FileManifest::default(),
+                old: state.old,
+            };
+            match job.run(existing, &mut summary, progress, info) {
+                Ok(docs) => summary.docs = docs,
+                Err(e) => {
+                    drop(index);
+                    let _ = store.abandon_generation(pending);
+                    return Err(e);
+                }
+            }
             match opts.test_hook {
                 Some(TestHook::PauseBeforeSwap) => std::thread::sleep(Duration::from_secs(60)),
                 Some(TestHook::FailBeforeSwap) => {
@@ -237,37 +246,184 @@ pub fn build(
                         "test hook: failing before the swap".into(),
                     ));
                 }
-                None => {}
+                Some(TestHook::FailBeforeCommit) | None => {}
             }
             progress.phase("switching to the new index");
             store.commit_generation(pending)?;
         }
-        None => {
-            let generation = current.as_deref().unwrap_or(root);
-            let existing = SpeechIndex::open_generation(root, generation, &wanted)?;
-            let map = existing.speech_hashes()?;
-            drop(existing);
-            let index = open_for_writing(generation, &wanted)?;
-            let manifest = if opts.checksum {
-                FileManifest::default()
-            } else {
-                FileManifest::load(generation)
-            };
-            summary.docs = run(
-                &index,
-                generation,
-                opts,
-                &discovery.files,
-                &read,
-                Existing { speeches: map, files: manifest },
-                &mut summary,
-                progress,
-                info,
-            )?;
-        }
     }
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(summary)
+}
+
+/// Every root must exist and be readable: a typo in a crontab or an unmounted share must not
+/// look like a corpus whose files were all deleted.
+fn check_roots(roots: &[PathBuf]) -> Result<()> {
+    if roots.is_empty() {
+        return Err(Error::InvalidArgument("no corpus folder or file was given".into()));
+    }
+    for root in roots {
+        let problem = match std::fs::metadata(root) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Some("does not exist (check the path, or whether the share is mounted)".to_string())
+            }
+            Err(e) => Some(format!("cannot be read: {e}")),
+            Ok(meta) if meta.is_dir() => {
+                std::fs::read_dir(root).err().map(|e| format!("cannot be listed: {e}"))
+            }
+            Ok(_) => std::fs::File::open(root).err().map(|e| format!("cannot be read: {e}")),
+        };
+        if let Some(problem) = problem {
+            return Err(Error::Corpus { path: root.clone(), problem });
+        }
+    }
+    Ok(())
+}
+
+fn nothing_to_index(roots: &[PathBuf], discovery: &corpus::Discovery) -> Error {
+    let path = if roots.len() == 1 {
+        roots[0].clone()
+    } else {
+        PathBuf::from(roots.iter().map(|r| r.display().to_string()).collect::<Vec<_>>().join(", "))
+    };
+    let mut problem = format!(
+        "holds no file speechdex reads ({})",
+        corpus::SUPPORTED_EXTENSIONS.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(" ")
+    );
+    if discovery.ignored > 0 {
+        problem.push_str(&format!("; {} files of other types were ignored", discovery.ignored));
+    }
+    if !discovery.skipped.is_empty() {
+        let first = &discovery.skipped[0];
+        problem.push_str(&format!(
+            "; {} entries could not be read (first: {}: {})",
+            discovery.skipped.len(),
+            first.path,
+            first.reason
+        ));
+    }
+    if !discovery.links.is_empty() {
+        problem.push_str(&format!(
+            "; {} symbolic links were not followed (use --follow)",
+            discovery.links.len()
+        ));
+    }
+    Error::Corpus { path, problem }
+}
+
+/// What the index folder holds before a run, and what kind of run it needs.
+struct State {
+    /// The current generation, when there is a readable one.
+    current: Option<PathBuf>,
+    /// The settings the run builds with.
+    wanted: Settings,
+    /// Why a full build is needed; `None`: an incremental update.
+    reason: Option<String>,
+    /// The speeches of the current generation (id → hash, path); empty without one.
+    previous: HashMapById,
+    /// The current generation open for reading, kept for a full build: speeches of files that
+    /// cannot be read this time are carried over from it.
+    old: Option<SpeechIndex>,
+}
+
+impl State {
+    /// Reads the current generation. With `--rebuild`, a damaged or missing `CURRENT`,
+    /// settings file or generation is no error: the build starts from the corpus alone.
+    fn read(store: &Store, opts: &BuildOptions) -> Result<State> {
+        let root = store.root();
+        let mut damage: Option<String> = None;
+        let tolerate = |e: Error, damage: &mut Option<String>| {
+            if opts.rebuild {
+                *damage = Some(e.to_string());
+                Ok(())
+            } else {
+                Err(e)
+            }
+        };
+        let mut current = match store.current() {
+            Ok(c) => c,
+            Err(e) => {
+                tolerate(e, &mut damage)?;
+                None
+            }
+        };
+        let mut settings = None;
+        if let Some(generation) = &current {
+            match store.read_settings(generation) {
+                Ok(s) => settings = Some(s),
+                Err(e) => tolerate(e, &mut damage)?,
+            }
+        }
+        let wanted = match &opts.user_dicts {
+            Some(paths) => load_dictionaries(paths)?,
+            None => settings
+                .as_ref()
+                .map(|s| Settings::new(s.user_dicts.clone(), s.user_dict_names.clone()))
+                .unwrap_or_else(|| Settings::new(Vec::new(), Vec::new())),
+        };
+        if settings.is_none() {
+            current = None;
+        }
+        let mut reason = match &settings {
+            None if !opts.rebuild => Some("there was no index yet".to_string()),
+            Some(have) if !opts.rebuild => {
+                have.incompatibility(&wanted).map(|r| format!("{r}: a full rebuild is needed"))
+            }
+            _ => Some("--rebuild was given".to_string()),
+        };
+        // The speeches it holds: what an update compares with, what the shrink guard counts,
+        // and what a full build carries over for files it cannot read. A generation that a full
+        // build replaces anyway may fail to open (another format): it then counts as empty.
+        let mut old = None;
+        let mut previous = HashMapById::new();
+        if let (Some(generation), Some(have)) = (&current, &settings) {
+            match SpeechIndex::open_generation(root, generation, have)
+                .and_then(|ix| ix.speech_hashes().map(|map| (ix, map)))
+            {
+                Ok((ix, map)) => {
+                    previous = map;
+                    old = Some(ix);
+                }
+                Err(e) if reason.is_some() && !opts.rebuild => drop(e),
+                Err(e) => tolerate(e, &mut damage)?,
+            }
+        }
+        if let (Some(d), Some(r)) = (&damage, &mut reason) {
+            r.push_str(&format!(" (the old index was damaged: {d})"));
+        }
+        if reason.is_none() {
+            old = None; // an update writes into the generation itself
+        }
+        Ok(State { current, wanted, reason, previous, old })
+    }
+}
+
+impl BuildSummary {
+    fn new(
+        mode: BuildMode,
+        reason: Option<String>,
+        root: &Path,
+        discovery: &corpus::Discovery,
+    ) -> BuildSummary {
+        BuildSummary {
+            mode,
+            reason,
+            files_seen: discovery.files.len(),
+            files_ignored: discovery.ignored,
+            added: 0,
+            updated: 0,
+            removed: 0,
+            unchanged: 0,
+            kept_unreadable: 0,
+            docs: 0,
+            skipped: discovery.skipped.clone(),
+            links_not_followed: discovery.links.clone(),
+            bytes: 0,
+            chars: 0,
+            elapsed_ms: 0,
+            index: root.to_path_buf(),
+        }
+    }
 }
 
 fn load_dictionaries(paths: &[PathBuf]) -> Result<Settings> {
@@ -365,162 +521,314 @@ fn merge_policy() -> Box<dyn tantivy::merge_policy::MergePolicy> {
 pub(crate) type HashMapById = HashMap<String, (u64, String)>;
 
 /// What the index holds before a run.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Existing {
+    /// The current generation's speeches (an update's baseline; for a full build, what the
+    /// shrink guard compares with).
     speeches: HashMapById,
+    /// The stamps of the files last read into the current generation (updates only).
     files: FileManifest,
+    /// The current generation, for a full build to carry over the speeches of unreadable files.
+    old: Option<SpeechIndex>,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run(
-    index: &Index,
-    generation: &Path,
-    opts: &BuildOptions,
-    files: &[corpus::SourceFile],
-    read: &ReadOptions,
-    existing: Existing,
-    summary: &mut BuildSummary,
-    progress: &mut dyn Progress,
-    mut info: BuildInfo,
-) -> Result<u64> {
-    let Existing { speeches: existing, files: known_files } = existing;
-    let mut manifest = FileManifest::default();
-    let fields = Fields::resolve(&index.schema())?;
-    // One merge at a time: concurrent merges add up their buffers.
-    let options = tantivy::indexer::IndexWriterOptions::builder()
-        .num_worker_threads(opts.threads.max(1))
-        .memory_budget_per_thread(opts.heap_per_thread.max(15 << 20))
-        .num_merge_threads(1)
-        .build();
-    let mut writer: IndexWriter<SpeechDoc> = index.writer_with_options(options)?;
-    // Segment files an interrupted or failed update wrote but never committed are garbage only
-    // the next writer can see: remove them before adding more (on a full disk they hold the
-    // space this run needs).
-    let _ = writer.garbage_collect_files().wait();
-    writer.set_merge_policy(merge_policy());
-    let mut by_path: HashMap<&str, Vec<&str>> = HashMap::new();
-    for (id, (_, path)) in &existing {
-        by_path.entry(path.as_str()).or_default().push(id.as_str());
-    }
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut since_commit = 0u64;
-    let full = existing.is_empty();
+/// One run of the pipeline into one tantivy index.
+struct Job<'a> {
+    index: &'a Index,
+    /// The generation folder written (its manifest is saved there).
+    generation: &'a Path,
+    /// A new generation (a full build): it may commit part-way, since it is not current until
+    /// the swap; an update of the current generation commits exactly once.
+    fresh: bool,
+    opts: &'a BuildOptions,
+    read: &'a ReadOptions,
+    files: &'a [corpus::SourceFile],
+}
 
-    for file in files {
+/// The state of a run while files are read.
+struct Pass<'a> {
+    writer: IndexWriter<SpeechDoc>,
+    fields: Fields,
+    /// Speech ids read or kept, so far.
+    seen: HashSet<String>,
+    /// Bytes added since the last commit (full builds only commit part-way).
+    since_commit: u64,
+    /// The current generation's speeches by file.
+    by_path: HashMap<&'a str, Vec<&'a str>>,
+    /// The stamps to save after the commit.
+    manifest: FileManifest,
+}
+
+impl Job<'_> {
+    fn writer(&self) -> Result<IndexWriter<SpeechDoc>> {
+        // One merge at a time: concurrent merges add up their buffers.
+        let options = tantivy::indexer::IndexWriterOptions::builder()
+            .num_worker_threads(self.opts.threads.max(1))
+            .memory_budget_per_thread(self.opts.heap_per_thread.max(15 << 20))
+            .num_merge_threads(1)
+            .build();
+        let writer: IndexWriter<SpeechDoc> = self.index.writer_with_options(options)?;
+        // Segment files an interrupted or failed update wrote but never committed are garbage
+        // only the next writer can see: remove them before adding more (on a full disk they
+        // hold the space this run needs).
+        let _ = writer.garbage_collect_files().wait();
+        writer.set_merge_policy(merge_policy());
+        Ok(writer)
+    }
+
+    /// Reads every file, checks the guards, commits once (an update) or finally (a full
+    /// build), and returns the number of speeches in the index written.
+    fn run(
+        &self,
+        existing: Existing,
+        summary: &mut BuildSummary,
+        progress: &mut dyn Progress,
+        mut info: BuildInfo,
+    ) -> Result<u64> {
+        let Existing { speeches: existing, files: known_files, old } = existing;
+        let mut by_path: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (id, (_, path)) in &existing {
+            by_path.entry(path.as_str()).or_default().push(id.as_str());
+        }
+        let mut pass = Pass {
+            writer: self.writer()?,
+            fields: Fields::resolve(&self.index.schema())?,
+            seen: HashSet::new(),
+            since_commit: 0,
+            by_path,
+            manifest: FileManifest { reader: self.read.reader_key(), ..Default::default() },
+        };
+        let known_files = if known_files.reader == pass.manifest.reader {
+            known_files
+        } else {
+            FileManifest::default()
+        };
+        // Baseline for an update: the speeches the index has; for a full build: none.
+        let baseline = if self.fresh { &HashMapById::new() } else { &existing };
+        for file in self.files {
+            self.read_file(file, &mut pass, baseline, &known_files, summary, progress)?;
+        }
+        let keep = self.keep_unreadable(&mut pass, &existing, summary);
+        if let Some(old) = &old {
+            self.carry_over(&mut pass, old, &keep)?;
+        }
+        for id in existing.keys() {
+            if !pass.seen.contains(id) {
+                if !self.fresh {
+                    pass.writer.delete_term(Term::from_field_text(pass.fields.id, id));
+                }
+                summary.removed += 1;
+            }
+        }
+        let after = if self.fresh {
+            pass.seen.len() as u64
+        } else {
+            (existing.len() - summary.removed + summary.added) as u64
+        };
+        self.check_shrink(existing.len() as u64, summary.removed as u64, after, summary)?;
+
+        if self.opts.test_hook == Some(TestHook::FailBeforeCommit) {
+            return Err(Error::InvalidArgument("test hook: failing before the commit".into()));
+        }
+        progress.phase("committing");
+        info.skipped = summary.skipped.len();
+        let payload = serde_json::to_string(&info).unwrap_or_default();
+        let Pass { mut writer, manifest, .. } = pass;
+        if self.fresh {
+            writer.set_merge_policy(Box::new(MergeSmallSegments));
+        }
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        // Only after the commit: the manifest may lag behind the index, never run ahead of it.
+        manifest.save(self.generation)?;
+        progress.phase("merging segments");
+        writer.wait_merging_threads()?;
+        Ok(self.index.searchable_segment_metas()?.iter().map(|m| u64::from(m.num_docs())).sum())
+    }
+
+    /// A run that would leave no speech, or remove more than half of them, stops here: nothing
+    /// is committed (an update) and the new generation is never made current (a full build).
+    fn check_shrink(
+        &self,
+        before: u64,
+        removed: u64,
+        after: u64,
+        summary: &BuildSummary,
+    ) -> Result<()> {
+        if after == 0 && (before == 0 || !self.opts.allow_shrink) {
+            let skipped = summary.skipped.iter().filter(|s| s.line.is_none()).count();
+            return Err(Error::Corpus {
+                path: corpus_name(&self.opts.roots),
+                problem: format!(
+                    "no speech could be read from its {} files ({skipped} files or folders \
+                     skipped: see the warnings above)",
+                    summary.files_seen
+                ),
+            });
+        }
+        if before > 0 && removed * 2 > before && !self.opts.allow_shrink {
+            return Err(Error::Shrink { path: summary.index.clone(), before, removed, after });
+        }
+        Ok(())
+    }
+
+    /// Speeches of files and folders that could not be read as a whole stay in the index: a
+    /// permission problem or a file being rewritten must not delete them. Returns their ids.
+    fn keep_unreadable(
+        &self,
+        pass: &mut Pass<'_>,
+        existing: &HashMapById,
+        summary: &mut BuildSummary,
+    ) -> Vec<String> {
+        let unreadable: Vec<&str> =
+            summary.skipped.iter().filter(|s| s.line.is_none()).map(|s| s.path.as_str()).collect();
+        if unreadable.is_empty() {
+            return Vec::new();
+        }
+        let mut kept = Vec::new();
+        for (id, (_, path)) in existing {
+            let inside = unreadable.iter().any(|u| {
+                path == u || (path.starts_with(u) && path.as_bytes().get(u.len()) == Some(&b'/'))
+            });
+            if inside && pass.seen.insert(id.clone()) {
+                kept.push(id.clone());
+            }
+        }
+        kept.sort();
+        summary.kept_unreadable += kept.len();
+        if !self.fresh {
+            summary.unchanged += kept.len();
+        }
+        kept
+    }
+
+    /// Copies the speeches `ids` from the old generation into a new one, as stored.
+    fn carry_over(&self, pass: &mut Pass<'_>, old: &SpeechIndex, ids: &[String]) -> Result<()> {
+        let searcher = old.searcher();
+        for id in ids {
+            let Some(addr) = old.find(&searcher, id)? else { continue };
+            let speech = old.stored(&searcher, addr, true)?.into_speech();
+            let hash = speech_hash(&speech);
+            let chars = speech.body.chars().count() as u64;
+            pass.writer.add_document(to_document(&pass.fields, speech, hash, chars))?;
+        }
+        Ok(())
+    }
+
+    /// Reads one file (or finds it unchanged) and adds, replaces or keeps its speeches.
+    fn read_file(
+        &self,
+        file: &corpus::SourceFile,
+        pass: &mut Pass<'_>,
+        existing: &HashMapById,
+        known_files: &FileManifest,
+        summary: &mut BuildSummary,
+        progress: &mut dyn Progress,
+    ) -> Result<()> {
         // A file modified shortly before it is read may be modified again within the same
         // timestamp tick, keeping its size: its stamp would then match a text the index does not
         // hold. Only stamps older than this by RACY_WINDOW are trusted (git's "racily clean").
         let trusted_before = std::time::SystemTime::now()
             .checked_sub(RACY_WINDOW)
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos());
-        let stamp = std::fs::metadata(&file.abs).ok().as_ref().and_then(FileManifest::stamp);
-        let bytes = stamp.map_or(0, |s| s.0);
-        let ids = by_path.get(file.rel.as_str());
+            .map_or(0, |d| d.as_nanos() as i128);
+        let stamp = std::fs::metadata(&file.abs).ok().as_ref().map(Stamp::of);
+        let bytes = stamp.map_or(0, |s| s.size);
+        let ids = pass.by_path.get(file.rel.as_str()).filter(|_| !self.fresh);
         if let (Some(stamp), Some(ids)) = (stamp, ids)
             && known_files.files.get(&file.rel) == Some(&stamp)
         {
-            // Same size and modification time as when its speeches were indexed: not read.
+            // The same file, untouched since its speeches were indexed: not read.
             for id in ids {
-                if seen.insert((*id).to_string()) {
+                if pass.seen.insert((*id).to_string()) {
                     summary.unchanged += 1;
                 }
             }
-            manifest.files.insert(file.rel.clone(), stamp);
+            pass.manifest.files.insert(file.rel.clone(), stamp);
             progress.file_done(&file.rel, bytes);
-            continue;
+            return Ok(());
         }
         summary.bytes += bytes;
         // Each speech is indexed as soon as it is read: a big JSONL file is never held as a list
         // of speeches. The first indexing error stops the work (the rest of the file is still
         // parsed, and dropped) and is returned after the file.
         let mut failed: Option<Error> = None;
+        let mut skips = Vec::new();
         let mut each = |speech: Speech| {
-            if failed.is_some() {
-                return;
-            }
-            if !seen.insert(speech.id.clone()) {
-                let skip = Skip {
-                    path: speech.path.clone(),
-                    line: speech.line,
-                    reason: format!("duplicate id {:?}: another speech has the same id", speech.id),
-                };
-                progress.skipped(&skip);
-                summary.skipped.push(skip);
-                return;
-            }
-            let hash = speech_hash(&speech);
-            let chars = speech.body.chars().count() as u64;
-            summary.chars += chars;
-            match existing.get(&speech.id) {
-                Some((old, _)) if *old == hash => {
-                    summary.unchanged += 1;
-                    return;
-                }
-                Some(_) => {
-                    writer.delete_term(Term::from_field_text(fields.id, &speech.id));
-                    summary.updated += 1;
-                }
-                None => summary.added += 1,
-            }
-            since_commit += speech.body.len() as u64;
-            let result = writer.add_document(to_document(&fields, speech, hash, chars));
-            let result = result.and_then(|_| {
-                if full && since_commit >= opts.commit_every_bytes {
-                    since_commit = 0;
-                    writer.commit().map(|_| ())
-                } else {
-                    Ok(())
-                }
-            });
-            if let Err(e) = result {
-                failed = Some(e.into());
+            if failed.is_none()
+                && let Err(e) = self.add(speech, pass, existing, summary, &mut skips)
+            {
+                failed = Some(e);
             }
         };
-        let skipped = corpus::read_file_each(file, read, &mut each);
+        let skipped = corpus::read_file_each(file, self.read, &mut each);
         if let Some(e) = failed {
             return Err(e);
         }
-        // Files with problems are read again next time, so their problems are reported again.
+        // Files with problems are read again next time, so their problems are reported again;
+        // so are files that changed while they were read (their stamp after the read differs).
+        let after = std::fs::metadata(&file.abs).ok().as_ref().map(Stamp::of);
         if let Some(stamp) = stamp
             && skipped.is_empty()
-            && stamp.1 < trusted_before
+            && skips.is_empty()
+            && stamp.mtime < trusted_before
+            && after == Some(stamp)
         {
-            manifest.files.insert(file.rel.clone(), stamp);
+            pass.manifest.files.insert(file.rel.clone(), stamp);
         }
-        for skip in &skipped {
+        for skip in skips.iter().chain(&skipped) {
             progress.skipped(skip);
-            if skip.line.is_none() {
-                // The whole file is unreadable: keep what the index had from it.
-                for id in by_path.get(file.rel.as_str()).into_iter().flatten() {
-                    seen.insert((*id).to_string());
-                    summary.unchanged += 1;
-                }
-            }
         }
+        summary.skipped.extend(skips);
         summary.skipped.extend(skipped);
         progress.file_done(&file.rel, bytes);
+        Ok(())
     }
-    for id in existing.keys() {
-        if !seen.contains(id) {
-            writer.delete_term(Term::from_field_text(fields.id, id));
-            summary.removed += 1;
+
+    /// Adds one speech read from a file, unless the index already holds it as it is.
+    fn add(
+        &self,
+        speech: Speech,
+        pass: &mut Pass<'_>,
+        existing: &HashMapById,
+        summary: &mut BuildSummary,
+        skips: &mut Vec<Skip>,
+    ) -> Result<()> {
+        if !pass.seen.insert(speech.id.clone()) {
+            skips.push(Skip {
+                path: speech.path.clone(),
+                line: speech.line,
+                reason: format!("duplicate id {:?}: another speech has the same id", speech.id),
+            });
+            return Ok(());
         }
+        let hash = speech_hash(&speech);
+        let chars = speech.body.chars().count() as u64;
+        summary.chars += chars;
+        match existing.get(&speech.id) {
+            Some((old, _)) if *old == hash => {
+                summary.unchanged += 1;
+                return Ok(());
+            }
+            Some(_) => {
+                pass.writer.delete_term(Term::from_field_text(pass.fields.id, &speech.id));
+                summary.updated += 1;
+            }
+            None => summary.added += 1,
+        }
+        pass.since_commit += speech.body.len() as u64;
+        pass.writer.add_document(to_document(&pass.fields, speech, hash, chars))?;
+        if self.fresh && pass.since_commit >= self.opts.commit_every_bytes {
+            pass.since_commit = 0;
+            pass.writer.commit()?;
+        }
+        Ok(())
     }
-    progress.phase("committing");
-    info.skipped = summary.skipped.len();
-    let payload = serde_json::to_string(&info).unwrap_or_default();
-    if full {
-        writer.set_merge_policy(Box::new(MergeSmallSegments));
-    }
-    let mut prepared = writer.prepare_commit()?;
-    prepared.set_payload(&payload);
-    prepared.commit()?;
-    // Only after the commit: the manifest may lag behind the index, never run ahead of it.
-    manifest.save(generation)?;
-    progress.phase("merging segments");
-    writer.wait_merging_threads()?;
-    Ok(index.searchable_segment_metas()?.iter().map(|m| u64::from(m.num_docs())).sum())
+}
+
+fn corpus_name(roots: &[PathBuf]) -> PathBuf {
+    PathBuf::from(roots.iter().map(|r| r.display().to_string()).collect::<Vec<_>>().join(", "))
 }
 
 /// Converts a speech into a tantivy document. The folded body is held once for both body
@@ -640,6 +948,112 @@ mod tests {
         std::fs::remove_file(corpus.join("a.txt")).unwrap();
         let fifth = build(&index, &opts(&corpus), &mut NoProgress).unwrap();
         assert_eq!((fifth.removed, fifth.docs), (1, 1));
+    }
+
+    fn age_to(path: &Path, time: std::time::SystemTime) {
+        let file = std::fs::File::options().write(true).open(path).unwrap();
+        file.set_modified(time).unwrap();
+    }
+
+    #[test]
+    fn an_edit_that_keeps_size_and_modification_time_is_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir_all(&corpus).unwrap();
+        let a = corpus.join("a.txt");
+        let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+        std::fs::write(&a, "甲的讲话\n发展新质生产力。\n").unwrap();
+        age_to(&a, an_hour_ago);
+        std::fs::write(corpus.join("b.txt"), "乙的讲话\n推进乡村振兴。\n").unwrap();
+        age_to(&corpus.join("b.txt"), an_hour_ago);
+        let index = dir.path().join("index");
+        build(&index, &opts(&corpus), &mut NoProgress).unwrap();
+
+        // Same size (力 and 率 are both 3 bytes), modification time put back: as `touch -d`,
+        // an archive or a sync tool leave it. The change time differs.
+        std::fs::write(&a, "甲的讲话\n发展新质生产率。\n").unwrap();
+        age_to(&a, an_hour_ago);
+        let next = build(&index, &opts(&corpus), &mut NoProgress).unwrap();
+        assert_eq!((next.updated, next.unchanged), (1, 1), "{next:?}");
+
+        // Other reading options read every file again.
+        let read = ReadOptions { max_speech_bytes: 1 << 20, ..ReadOptions::default() };
+        let other = BuildOptions { read, ..opts(&corpus) };
+        let again = build(&index, &other, &mut NoProgress).unwrap();
+        assert!(again.bytes > 0, "a change of reading options did not read the files again");
+        assert_eq!(again.unchanged, 2);
+    }
+
+    #[test]
+    fn an_update_commits_once_even_into_an_empty_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir_all(&corpus).unwrap();
+        std::fs::write(corpus.join("seed.txt"), "种子\n一篇。\n").unwrap();
+        let index = dir.path().join("index");
+        build(&index, &opts(&corpus), &mut NoProgress).unwrap();
+        // Empty the index on purpose (the file gone, only a file without speeches left,
+        // --allow-shrink) ...
+        std::fs::remove_file(corpus.join("seed.txt")).unwrap();
+        std::fs::write(corpus.join("empty.txt"), "").unwrap();
+        let allow = |o: BuildOptions| BuildOptions { allow_shrink: true, ..o };
+        let emptied = build(&index, &allow(opts(&corpus)), &mut NoProgress).unwrap();
+        assert_eq!((emptied.removed, emptied.docs), (1, 0));
+        // ... then add many speeches in an update that fails just before its commit: part-way
+        // commits (every byte here) would leave some of them in the index.
+        for i in 0..40 {
+            std::fs::write(corpus.join(format!("n{i:02}.txt")), format!("新{i}\n内容{i}。\n"))
+                .unwrap();
+        }
+        let failing = BuildOptions {
+            commit_every_bytes: 1,
+            test_hook: Some(TestHook::FailBeforeCommit),
+            ..opts(&corpus)
+        };
+        assert!(build(&index, &failing, &mut NoProgress).is_err());
+        let ix = SpeechIndex::open(&index).unwrap();
+        assert_eq!(ix.speech_hashes().unwrap().len(), 0, "a failed update left part of its work");
+        drop(ix);
+        let done = build(&index, &opts(&corpus), &mut NoProgress).unwrap();
+        assert_eq!((done.mode, done.added, done.docs), (BuildMode::Incremental, 40, 40));
+    }
+
+    #[test]
+    fn guards_stop_before_anything_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir_all(&corpus).unwrap();
+        for i in 0..4 {
+            std::fs::write(corpus.join(format!("{i}.txt")), format!("第{i}篇\n内容。\n")).unwrap();
+        }
+        let index = dir.path().join("index");
+
+        // No index folder is made for a corpus that is missing or empty.
+        let missing = BuildOptions { roots: vec![dir.path().join("nope")], ..opts(&corpus) };
+        assert!(matches!(build(&index, &missing, &mut NoProgress), Err(Error::Corpus { .. })));
+        let empty = dir.path().join("empty");
+        std::fs::create_dir_all(&empty).unwrap();
+        assert!(matches!(build(&index, &opts(&empty), &mut NoProgress), Err(Error::Corpus { .. })));
+        assert!(!index.exists(), "a failed first run created the index folder");
+
+        build(&index, &opts(&corpus), &mut NoProgress).unwrap();
+        for rebuild in [false, true] {
+            let o = BuildOptions { rebuild, ..opts(&empty) };
+            assert!(matches!(build(&index, &o, &mut NoProgress), Err(Error::Corpus { .. })));
+        }
+        // Three of four files gone: more than half.
+        for i in 1..4 {
+            std::fs::remove_file(corpus.join(format!("{i}.txt"))).unwrap();
+        }
+        for rebuild in [false, true] {
+            match build(&index, &BuildOptions { rebuild, ..opts(&corpus) }, &mut NoProgress) {
+                Err(Error::Shrink { before: 4, removed: 3, after: 1, .. }) => {}
+                other => panic!("expected Shrink, got {other:?}"),
+            }
+        }
+        assert_eq!(SpeechIndex::open(&index).unwrap().speech_hashes().unwrap().len(), 4);
+        let allowed = BuildOptions { allow_shrink: true, ..opts(&corpus) };
+        assert_eq!(build(&index, &allowed, &mut NoProgress).unwrap().docs, 1);
     }
 
     #[test]

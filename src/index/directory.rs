@@ -7,7 +7,12 @@
 //! and `VmHWM`). With `pread`, what a merge reads lives in the page cache (not in the process)
 //! and in buffers that tantivy drops as soon as a term, a column or a doc-store segment is
 //! written. Searches keep using memory maps ([`super::SpeechIndex::open`]): they read little
-//! and often.
+//! and often, through [`SearchDirectory`].
+//!
+//! Both make an index usable by other accounts and on read-only mounts: the indexer writes
+//! tantivy's `meta.json` and `.managed.json` with the ordinary permissions (tantivy's own atomic
+//! write makes them private to the indexing account, mode 600), and readers do without
+//! tantivy's meta lock where they may not create or open it for writing.
 
 use std::fs::File;
 use std::ops::Range;
@@ -125,7 +130,7 @@ impl Directory for ReadDirectory {
     }
 
     fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
-        self.inner.atomic_write(path, data)
+        atomic_write(&self.root.join(path), data)
     }
 
     fn sync_directory(&self) -> std::io::Result<()> {
@@ -141,9 +146,119 @@ impl Directory for ReadDirectory {
     }
 }
 
+/// Writes `data` to `path` through a temporary file in the same folder and a rename, with the
+/// permissions any new file gets (`0666` less the umask), so that other accounts can read it.
+fn atomic_write(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let written = File::create(&tmp).and_then(|mut f| {
+        f.write_all(data)?;
+        f.sync_data()
+    });
+    if let Err(e) = written.and_then(|_| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// The directory searches open: tantivy's memory-mapped directory, except that tantivy's meta
+/// lock is skipped where this process may not take it (another account's index, a read-only
+/// mount). The lock only keeps an indexer's clean-up from deleting segment files while a reader
+/// opens them; a process that cannot write the folder can still read a complete index, and the
+/// generations it opens are never deleted under it (see [`super::store`]).
+#[derive(Debug, Clone)]
+pub struct SearchDirectory {
+    inner: MmapDirectory,
+}
+
+impl SearchDirectory {
+    /// Opens the directory at `root`.
+    pub fn open(root: &Path) -> Result<SearchDirectory, OpenDirectoryError> {
+        Ok(SearchDirectory { inner: MmapDirectory::open(root)? })
+    }
+}
+
+/// A lock that holds nothing.
+struct NoLock;
+
+impl Directory for SearchDirectory {
+    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+        self.inner.get_file_handle(path)
+    }
+
+    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        self.inner.delete(path)
+    }
+
+    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+        self.inner.exists(path)
+    }
+
+    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        self.inner.open_write(path)
+    }
+
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        self.inner.atomic_read(path)
+    }
+
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+        self.inner.atomic_write(path, data)
+    }
+
+    fn sync_directory(&self) -> std::io::Result<()> {
+        self.inner.sync_directory()
+    }
+
+    fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
+        match self.inner.acquire_lock(lock) {
+            Err(LockError::IoError(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+                ) =>
+            {
+                Ok(DirectoryLock::from(Box::new(NoLock)))
+            }
+            other => other,
+        }
+    }
+
+    fn watch(&self, watch_callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        self.inner.watch(watch_callback)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_writes_are_readable_by_others() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let d = ReadDirectory::open(dir.path()).unwrap();
+        d.atomic_write(Path::new("meta.json"), b"{}").unwrap();
+        d.atomic_write(Path::new("meta.json"), b"{\"a\":1}").unwrap();
+        let path = dir.path().join("meta.json");
+        assert_eq!(std::fs::read(&path).unwrap(), b"{\"a\":1}");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o044, 0o044 & !umask(), "mode {mode:o}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+    }
+
+    #[cfg(unix)]
+    fn umask() -> u32 {
+        // The umask of new files, read back from a file created with 0o666.
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("probe");
+        File::create(&p).unwrap();
+        0o666 & !std::fs::metadata(&p).unwrap().permissions().mode() & 0o777
+    }
 
     #[test]
     fn reads_ranges_and_reports_missing_files() {

@@ -134,6 +134,47 @@ pub struct StoredSpeech {
     pub body: Option<String>,
 }
 
+impl StoredSpeech {
+    /// The speech as read from its file (the body is empty unless it was read with the body).
+    pub fn into_speech(self) -> crate::corpus::Speech {
+        let StoredSpeech {
+            id,
+            path,
+            line,
+            title,
+            year,
+            date,
+            speaker,
+            region,
+            kind,
+            venue,
+            tags,
+            source,
+            url,
+            inferred,
+            chars: _,
+            body,
+        } = self;
+        crate::corpus::Speech {
+            id,
+            path,
+            line,
+            title,
+            date,
+            year,
+            speaker,
+            region,
+            venue,
+            kind,
+            tags,
+            source,
+            url,
+            inferred,
+            body: body.unwrap_or_default(),
+        }
+    }
+}
+
 impl SpeechIndex {
     /// Opens the current generation of the index at `root`.
     pub fn open(root: &Path) -> Result<SpeechIndex> {
@@ -156,7 +197,9 @@ impl SpeechIndex {
         generation: &Path,
         settings: &Settings,
     ) -> Result<SpeechIndex> {
-        let index = Index::open_in_dir(generation).map_err(|e| match e {
+        let directory =
+            directory::SearchDirectory::open(generation).map_err(tantivy::TantivyError::from);
+        let index = directory.and_then(Index::open).map_err(|e| match e {
             tantivy::TantivyError::OpenDirectoryError(_)
             | tantivy::TantivyError::OpenReadError(_) => Error::IncompatibleIndex {
                 path: root.into(),

@@ -2,18 +2,30 @@
 //!
 //! ```text
 //! index/
+//!   SPEECHDEX_INDEX  the marker: this folder is a speechdex index (written when it is created)
 //!   CURRENT          "gen-000002" — the generation readers open (replaced atomically by rename)
 //!   gen-000002/      a complete tantivy index + speechdex.json (analysis settings)
 //!   gen-000001/      the previous generation, kept until the next full build for readers
 //!                    that opened it just before the swap
 //!   gen-000003.tmp/  a full build in progress (removed on the next run if it was interrupted)
-//!   .lock            held (flock) by the one indexer allowed at a time
 //! ```
 //!
 //! Invariants: `CURRENT` always names a complete, committed generation; a full build never
 //! touches the current generation; an incremental build only changes the current generation
-//! through tantivy commits, which are atomic. A kill at any point therefore leaves the previous
+//! through one tantivy commit, which is atomic. A kill at any point therefore leaves the previous
 //! index usable.
+//!
+//! **The folder is ours alone.** A build writes only into a folder that is empty, new, or carries
+//! the marker [`MARKER_FILE`] (an index of an earlier version, recognised by a valid `CURRENT`,
+//! gets the marker on its next build); any other folder is refused with
+//! [`Error::NotAnIndex`], so `--index` pointed at the corpus or at a folder of notes deletes
+//! nothing. Clean-up removes only entries named exactly like the generations speechdex creates
+//! (`gen-` and six digits, optionally `.tmp`) that hold a `speechdex.json` (or are empty, as a
+//! build killed at its first step leaves them).
+//!
+//! **The writer lock** is an exclusive `flock` on the index folder itself: it cannot be deleted
+//! from under the indexer that holds it (a lock *file* can), and readers never take it, so an
+//! index that a process cannot write (another user's, a read-only mount) can still be searched.
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -25,17 +37,23 @@ use crate::{Error, Result};
 
 /// File naming the current generation.
 pub const CURRENT_FILE: &str = "CURRENT";
-/// Lock file held by the indexer.
-pub const LOCK_FILE: &str = ".lock";
+/// The marker file that makes a folder a speechdex index.
+pub const MARKER_FILE: &str = "SPEECHDEX_INDEX";
+/// The lock file of earlier versions (no longer used; ignored in an otherwise empty folder).
+const LEGACY_LOCK_FILE: &str = ".lock";
 /// Analysis settings of a generation.
 pub const SETTINGS_FILE: &str = "speechdex.json";
-/// Sizes and modification times of the files whose speeches a generation holds.
+/// Identity stamps (size, times, inode) of the files whose speeches a generation holds.
 pub const FILES_FILE: &str = "files.json";
 /// Version of the on-disk layout and schema; a different one forces a rebuild.
 pub const FORMAT_VERSION: u32 = 1;
 
 const GEN_PREFIX: &str = "gen-";
+const GEN_DIGITS: usize = 6;
 const TMP_SUFFIX: &str = ".tmp";
+const MARKER_TEXT: &str = "This folder is a speechdex index (https://docs.rs/speechdex).\n\
+speechdex writes and deletes only CURRENT, SPEECHDEX_INDEX and gen-NNNNNN folders here.\n\
+Rebuild it with `speechdex index CORPUS --index THIS_FOLDER --rebuild`.\n";
 
 /// Settings a generation was built with: what the analyzers need at query time to reproduce the
 /// index's tokens, and what decides whether an incremental build is possible.
@@ -89,16 +107,65 @@ impl Settings {
     }
 }
 
-/// What the index knew of each corpus file when it last read it: `rel → (size, mtime in ns)`.
+/// What the index knew of each corpus file when it last read it, and how it read it.
 ///
 /// Written after each successful commit (never before), so it can only be older than the index,
-/// never newer: a file it lists with the same size and modification time is unchanged since its
-/// speeches were indexed and need not be read again. A missing or unreadable manifest means
-/// "read everything".
+/// never newer: a file whose [`Stamp`] is unchanged (size, modification *and* change time, inode
+/// and device) and that is read with the same [`FileManifest::reader`] options is unchanged
+/// since its speeches were indexed and need not be read again. Any write to a file, any
+/// `touch -d` or restore of an old modification time, and any replacement of the file (an
+/// archive unpacked, a sync tool's rename) changes its change time or inode. A missing or
+/// unreadable manifest means "read everything".
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FileManifest {
-    /// `rel → [size, mtime_ns]`.
-    pub files: std::collections::BTreeMap<String, (u64, u128)>,
+    /// The options the files were read with (encoding, size limit, ...): other options read
+    /// the same bytes into other speeches, so every file is read again when they change.
+    #[serde(default)]
+    pub reader: String,
+    /// `rel → stamp`.
+    pub files: std::collections::BTreeMap<String, Stamp>,
+}
+
+/// What identifies one version of a file without reading it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Stamp {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, ns since the epoch.
+    pub mtime: i128,
+    /// Status change time (any write, chmod, rename or time change sets it to now), ns.
+    pub ctime: i128,
+    /// Inode number.
+    pub ino: u64,
+    /// Device number.
+    pub dev: u64,
+}
+
+impl Stamp {
+    /// The stamp of a file's metadata.
+    #[cfg(unix)]
+    pub fn of(meta: &fs::Metadata) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
+        Stamp {
+            size: meta.len(),
+            mtime: ns(meta.mtime(), meta.mtime_nsec()),
+            ctime: ns(meta.ctime(), meta.ctime_nsec()),
+            ino: meta.ino(),
+            dev: meta.dev(),
+        }
+    }
+
+    /// The stamp of a file's metadata (no change time or inode here: size and time only).
+    #[cfg(not(unix))]
+    pub fn of(meta: &fs::Metadata) -> Stamp {
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i128);
+        Stamp { size: meta.len(), mtime, ctime: mtime, ino: 0, dev: 0 }
+    }
 }
 
 impl FileManifest {
@@ -116,12 +183,6 @@ impl FileManifest {
         write_json(&tmp, self)?;
         let path = generation.join(FILES_FILE);
         fs::rename(&tmp, &path).map_err(|e| Error::io("writing", path, e))
-    }
-
-    /// `(size, mtime_ns)` of a file, when the file system tells.
-    pub fn stamp(meta: &fs::Metadata) -> Option<(u64, u128)> {
-        let mtime = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
-        Some((meta.len(), mtime.as_nanos()))
     }
 }
 
@@ -148,25 +209,71 @@ impl Store {
         &self.root
     }
 
-    /// Creates the root folder if needed and takes the writer lock, failing at once with
-    /// [`Error::Locked`] when another process holds it.
+    /// Makes sure the root folder is an index folder (creating it, with its marker, when it is
+    /// missing or empty) and takes the writer lock, failing at once with [`Error::Locked`] when
+    /// another process holds it. A folder that is neither empty nor an index is refused with
+    /// [`Error::NotAnIndex`] and left untouched.
     pub fn lock(&self) -> Result<WriterLock> {
+        self.claim()?;
+        let dir = File::open(&self.root).map_err(|e| Error::io("opening", &self.root, e))?;
+        match dir.try_lock() {
+            Ok(()) => Ok(WriterLock { _file: dir }),
+            Err(fs::TryLockError::WouldBlock) => Err(Error::Locked { path: self.root.clone() }),
+            Err(fs::TryLockError::Error(e)) => Err(Error::io("locking", &self.root, e)),
+        }
+    }
+
+    /// Creates the folder and its marker, or checks that an existing folder is ours.
+    fn claim(&self) -> Result<()> {
+        let marker = self.root.join(MARKER_FILE);
+        if marker.is_file() {
+            return Ok(());
+        }
+        let entries = match fs::read_dir(&self.root) {
+            Ok(entries) => Some(entries),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io("reading index folder", &self.root, e)),
+        };
+        let foreign: Vec<String> = entries
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n != LEGACY_LOCK_FILE)
+            .collect();
+        if !foreign.is_empty() && !self.is_legacy_index() {
+            let mut names = foreign;
+            names.sort();
+            let shown: Vec<&str> = names.iter().take(3).map(String::as_str).collect();
+            return Err(Error::NotAnIndex {
+                path: self.root.clone(),
+                holds: format!(
+                    "{}{}",
+                    shown.join(", "),
+                    if names.len() > 3 {
+                        format!(" and {} more", names.len() - 3)
+                    } else {
+                        String::new()
+                    }
+                ),
+            });
+        }
         fs::create_dir_all(&self.root)
             .map_err(|e| Error::io("creating index folder", &self.root, e))?;
-        let path = self.root.join(LOCK_FILE);
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| Error::io("opening lock file", &path, e))?;
-        match file.try_lock() {
-            Ok(()) => Ok(WriterLock { _file: file }),
-            Err(fs::TryLockError::WouldBlock) => {
-                Err(Error::Locked { path: self.root.clone(), lock: path })
-            }
-            Err(fs::TryLockError::Error(e)) => Err(Error::io("locking", &path, e)),
-        }
+        let mut f = File::create(&marker).map_err(|e| Error::io("writing", &marker, e))?;
+        f.write_all(MARKER_TEXT.as_bytes())
+            .and_then(|_| f.sync_all())
+            .map_err(|e| Error::io("writing", &marker, e))?;
+        sync_dir(&self.root);
+        Ok(())
+    }
+
+    /// An index of an earlier version (no marker): `CURRENT` names a generation that exists
+    /// and holds our settings file.
+    fn is_legacy_index(&self) -> bool {
+        let Ok(name) = fs::read_to_string(self.root.join(CURRENT_FILE)) else { return false };
+        let name = name.trim();
+        is_generation_name(name) && self.root.join(name).join(SETTINGS_FILE).is_file()
     }
 
     /// The folder of the current generation, if there is one.
@@ -181,7 +288,16 @@ impl Store {
                         problem: format!("has a damaged {CURRENT_FILE} file ({name:?})"),
                     });
                 }
-                Ok(Some(self.root.join(name)))
+                let generation = self.root.join(name);
+                if !generation.is_dir() {
+                    return Err(Error::IncompatibleIndex {
+                        path: self.root.clone(),
+                        problem: format!(
+                            "has a {CURRENT_FILE} file naming {name}, which is missing"
+                        ),
+                    });
+                }
+                Ok(Some(generation))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(Error::io("reading", path, e)),
@@ -209,11 +325,21 @@ impl Store {
         Ok(())
     }
 
+    /// Removes a full build that will not be made current (it failed a guard). Call with the
+    /// lock held.
+    pub fn abandon_generation(&self, pending: PendingGeneration) -> Result<()> {
+        fs::remove_dir_all(&pending.tmp).map_err(|e| Error::io("removing", &pending.tmp, e))
+    }
+
     /// Creates the folder for a new full build and writes its settings. Call with the lock held.
     pub fn begin_generation(&self, settings: &Settings) -> Result<PendingGeneration> {
-        let next =
-            self.generation_names()?.iter().filter_map(|n| generation_number(n)).max().unwrap_or(0)
-                + 1;
+        let next = self
+            .generation_names()?
+            .iter()
+            .filter_map(|n| generation_number(n.trim_end_matches(TMP_SUFFIX)))
+            .max()
+            .unwrap_or(0)
+            + 1;
         let name = format!("{GEN_PREFIX}{next:06}");
         let tmp = self.root.join(format!("{name}{TMP_SUFFIX}"));
         fs::create_dir_all(&tmp).map_err(|e| Error::io("creating", &tmp, e))?;
@@ -254,6 +380,9 @@ impl Store {
         Ok(final_path)
     }
 
+    /// The entries that are generations speechdex created: named `gen-NNNNNN` or
+    /// `gen-NNNNNN.tmp`, folders, holding our settings file or nothing at all. Anything else,
+    /// whatever its name, is not ours and never deleted.
     fn generation_names(&self) -> Result<Vec<String>> {
         let entries = match fs::read_dir(&self.root) {
             Ok(e) => e,
@@ -262,8 +391,14 @@ impl Store {
         };
         let mut names: Vec<String> = entries
             .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
             .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|n| n.starts_with(GEN_PREFIX))
+            .filter(|n| is_generation_name(n.strip_suffix(TMP_SUFFIX).unwrap_or(n)))
+            .filter(|n| {
+                let dir = self.root.join(n);
+                dir.join(SETTINGS_FILE).is_file()
+                    || fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_none())
+            })
             .collect();
         names.sort();
         Ok(names)
@@ -305,7 +440,11 @@ fn is_generation_name(name: &str) -> bool {
 }
 
 fn generation_number(name: &str) -> Option<u64> {
-    name.strip_prefix(GEN_PREFIX)?.parse().ok()
+    let digits = name.strip_prefix(GEN_PREFIX)?;
+    if digits.len() != GEN_DIGITS || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {

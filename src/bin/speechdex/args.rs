@@ -17,7 +17,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     speechdex search 新质生产力               ranked speeches with snippets\n  \
     speechdex search '碳达峰 | 碳中和' --from 2021 --to 2025\n  \
     speechdex stats                          what the index holds\n\n\
-    Exit status: 0 success (search: hits), 1 search without hits, 2 error.")]
+    Exit status: 0 success (search: hits), 1 nothing found, 2 error (nothing changed), 3 `index \
+    --strict` skipped something.")]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -51,7 +52,7 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build or update the index from folders and files of speeches.
-    #[command(long_about = INDEX_LONG_ABOUT)]
+    #[command(long_about = INDEX_LONG_ABOUT, after_help = INDEX_AFTER_HELP)]
     Index(IndexArgs),
     /// Search speeches: exact phrases, ranked, with snippets.
     #[command(long_about = SEARCH_LONG_ABOUT)]
@@ -93,12 +94,27 @@ const SEARCH_LONG_ABOUT: &str = "Search speeches: exact phrases, ranked, with sn
 /// would override it on the arguments struct).
 const INDEX_LONG_ABOUT: &str = "Build or update the index from folders and files of speeches.\n\n\
     Incremental by default: new speeches are added, changed ones replaced, removed ones deleted, \
-    unchanged ones left alone (content hash). With --rebuild, a complete new index is built beside \
-    the old one and swapped in atomically; searches keep working on the old one until then, and a \
-    failed or killed build leaves it untouched. Only one indexer may write an index at a time.\n\n\
+    unchanged ones left alone (content hash), all in one atomic commit. A file is read again \
+    whenever its size, modification or change time or inode differ from the last run, or the \
+    reading options (--encoding, --max-speech-mb) changed. With --rebuild, a complete new index \
+    is built beside the old one and swapped in atomically (also over a damaged index); searches \
+    keep working on the old one until then, and a failed or killed build leaves it untouched. \
+    Only one indexer may write an index at a time.\n\n\
     Formats: .txt/.md (optional YAML `---` or TOML `+++` front matter), .jsonl/.ndjson, .json \
-    (array), .csv/.tsv (header row). Files that cannot be read are reported on stderr and skipped; \
-    everything else is indexed.";
+    (array), .csv/.tsv (header row). Files and folders that cannot be read are reported on stderr \
+    and skipped, and keep the speeches they had in the index; everything else is indexed.\n\n\
+    Guards (safe to run from cron): a corpus folder that is missing, unreadable or holds no \
+    readable file, an --index folder that is neither new, empty nor an index, and a run that \
+    would remove more than half of the index's speeches (use --allow-shrink when that is \
+    intended) all stop with exit status 2 and change nothing.";
+
+/// The exit statuses of `speechdex index`, in its `--help`.
+const INDEX_AFTER_HELP: &str = "Examples:\n  \
+    speechdex index ./corpus                   build or update ./index\n  \
+    speechdex index /data/speeches --index /srv/speechdex --strict --quiet    (nightly, from cron)\n  \
+    speechdex index ./corpus --rebuild          a fresh index, swapped in when complete\n\n\
+    Exit status: 0 indexed; 2 error, nothing changed (missing corpus, not an index, would shrink, \
+    locked, ...); 3 with --strict: indexed, but some files, folders, lines or rows were skipped.";
 
 /// Long help of `speechdex trend` (on the `Command` variant: a variant's doc comment
 /// would override it on the arguments struct).
@@ -297,10 +313,19 @@ pub struct IndexArgs {
     /// Follow symbolic links.
     #[arg(long)]
     pub follow: bool,
-    /// Read every file, even those whose size and modification time have not changed since the
-    /// last build (by default such files are not read again).
+    /// Read every file, even those whose size, times and inode have not changed since the last
+    /// build (by default such files are not read again; content hashes decide what changes).
     #[arg(long)]
     pub checksum: bool,
+    /// Let this run remove more than half of the index's speeches, or all of them (without it,
+    /// such a run stops with exit status 2 and changes nothing: a wrong path or an unmounted
+    /// share must not wipe the index).
+    #[arg(long)]
+    pub allow_shrink: bool,
+    /// Exit with status 3 when anything was skipped (files, folders, lines, rows), after
+    /// indexing the rest: for cron jobs and scripts that must notice.
+    #[arg(long)]
+    pub strict: bool,
     /// The largest speech to index, in MiB of text. Bigger speeches (one file, or one record
     /// of a JSONL/JSON/CSV file) are skipped with a reason: indexing a speech needs about 8
     /// times its size in memory.

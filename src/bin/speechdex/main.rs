@@ -22,6 +22,8 @@ pub enum ExitStatus {
     NoHits,
     /// An error.
     Error,
+    /// `index --strict`: indexed, but something was skipped.
+    Skipped,
 }
 
 impl From<ExitStatus> for ExitCode {
@@ -30,6 +32,7 @@ impl From<ExitStatus> for ExitCode {
             ExitStatus::Success => ExitCode::from(0),
             ExitStatus::NoHits => ExitCode::from(1),
             ExitStatus::Error => ExitCode::from(2),
+            ExitStatus::Skipped => ExitCode::from(3),
         }
     }
 }

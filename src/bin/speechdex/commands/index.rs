@@ -15,6 +15,12 @@ use crate::config::{DEFAULT_CORPUS, TerminalProgress, index_dir, location};
 pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
     let dir = index_dir(global);
     let roots = if args.paths.is_empty() {
+        if !std::path::Path::new(DEFAULT_CORPUS).exists() {
+            anyhow::bail!(
+                "no ./{DEFAULT_CORPUS} folder here: name the corpus to index, e.g. \
+                 `speechdex index PATH --index DIR` (nothing was created)"
+            );
+        }
         vec![PathBuf::from(DEFAULT_CORPUS)]
     } else {
         args.paths.clone()
@@ -37,6 +43,7 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
             Some(args.dict.clone())
         },
         checksum: args.checksum,
+        allow_shrink: args.allow_shrink,
         test_hook: test_hook(),
         ..Default::default()
     };
@@ -48,10 +55,15 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
         .with_context(|| format!("indexing into {}", dir.display()))?;
     progress.finish();
 
+    let status = if args.strict && !summary.skipped.is_empty() {
+        ExitStatus::Skipped
+    } else {
+        ExitStatus::Success
+    };
     let mut out = std::io::stdout().lock();
     if args.json {
         speechdex::output::json::pretty(&mut out, &summary)?;
-        return Ok(ExitStatus::Success);
+        return Ok(status);
     }
     let mode = match summary.mode {
         BuildMode::Full => "full build",
@@ -73,11 +85,35 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
         "  speeches:   {} added, {} updated, {} removed, {} unchanged; {} in the index",
         summary.added, summary.updated, summary.removed, summary.unchanged, summary.docs
     )?;
+    if summary.kept_unreadable > 0 {
+        writeln!(
+            out,
+            "  kept:       {} speeches of files or folders that could not be read this time",
+            summary.kept_unreadable
+        )?;
+    }
     writeln!(out, "  skipped:    {}", summary.skipped.len())?;
     for skip in &summary.skipped {
         writeln!(out, "    {}: {}", location(skip), skip.reason)?;
     }
-    Ok(ExitStatus::Success)
+    if !summary.links_not_followed.is_empty() {
+        writeln!(
+            out,
+            "  links:      {} symbolic links not followed (use --follow to index what they point to)",
+            summary.links_not_followed.len()
+        )?;
+        for link in &summary.links_not_followed {
+            writeln!(out, "    {}", escape_name(link))?;
+        }
+    }
+    Ok(status)
+}
+
+/// A file name as printed: control characters escaped (they could drive the terminal).
+fn escape_name(name: &str) -> String {
+    name.chars()
+        .flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] })
+        .collect()
 }
 
 /// Fault injection for the crash-safety tests (`SPEECHDEX_TEST_HOOK`); not for users.
