@@ -76,10 +76,10 @@ pub enum Error {
     },
     /// A build would remove most of the index's speeches; it was stopped before any change.
     #[error(
-        "this run would remove {removed} of the {before} speeches in the index at {path} \
-         ({after} would be left), more than half: the corpus may be missing files (an unmounted \
-         share, a wrong path). Nothing was changed. If the removal is intended, run again with \
-         --allow-shrink",
+        "this run would remove {removed} of the {before} speeches in the index at {path}, more \
+         than half ({after} speeches after the run): the corpus may be missing files (an \
+         unmounted share, a wrong path, renamed files). Nothing was changed. If the removal is \
+         intended, run again with --allow-shrink",
         path = .path.display()
     )]
     Shrink {

@@ -174,6 +174,8 @@ pub fn build(
     progress: &mut dyn Progress,
 ) -> Result<BuildSummary> {
     let started = Instant::now();
+    let store = Store::new(root);
+    store.check_ours()?;
     check_roots(&opts.roots)?;
     let mut read = opts.read.clone();
     read.exclude.push(root.to_path_buf());
@@ -182,7 +184,6 @@ pub fn build(
         return Err(nothing_to_index(&opts.roots, &discovery));
     }
 
-    let store = Store::new(root);
     let _lock = store.lock()?;
     store.clean_interrupted()?;
     let state = State::read(&store, opts)?;

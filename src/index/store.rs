@@ -20,8 +20,8 @@
 //! gets the marker on its next build); any other folder is refused with
 //! [`Error::NotAnIndex`], so `--index` pointed at the corpus or at a folder of notes deletes
 //! nothing. Clean-up removes only entries named exactly like the generations speechdex creates
-//! (`gen-` and six digits, optionally `.tmp`) that hold a `speechdex.json` (or are empty, as a
-//! build killed at its first step leaves them).
+//! (`gen-` and six digits, optionally `.tmp`) that hold a `speechdex.json` or a tantivy
+//! `meta.json` (or are empty, as a build killed at its first step leaves them).
 //!
 //! **The writer lock** is an exclusive `flock` on the index folder itself: it cannot be deleted
 //! from under the indexer that holds it (a lock *file* can), and readers never take it, so an
@@ -214,6 +214,7 @@ impl Store {
     /// another process holds it. A folder that is neither empty nor an index is refused with
     /// [`Error::NotAnIndex`] and left untouched.
     pub fn lock(&self) -> Result<WriterLock> {
+        self.check_ours()?;
         self.claim()?;
         let dir = File::open(&self.root).map_err(|e| Error::io("opening", &self.root, e))?;
         match dir.try_lock() {
@@ -223,10 +224,10 @@ impl Store {
         }
     }
 
-    /// Creates the folder and its marker, or checks that an existing folder is ours.
-    fn claim(&self) -> Result<()> {
-        let marker = self.root.join(MARKER_FILE);
-        if marker.is_file() {
+    /// Checks, without writing anything, that the folder is ours to write: it is missing,
+    /// empty, marked as an index, or an index of an earlier version.
+    pub fn check_ours(&self) -> Result<()> {
+        if self.root.join(MARKER_FILE).is_file() {
             return Ok(());
         }
         let entries = match fs::read_dir(&self.root) {
@@ -257,6 +258,15 @@ impl Store {
                     }
                 ),
             });
+        }
+        Ok(())
+    }
+
+    /// Creates the folder and its marker (after [`Store::check_ours`]).
+    fn claim(&self) -> Result<()> {
+        let marker = self.root.join(MARKER_FILE);
+        if marker.is_file() {
+            return Ok(());
         }
         fs::create_dir_all(&self.root)
             .map_err(|e| Error::io("creating index folder", &self.root, e))?;
@@ -307,7 +317,10 @@ impl Store {
     /// Reads the settings of a generation.
     pub fn read_settings(&self, generation: &Path) -> Result<Settings> {
         let path = generation.join(SETTINGS_FILE);
-        let text = fs::read_to_string(&path).map_err(|e| Error::io("reading", &path, e))?;
+        let text = fs::read_to_string(&path).map_err(|e| Error::IncompatibleIndex {
+            path: self.root.clone(),
+            problem: format!("cannot read its settings file {}: {e}", path.display()),
+        })?;
         serde_json::from_str(&text).map_err(|e| Error::IncompatibleIndex {
             path: self.root.clone(),
             problem: format!("has unreadable settings in {}: {e}", path.display()),
@@ -333,9 +346,11 @@ impl Store {
 
     /// Creates the folder for a new full build and writes its settings. Call with the lock held.
     pub fn begin_generation(&self, settings: &Settings) -> Result<PendingGeneration> {
-        let next = self
-            .generation_names()?
-            .iter()
+        // Past every name of the pattern, ours or not, so that a rename never meets a folder.
+        let next = fs::read_dir(&self.root)
+            .map_err(|e| Error::io("listing", &self.root, e))?
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().into_string().ok())
             .filter_map(|n| generation_number(n.trim_end_matches(TMP_SUFFIX)))
             .max()
             .unwrap_or(0)
@@ -381,8 +396,9 @@ impl Store {
     }
 
     /// The entries that are generations speechdex created: named `gen-NNNNNN` or
-    /// `gen-NNNNNN.tmp`, folders, holding our settings file or nothing at all. Anything else,
-    /// whatever its name, is not ours and never deleted.
+    /// `gen-NNNNNN.tmp`, folders, holding our settings file, a tantivy `meta.json` (a damaged
+    /// generation) or nothing at all. Anything else, whatever its name, is not ours and never
+    /// deleted.
     fn generation_names(&self) -> Result<Vec<String>> {
         let entries = match fs::read_dir(&self.root) {
             Ok(e) => e,
@@ -397,6 +413,7 @@ impl Store {
             .filter(|n| {
                 let dir = self.root.join(n);
                 dir.join(SETTINGS_FILE).is_file()
+                    || dir.join("meta.json").is_file()
                     || fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_none())
             })
             .collect();
