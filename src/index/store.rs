@@ -51,7 +51,7 @@ pub const FORMAT_VERSION: u32 = 1;
 const GEN_PREFIX: &str = "gen-";
 const GEN_DIGITS: usize = 6;
 const TMP_SUFFIX: &str = ".tmp";
-const MARKER_TEXT: &str = "This folder is a speechdex index (https://docs.rs/speechdex).\n\
+const MARKER_TEXT: &str = "This folder is a speechdex index.\n\
 speechdex writes and deletes only CURRENT, SPEECHDEX_INDEX and gen-NNNNNN folders here.\n\
 Rebuild it with `speechdex index CORPUS --index THIS_FOLDER --rebuild`.\n";
 
