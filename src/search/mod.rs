@@ -15,6 +15,7 @@
 
 pub mod cache;
 pub mod exact;
+pub mod lint;
 pub mod matcher;
 pub mod query;
 pub mod snippet;
@@ -95,6 +96,10 @@ pub struct SearchResults {
     pub took_ms: f64,
     /// This page of results.
     pub results: Vec<SearchHit>,
+    /// Likely slips in the query, with the query probably meant ([`lint::lint`]); the query
+    /// was searched as typed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<lint::QueryNote>,
 }
 
 /// One matching speech.
@@ -290,6 +295,7 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
         total_hits,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         results,
+        warnings: lint::lint(&req.query_text),
     })
 }
 

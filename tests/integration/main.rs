@@ -10,4 +10,5 @@ mod indexing;
 mod reliability;
 mod search;
 mod server;
+mod slips;
 mod stats;

@@ -126,7 +126,10 @@ const TREND_LONG_ABOUT: &str = "Count terms per year, speaker, region, kind or s
     to the last; speeches without a year (or speaker, region, kind) form the group `unknown`, \
     listed last. --by speech lists the speeches containing a term, oldest first.\n\n\
     The table shows a bar per term, scaled to the highest value of --metric; --plot draws a line \
-    chart (SVG or PNG; PNG needs a CJK font such as fonts-noto-cjk).";
+    chart (SVG or PNG; PNG needs a CJK font such as fonts-noto-cjk).\n\n\
+    Terms are exact phrases, not queries: `year:2024` counts that text (a warning says so); select \
+    speeches with --year/--from/--to/--region/... or --where QUERY. Exit status: 0 when a term \
+    occurs, 1 when none does, 2 on errors.";
 
 /// Long help of `speechdex kwic` (on the `Command` variant: a variant's doc comment
 /// would override it on the arguments struct).
@@ -252,7 +255,8 @@ pub struct FilterArgs {
     speechdex search 'title:政府工作报告 year:2020..2025 乡村振兴' --json\n  \
     speechdex search 'region:浙江省 \"共同富裕\"' --count")]
 pub struct SearchArgs {
-    /// The query (several arguments are joined with spaces).
+    /// The query (several arguments are joined with spaces). To start it with an excluded
+    /// term, put `--` before it or quote the whole query: `search -- -人工智能 新质生产力`.
     #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
     /// Results per page.

@@ -50,6 +50,13 @@ pub fn open_index(global: &GlobalArgs) -> Result<SpeechIndex> {
     }
 }
 
+/// Prints the likely slips of a query or of terms on stderr, each with the fix.
+pub fn warn_notes(notes: &[speechdex::search::lint::QueryNote]) {
+    for note in notes {
+        eprintln_msg(&format!("warning: {}\n  did you mean: {}", note.message, note.suggestion));
+    }
+}
+
 /// Prints a message to stderr.
 #[allow(clippy::print_stderr)]
 pub fn eprintln_msg(msg: &str) {

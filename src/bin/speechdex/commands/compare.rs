@@ -34,6 +34,9 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<ExitStatus> {
         limit: args.limit,
     };
     let c = compare(&index, &req)?;
+    for warning in &c.warnings {
+        crate::config::eprintln_msg(&format!("warning: {warning}"));
+    }
     let mut out = std::io::stdout().lock();
     match args.format.format() {
         Format::Json => output::json::pretty(&mut out, &c)?,

@@ -15,6 +15,9 @@ use crate::config::open_index;
 /// Runs `speechdex kwic`.
 pub fn run(global: &GlobalArgs, args: &KwicArgs) -> Result<ExitStatus> {
     let filter = selection(args.where_.as_deref(), &args.filters)?;
+    if let Some(w) = args.where_.as_deref() {
+        crate::config::warn_notes(&speechdex::search::lint::lint(w));
+    }
     let index = open_index(global)?;
     let req = KwicRequest {
         term: args.term.clone(),

@@ -72,6 +72,7 @@ pub fn run(global: &GlobalArgs, args: &SearchArgs) -> Result<ExitStatus> {
         SortArg::Hits => SortOrder::Hits,
     };
     let results = speechdex::search::search(&index, &req)?;
+    crate::config::warn_notes(&results.warnings);
     let mut out = std::io::stdout().lock();
     let format = args.format.format();
     if args.count {
