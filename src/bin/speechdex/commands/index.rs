@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use speechdex::corpus::{ReadOptions, parse_encoding_label};
 use speechdex::index::{BuildMode, BuildOptions, TestHook};
+use speechdex::output::escape::escape;
 
 use crate::ExitStatus;
 use crate::args::{GlobalArgs, IndexArgs};
-use crate::config::{DEFAULT_CORPUS, TerminalProgress, index_dir, location};
+use crate::config::{DEFAULT_CORPUS, TerminalProgress, describe, index_dir};
 
 /// Runs `speechdex index`.
 pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
@@ -57,9 +58,10 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
         BuildMode::Full => "full build",
         BuildMode::Incremental => "incremental update",
     };
-    writeln!(out, "{} ({mode}) in {:.2} s", dir.display(), summary.elapsed_ms as f64 / 1000.0)?;
+    let shown = escape(&dir.to_string_lossy()).into_owned();
+    writeln!(out, "{shown} ({mode}) in {:.2} s", summary.elapsed_ms as f64 / 1000.0)?;
     if let Some(reason) = &summary.reason {
-        writeln!(out, "  why full:   {reason}")?;
+        writeln!(out, "  why full:   {}", escape(reason))?;
     }
     writeln!(
         out,
@@ -75,7 +77,7 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
     )?;
     writeln!(out, "  skipped:    {}", summary.skipped.len())?;
     for skip in &summary.skipped {
-        writeln!(out, "    {}: {}", location(skip), skip.reason)?;
+        writeln!(out, "    {}", describe(skip))?;
     }
     Ok(ExitStatus::Success)
 }
