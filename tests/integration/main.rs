@@ -10,3 +10,4 @@ mod reliability;
 mod search;
 mod server;
 mod stats;
+mod terminal;
