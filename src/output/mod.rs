@@ -1,9 +1,13 @@
 //! Renderers: one per format, each a function from the library's result structs to a
 //! `&mut dyn Write`. The same `serde::Serialize` structs feed JSON, JSON Lines and CSV, so the
 //! fields never drift apart between formats.
+//!
+//! Human renderers (`text`, `table`, `stats`) escape control characters in the data they print
+//! ([`escape`]); JSON and CSV print the data exactly.
 
 pub mod chart;
 pub mod csv;
+pub mod escape;
 pub mod json;
 pub mod stats;
 pub mod table;

@@ -12,3 +12,4 @@ mod search;
 mod server;
 mod slips;
 mod stats;
+mod terminal;

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use speechdex::corpus::Skip;
 use speechdex::index::{BuildOptions, Progress, SpeechIndex};
+use speechdex::output::escape::{escape, escape_text};
 
 use crate::args::GlobalArgs;
 
@@ -57,10 +58,10 @@ pub fn warn_notes(notes: &[speechdex::search::lint::QueryNote]) {
     }
 }
 
-/// Prints a message to stderr.
+/// Prints a message to stderr, control characters escaped (messages name files and echo data).
 #[allow(clippy::print_stderr)]
 pub fn eprintln_msg(msg: &str) {
-    eprintln!("speechdex: {msg}");
+    eprintln!("speechdex: {}", escape_text(msg));
 }
 
 /// Progress on stderr: a bar on a terminal, nothing otherwise; warnings for skipped files unless
@@ -111,7 +112,7 @@ impl Progress for TerminalProgress {
         if self.quiet {
             return;
         }
-        let msg = format!("warning: skipped {}: {}", location(skip), skip.reason);
+        let msg = format!("warning: skipped {}", describe(skip));
         match &self.bar {
             Some(bar) => bar.suspend(|| eprintln_msg(&msg)),
             None => eprintln_msg(&msg),
@@ -124,10 +125,15 @@ impl Progress for TerminalProgress {
     }
 }
 
-/// `path:line` or `path`.
+/// `path:line` or `path`, control characters escaped.
 pub fn location(skip: &Skip) -> String {
     match skip.line {
-        Some(line) => format!("{}:{line}", skip.path),
-        None => skip.path.clone(),
+        Some(line) => format!("{}:{line}", escape(&skip.path)),
+        None => escape(&skip.path).into_owned(),
     }
+}
+
+/// `path:line: reason`, control characters escaped.
+pub fn describe(skip: &Skip) -> String {
+    format!("{}: {}", location(skip), escape(&skip.reason))
 }

@@ -66,10 +66,12 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::from(0);
             }
+            // Errors name files and echo data: control characters are escaped.
+            let escape = |e: String| speechdex::output::escape::escape_text(&e).into_owned();
             let mut stderr = std::io::stderr().lock();
-            let _ = write!(stderr, "speechdex: error: {err}");
+            let _ = write!(stderr, "speechdex: error: {}", escape(err.to_string()));
             for cause in err.chain().skip(1) {
-                let _ = write!(stderr, "\n  caused by: {cause}");
+                let _ = write!(stderr, "\n  caused by: {}", escape(cause.to_string()));
             }
             let _ = writeln!(stderr);
             ExitStatus::Error.into()

@@ -4,6 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::Result;
 use speechdex::output;
+use speechdex::output::escape::escape;
 use speechdex::search::{Filters, SearchRequest, SortOrder, query};
 
 use crate::ExitStatus;
@@ -30,8 +31,10 @@ pub fn parse_query(text: &str, filters: &FilterArgs) -> Result<query::Node> {
             let start = position.saturating_sub(AROUND).min(chars.len());
             let end = position.saturating_add(AROUND).min(chars.len());
             let ellipsis = |cut: bool| if cut { "…" } else { "" };
+            // Escaped before measuring, so that the caret stands under what is printed.
             let before: String = chars[start..position.clamp(start, end)].iter().collect();
             let shown: String = chars[start..end].iter().collect();
+            let (before, shown) = (escape(&before), escape(&shown));
             let before = format!("{}{before}", ellipsis(start > 0));
             let col = unicode_width::UnicodeWidthStr::width(before.as_str());
             Err(anyhow::anyhow!(
