@@ -12,3 +12,8 @@ pub mod json;
 pub mod stats;
 pub mod table;
 pub mod text;
+
+/// `1 speech`, `2 speeches`: a count with its noun in the right number.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

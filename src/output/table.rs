@@ -7,6 +7,7 @@ use comfy_table::presets::UTF8_BORDERS_ONLY;
 use comfy_table::{Cell, CellAlignment, Table};
 
 use super::escape::escape;
+use super::plural;
 use crate::stats::{Overview, SpaceUsage};
 
 fn new_table(header: &[&str]) -> Table {
@@ -34,10 +35,13 @@ pub fn overview(out: &mut dyn Write, o: &Overview) -> io::Result<()> {
     if let Some(b) = &o.last_build {
         writeln!(
             out,
-            "last build:  {} ({:?}), {} files seen, {} skipped",
+            "last build:  {} ({}), {} seen, {} skipped",
             escape(&b.built_at),
-            b.mode,
-            b.files_seen,
+            match b.mode {
+                crate::index::BuildMode::Full => "full build",
+                crate::index::BuildMode::Incremental => "incremental update",
+            },
+            plural(b.files_seen as u64, "file", "files"),
             b.skipped
         )?;
         writeln!(out, "corpus:      {}", escape(&b.roots.join(", ")))?;

@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 
 use super::escape::{Layout, escape, escape_as};
+use super::plural;
 use crate::index::StoredSpeech;
 use crate::search::{SearchResults, Snippet};
 
@@ -88,9 +89,9 @@ pub fn search_results(out: &mut dyn Write, r: &SearchResults, p: &Palette) -> io
     let dim = p.dim;
     writeln!(
         out,
-        "{} speeches, {} hits for {}  {dim}({:.1} ms){dim:#}",
-        r.total_docs,
-        r.total_hits,
+        "{}, {} for {}  {dim}({:.1} ms){dim:#}",
+        plural(r.total_docs, "speech", "speeches"),
+        plural(r.total_hits, "hit", "hits"),
         escape(&r.query),
         r.took_ms
     )?;
@@ -117,10 +118,14 @@ pub fn search_results(out: &mut dyn Write, r: &SearchResults, p: &Palette) -> io
 }
 
 /// Renders one speech with its metadata and the matches of `highlights` (character ranges).
+///
+/// Paragraphs (lines with text) are numbered in a margin; `paragraphs` keeps only those in
+/// `from..=to`.
 pub fn speech(
     out: &mut dyn Write,
     s: &StoredSpeech,
     highlights: &[[usize; 2]],
+    paragraphs: Option<(usize, usize)>,
     p: &Palette,
 ) -> io::Result<()> {
     let title = p.title;
@@ -152,7 +157,38 @@ pub fn speech(
     }
     writeln!(out)?;
     let body = s.body.as_deref().unwrap_or("");
-    writeln!(out, "{}", highlighted(body, highlights, p.hit, Layout::Text))
+    let marked = highlighted(body, highlights, p.hit, Layout::Text);
+    numbered(out, body, &marked, paragraphs, p)
+}
+
+/// Writes `marked` (the body with highlights, line for line) with paragraph numbers in a margin:
+/// a line of `body` with text gets the next number, a blank line none.
+fn numbered(
+    out: &mut dyn Write,
+    body: &str,
+    marked: &str,
+    only: Option<(usize, usize)>,
+    p: &Palette,
+) -> io::Result<()> {
+    let total = body.lines().filter(|l| !l.trim().is_empty()).count();
+    let width = total.max(1).to_string().len();
+    let dim = p.dim;
+    let mut number = 0;
+    for (line, shown) in body.split('\n').zip(marked.split('\n')) {
+        let shown = shown.strip_suffix('\r').unwrap_or(shown);
+        if line.trim().is_empty() {
+            if only.is_none() {
+                writeln!(out)?;
+            }
+            continue;
+        }
+        number += 1;
+        if only.is_some_and(|(from, to)| number < from || number > to) {
+            continue;
+        }
+        writeln!(out, "{dim}{number:>width$}{dim:#}  {shown}")?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1183,3 +1183,44 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn show_numbers_paragraphs_selects_them_and_names_the_speeches_of_a_file() {
+    let ix = sample_index();
+    let id = "speeches/2025-yunling-new-quality-productive-forces.txt";
+    let show = |args: &[&str]| {
+        bin().args(["show", "--index"]).arg(ix).args(args).output().expect("speechdex runs")
+    };
+    let o = show(&[id, "--highlight", "新质生产力"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    check_golden("show-human.txt", &stdout(&o));
+
+    // The paragraphs asked for, numbered as in the full view and as snippets number them.
+    let o = show(&[id, "--paragraph", "2-3", "--json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let paragraphs = v["paragraphs"].as_array().expect("paragraphs");
+    assert_eq!(paragraphs.len(), 2, "{v}");
+    assert_eq!(paragraphs[0]["paragraph"], 2);
+    assert!(v.get("body").is_none(), "the body is sent with --paragraph: {v}");
+    let full = stdout(&show(&[id]));
+    let second = paragraphs[0]["text"].as_str().unwrap();
+    assert!(full.lines().any(|l| l.trim_start() == format!("2  {second}")), "{full}");
+    let o = show(&[id, "--paragraph", "999"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("paragraphs"), "{}", stderr(&o));
+    let o = show(&[id, "--paragraph", "3-2"]);
+    assert_eq!(code(&o), 2);
+
+    // A file of many speeches: its ids, in line order.
+    let o = show(&["reports/sample-reports.jsonl"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("is a file of")
+            && stderr(&o).contains("reports/sample-reports.jsonl:1"),
+        "{}",
+        stderr(&o)
+    );
+    let o = show(&["nothing-like-it"]);
+    assert!(stderr(&o).contains("no speech with id"), "{}", stderr(&o));
+}

@@ -108,8 +108,10 @@ pub enum Command {
     #[command(long_about = SEARCH_LONG_ABOUT)]
     Search(SearchArgs),
     /// Print one speech with its metadata, optionally with the matches of a query marked.
+    #[command(after_help = SHOW_AFTER_HELP)]
     Show(ShowArgs),
     /// Show what the index holds: speeches per year, kind and region, size, last build.
+    #[command(after_help = STATS_AFTER_HELP)]
     Stats(StatsArgs),
     /// Count terms per year, speaker, region, kind or speech, with bars or a chart.
     #[command(long_about = TREND_LONG_ABOUT)]
@@ -330,6 +332,23 @@ pub struct SearchArgs {
     pub format: FormatArgs,
 }
 
+/// Examples of `speechdex show`.
+const SHOW_AFTER_HELP: &str = "Paragraphs (non-empty lines) are numbered from 1 in the margin, \
+    as `search` and `kwic` number them, so a quotation can be cited with its paragraph.\n\n\
+    Examples:\n  \
+    speechdex show 2025_政府工作报告.jsonl:1                      the whole speech\n  \
+    speechdex show 2025_政府工作报告.jsonl:1 --highlight 新质生产力   matches marked 【…】\n  \
+    speechdex show 2025_政府工作报告.jsonl:1 --paragraph 12-14     paragraphs 12 to 14 only\n  \
+    speechdex show 2025_政府工作报告.jsonl:1 --json               metadata, text, match offsets\n\n\
+    A file of a JSONL/JSON/CSV corpus holds many speeches: their ids end in `:LINE` (`show FILE` \
+    lists them).";
+
+/// Examples of `speechdex stats`.
+const STATS_AFTER_HELP: &str = "Examples:\n  \
+    speechdex stats                   speeches per year, kind and region; size; last build\n  \
+    speechdex stats --space           where the disk space goes, per field\n  \
+    speechdex stats --json | jq .docs";
+
 /// `speechdex show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -338,6 +357,9 @@ pub struct ShowArgs {
     /// Mark every match of this query's phrases.
     #[arg(long, value_name = "QUERY")]
     pub highlight: Option<String>,
+    /// Only these paragraphs: `N` or `N-M` (numbered from 1, as in the margin).
+    #[arg(long, value_name = "N[-M]", value_parser = parse_paragraphs)]
+    pub paragraph: Option<(usize, usize)>,
     /// Print as JSON (metadata, text and match offsets).
     #[arg(long)]
     pub json: bool,
@@ -575,6 +597,24 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 64, value_name = "MB",
           value_parser = clap::value_parser!(u64).range(0..=65_536))]
     pub cache_mb: u64,
+}
+
+/// `N` or `N-M` (1-based, N ≤ M) for `show --paragraph`.
+fn parse_paragraphs(text: &str) -> Result<(usize, usize), String> {
+    let number = |t: &str| -> Result<usize, String> {
+        match t.trim().parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(format!("{t:?} is not a paragraph number (1, 2, …)")),
+        }
+    };
+    let (from, to) = match text.split_once('-') {
+        Some((a, b)) => (number(a)?, number(b)?),
+        None => (number(text)?, number(text)?),
+    };
+    if from > to {
+        return Err(format!("{from}-{to}: the first paragraph comes after the last"));
+    }
+    Ok((from, to))
 }
 
 #[cfg(test)]

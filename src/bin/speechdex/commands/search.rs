@@ -93,9 +93,12 @@ pub fn run(global: &GlobalArgs, args: &SearchArgs) -> Result<ExitStatus> {
         match format {
             Format::Json | Format::Jsonl => output::json::lines(&mut out, [counts])?,
             Format::Csv => output::csv::write_rows(&mut out, [counts])?,
-            Format::Human => {
-                writeln!(out, "{} speeches, {} hits", results.total_docs, results.total_hits)?
-            }
+            Format::Human => writeln!(
+                out,
+                "{}, {}",
+                output::plural(results.total_docs, "speech", "speeches"),
+                output::plural(results.total_hits, "hit", "hits")
+            )?,
         }
     } else {
         match format {
