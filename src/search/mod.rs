@@ -19,6 +19,7 @@ pub mod lint;
 pub mod matcher;
 pub mod query;
 pub mod snippet;
+pub mod spaceless;
 
 use std::time::Instant;
 
