@@ -2,7 +2,7 @@
 //! `&mut dyn Write`. The same `serde::Serialize` structs feed JSON, JSON Lines and CSV, so the
 //! fields never drift apart between formats.
 //!
-//! Human renderers (`text`, `table`, `stats`) escape control characters in the data they print
+//! Human renderers (`text`, `table`, `stats`, `verify`) escape control characters in the data they print
 //! ([`escape`]); JSON and CSV print the data exactly.
 
 pub mod chart;
@@ -12,6 +12,7 @@ pub mod json;
 pub mod stats;
 pub mod table;
 pub mod text;
+pub mod verify;
 
 /// `1 speech`, `2 speeches`: a count with its noun in the right number.
 pub fn plural(n: u64, one: &str, many: &str) -> String {

@@ -20,6 +20,7 @@ pub mod matcher;
 pub mod query;
 pub mod snippet;
 pub mod spaceless;
+pub mod verify;
 
 use std::time::Instant;
 

@@ -128,6 +128,10 @@ pub enum Command {
     /// Serve the JSON API and the web page over the index (live across rebuilds).
     #[command(long_about = SERVE_LONG_ABOUT)]
     Serve(ServeArgs),
+    /// Does a quotation occur, where, and verbatim? Exact matches with the original passage, or
+    /// the closest passages with their differences.
+    #[command(long_about = VERIFY_LONG_ABOUT, after_help = VERIFY_AFTER_HELP)]
+    Verify(VerifyArgs),
 }
 
 /// Long help of `speechdex search` (on the `Command` variant: a variant's doc comment
@@ -220,6 +224,39 @@ const SERVE_LONG_ABOUT: &str = "Serve a JSON API and a web page over the index.\
     rebuilds it: it checks the index folder every second and serves the new index without a \
     restart. It binds 127.0.0.1 unless --addr says otherwise; it has no authentication, so bind \
     another address only on a network you trust.";
+
+/// Long help of `speechdex verify` (on the `Command` variant: a variant's doc comment
+/// would override it on the arguments struct).
+const VERIFY_LONG_ABOUT: &str = "Does a quotation occur in the speeches, where, and verbatim?\n\n\
+    The quote is compared with the texts ignoring whitespace and line breaks (spaces, U+3000, \
+    line breaks inside a sentence or a byline such as 李　强), width, case and traditional/\
+    simplified forms, and the difference between Chinese and Western punctuation: ，, ：: ；; ！! \
+    ？? （( ）) “\" ”\" ‘' ’' 「\" 」\" 。. ——-- 【[ 】] are equal (`、` and `《》` are not). \
+    Each exact match gives the speech (id, title, date, speaker, url), the paragraph (non-empty \
+    line, from 1, as `show --paragraph` counts), the character offsets and the passage as it \
+    stands in the text, line breaks shown as ⏎ (exact in --json).\n\n\
+    Without an exact match, the closest passages are listed (near matches): the fewest characters \
+    inserted, deleted or replaced (edit distance over the compared texts, at most a fifth of the \
+    quote's characters unless --max-distance says otherwise), each difference marked. They are \
+    found through the index (passages holding enough of the quote's character pairs near each \
+    other), not by reading every speech.\n\n\
+    Exit status: 0 when the quote occurs exactly, 1 when it does not (near matches or none), 2 \
+    on errors. --json prints {quote, compared, max_distance, exact_total, exact: [...], near: \
+    [...]}; each passage has id, title, year, date, speaker, path, url, paragraph, \
+    paragraph_end, start, end (character offsets), text, before, after, distance and differences \
+    [{kind: replaced|missing|extra, quote_offset, text_offset, quote, text}].";
+
+/// Examples of `speechdex verify`, on the speeches of the shared corpus.
+const VERIFY_AFTER_HELP: &str = "Examples:\n  \
+    speechdex verify 李强所作的政府工作报告\n      \
+    found in the NPC resolutions of 2024 and 2025, which break the line after 所作的\n  \
+    speechdex verify 李强所做的政府工作报告\n      \
+    no exact match (exit status 1): the resolutions, one edit away (做 → 作)\n  \
+    speechdex verify '国务院总理 李强'\n      \
+    the byline of the 2024 report, 国务院总理　⏎李　强\n  \
+    speechdex verify '“十四五”规划' --json\n      \
+    curly or straight quotes, the same matches\n\n\
+    Exit status: 0 the quote occurs exactly, 1 it does not, 2 error.";
 
 /// Output format of commands that print data.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -348,6 +385,40 @@ const STATS_AFTER_HELP: &str = "Examples:\n  \
     speechdex stats                   speeches per year, kind and region; size; last build\n  \
     speechdex stats --space           where the disk space goes, per field\n  \
     speechdex stats --json | jq .docs";
+
+/// Most near matches of `verify --limit`.
+pub const MAX_VERIFY_LIMIT: u64 = 100;
+/// Most exact matches `verify --max-exact` lists.
+pub const MAX_VERIFY_EXACT: u64 = 100_000;
+/// Largest `verify --context`.
+pub const MAX_VERIFY_CONTEXT: u64 = 200;
+/// Largest `verify --max-distance`.
+pub const MAX_VERIFY_DISTANCE: u64 = 100;
+
+/// `speechdex verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The quotation (several arguments are joined with spaces; whitespace is ignored anyway).
+    #[arg(required = true, value_name = "QUOTE")]
+    pub quote: Vec<String>,
+    /// Near matches to list when there is no exact match (1–100).
+    #[arg(long, short = 'n', default_value_t = 5, value_parser = usize_in(1..=MAX_VERIFY_LIMIT))]
+    pub limit: usize,
+    /// Exact matches to list, oldest speech first; all are counted (1–100000).
+    #[arg(long, default_value_t = 100, value_name = "N", value_parser = usize_in(1..=MAX_VERIFY_EXACT))]
+    pub max_exact: usize,
+    /// Characters of context shown on each side of a passage (0–200).
+    #[arg(long, default_value_t = 20, value_name = "CHARS", value_parser = usize_in(0..=MAX_VERIFY_CONTEXT))]
+    pub context: usize,
+    /// Most edits (characters inserted, deleted or replaced) of a near match (0–100; 0: no near
+    /// matches) [default: a fifth of the quote's characters, at least 1; none for quotes of
+    /// fewer than 4 characters].
+    #[arg(long, value_name = "N", value_parser = usize_in(0..=MAX_VERIFY_DISTANCE))]
+    pub max_distance: Option<usize>,
+    /// Print one JSON object (passages exactly as in the text).
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// `speechdex show`.
 #[derive(Debug, Args)]

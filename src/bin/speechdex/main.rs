@@ -59,6 +59,7 @@ fn main() -> ExitCode {
         Command::Compare(a) => commands::compare::run(&cli.global, a),
         Command::Top(a) => commands::top::run(&cli.global, a),
         Command::Serve(a) => commands::serve::run(&cli.global, a),
+        Command::Verify(a) => commands::verify::run(&cli.global, a),
     };
     match result {
         Ok(status) => status.into(),
