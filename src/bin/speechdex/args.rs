@@ -360,6 +360,11 @@ pub struct SearchArgs {
     /// Print only the number of matching speeches and of hits.
     #[arg(long)]
     pub count: bool,
+    /// Ignore whitespace inside phrases and the text: a phrase matches wherever the text equals
+    /// it once spaces, U+3000 and line breaks are removed from both (`李强` finds the byline
+    /// `李　强`, and a sentence that a line break cuts). Hits are counted the same way.
+    #[arg(long)]
+    pub ignore_space: bool,
     /// Snippets per result (0–10).
     #[arg(long, default_value_t = 2, value_name = "N", value_parser = usize_in(0..=MAX_SNIPPETS))]
     pub snippets: usize,
