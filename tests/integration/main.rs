@@ -13,3 +13,4 @@ mod server;
 mod slips;
 mod stats;
 mod terminal;
+mod verify;
