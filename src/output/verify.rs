@@ -30,7 +30,7 @@ pub fn human(out: &mut dyn Write, r: &VerifyResult, p: &Palette) -> io::Result<(
         };
         writeln!(
             out,
-            "“{quote}”: {}{listed}  {dim}({:.1} ms){dim:#}",
+            "{} for {quote}{listed}  {dim}({:.1} ms){dim:#}",
             plural(r.exact_total, "exact match", "exact matches"),
             r.took_ms
         )?;
@@ -50,13 +50,13 @@ pub fn human(out: &mut dyn Write, r: &VerifyResult, p: &Palette) -> io::Result<(
         };
         return writeln!(
             out,
-            "“{quote}”: no exact match{within}  {dim}({:.1} ms){dim:#}",
+            "no exact match for {quote}{within}  {dim}({:.1} ms){dim:#}",
             r.took_ms
         );
     }
     writeln!(
         out,
-        "“{quote}”: no exact match; the closest {} (at most {})  {dim}({:.1} ms){dim:#}",
+        "no exact match for {quote}; the closest {} (at most {})  {dim}({:.1} ms){dim:#}",
         plural(r.near.len() as u64, "passage", "passages"),
         plural(r.max_distance as u64, "edit", "edits"),
         r.took_ms
@@ -85,14 +85,17 @@ fn heading(out: &mut dyn Write, n: usize, m: &Passage, p: &Palette) -> io::Resul
     } else {
         format!("¶{}", m.paragraph)
     };
-    let url = m.url.as_deref().map(|u| format!("  {}", escape(u))).unwrap_or_default();
     writeln!(
         out,
-        "     {dim}{}  {paragraphs}  characters {}–{}{url}{dim:#}",
+        "     {dim}{}  {paragraphs}  characters {}–{}{dim:#}",
         escape(&m.id),
         m.start,
         m.end
-    )
+    )?;
+    match &m.url {
+        Some(url) => writeln!(out, "     {dim}{}{dim:#}", escape(url)),
+        None => Ok(()),
+    }
 }
 
 /// The text and quote lines of a near match, and its differences.

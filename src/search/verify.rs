@@ -27,8 +27,10 @@
 //! 3. **alignment.** Around each candidate, the stored text is squeezed and the quote aligned
 //!    to its best substring (semi-global edit distance, [`align`]); passages within `D` edits are
 //!    kept with their differences. Windows are taken by decreasing number of bigrams, and the
-//!    search stops when the next window cannot beat the `limit`-th passage found (a window with
-//!    `b` bigrams is at least `⌈(m − 1 − b) / 2⌉` edits away) or after [`MAX_WINDOWS`].
+//!    search stops when the next window cannot beat the `limit` passages found (a window with
+//!    `b` bigrams is at least `⌈(m − 1 − b) / 2⌉` edits away) or after [`MAX_WINDOWS`]. Among
+//!    passages equally close, those of windows with more bigrams, then earlier in the index,
+//!    come first.
 //!
 //! The filter loses nothing within `D` edits except passages with more whitespace inside than
 //! the window's slack (16 characters plus the quote's length); the cap on windows bounds the time
@@ -443,7 +445,7 @@ fn near_matches(
     let mut seen = HashSet::new();
     for w in windows.iter().take(MAX_WINDOWS) {
         let lower_bound = (bigrams - w.bigrams.min(bigrams)).div_ceil(2);
-        if found.len() >= req.limit && found.iter().all(|f| f.0 < lower_bound) {
+        if found.len() >= req.limit && found.iter().all(|f| f.0 <= lower_bound) {
             break;
         }
         let loaded = speeches.get(w.addr)?;
@@ -460,8 +462,8 @@ fn near_matches(
         }
         let differences = differences(&a.edits, quote, &req.quote, &region, &loaded.chars);
         found.push((a.distance, w.addr, span, differences));
-        // Keep the `limit` closest (ties: index order).
-        found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        // Keep the `limit` closest (ties: in the order of the windows; the sort is stable).
+        found.sort_by_key(|f| f.0);
         found.truncate(req.limit);
     }
     let mut out = Vec::new();
