@@ -193,6 +193,24 @@ pub fn squeeze_range(text: &[char], from: usize, to: usize, eq: Equivalence) -> 
     out
 }
 
+/// The occurrences of `phrase` in one text (as typed, not from the index: for the one speech
+/// whose sentence is shown), as `[first, last + 1)` character offsets, without overlap.
+pub fn find_in_text(text: &str, phrase: &str, eq: Equivalence) -> Vec<[u32; 2]> {
+    let t = squeeze(text, eq);
+    let p = squeeze(phrase, eq).chars;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while !p.is_empty() && i + p.len() <= t.chars.len() {
+        if t.chars[i..i + p.len()] == p[..] {
+            out.push([t.offsets[i], t.offsets[i + p.len() - 1] + 1]);
+            i += p.len();
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
 /// The occurrences of a phrase in one document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Occurrences {
@@ -693,6 +711,13 @@ mod tests {
         assert_eq!(confirm(&chain, &text, '丁', Equivalence::Whitespace), None);
         let chain = Chain { start: 0, gaps: vec![(0, 4)], end: End::At(5) };
         assert_eq!(confirm(&chain, &text, '丙', Equivalence::Whitespace), None);
+    }
+
+    #[test]
+    fn finds_in_one_text() {
+        let text = "国务院总理\u{3000}\n李\u{3000}强，李强";
+        assert_eq!(find_in_text(text, "李强", Equivalence::Whitespace), vec![[7, 10], [11, 13]]);
+        assert_eq!(find_in_text(text, " ", Equivalence::Whitespace), Vec::<[u32; 2]>::new());
     }
 
     #[test]

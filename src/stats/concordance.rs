@@ -8,6 +8,12 @@
 //! Texts come from the stored body: folding keeps character counts, so positions in the exact
 //! field index the original text, and `match` is the text as it stands in the speech (for
 //! instance 新質生產力 for the term 新质生产力).
+//!
+//! [`concordance_with`] and [`MatchOptions::ignore_space`] match the term ignoring whitespace
+//! ([`crate::search::spaceless`]): `match` then runs from the occurrence's first to its last
+//! character, line breaks inside included.
+
+use std::collections::HashMap;
 
 use serde::Serialize;
 use tantivy::DocAddress;
@@ -17,7 +23,10 @@ use crate::Result;
 use crate::analysis::fold;
 use crate::index::SpeechIndex;
 use crate::search::Node;
+use crate::search::cache::PhraseCounts;
 use crate::search::exact::find_phrase_at;
+use crate::search::matcher::MatchOptions;
+use crate::search::spaceless::{Equivalence, find_spaceless};
 
 /// Order of concordance lines.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -110,14 +119,39 @@ fn flat(chars: &[char]) -> String {
 
 /// Computes a concordance.
 pub fn concordance(index: &SpeechIndex, req: &KwicRequest) -> Result<Concordance> {
+    concordance_with(index, req, MatchOptions::default())
+}
+
+/// [`concordance`] with options: with [`MatchOptions::ignore_space`], the term matches ignoring
+/// whitespace.
+pub fn concordance_with(
+    index: &SpeechIndex,
+    req: &KwicRequest,
+    options: MatchOptions,
+) -> Result<Concordance> {
     let searcher = index.searcher();
     let len = fold(&req.term).chars().count();
     let mut hits: Vec<DocHit> = Vec::new();
     let mut total = 0u64;
+    // Ignoring whitespace, the occurrences (with their ends) of every speech, found once.
+    let mut spans: HashMap<DocAddress, Vec<[u32; 2]>> = HashMap::new();
     for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
         let bitmap = selected(seg, index, req.filter.as_ref())?;
         let cols = DocColumns::open(seg)?;
-        let found = index.phrase_cache().counts(seg, index.fields.body_exact, &req.term)?;
+        let found = if options.ignore_space {
+            let (body, exact) = (index.fields.body, index.fields.body_exact);
+            let found = find_spaceless(seg, exact, body, &req.term, Equivalence::Whitespace, None)?;
+            let counts = PhraseCounts {
+                docs: found.iter().map(|o| o.doc).collect(),
+                counts: found.iter().map(|o| o.spans.len() as u32).collect(),
+            };
+            for o in found {
+                spans.insert(DocAddress::new(seg_ord as u32, o.doc), o.spans);
+            }
+            std::sync::Arc::new(counts)
+        } else {
+            index.phrase_cache().counts(seg, index.fields.body_exact, &req.term)?
+        };
         // Ids order speeches of the same date: read the segment's whole id dictionary once when
         // many speeches need one.
         let ids = if found.len() > 32 { Some(cols.ids()?) } else { None };
@@ -158,23 +192,30 @@ pub fn concordance(index: &SpeechIndex, req: &KwicRequest) -> Result<Concordance
         }
         let batch = &hits[next..end];
         next = end;
-        let starts = find_phrase_at(
-            &searcher,
-            index.fields.body_exact,
-            &req.term,
-            batch.iter().map(|hit| hit.addr),
-        )?;
+        let found: HashMap<DocAddress, Vec<[u32; 2]>> = if options.ignore_space {
+            batch.iter().filter_map(|h| Some((h.addr, spans.remove(&h.addr)?))).collect()
+        } else {
+            let starts = find_phrase_at(
+                &searcher,
+                index.fields.body_exact,
+                &req.term,
+                batch.iter().map(|hit| hit.addr),
+            )?;
+            let span = |&s: &u32| [s, s + len as u32];
+            starts.into_iter().map(|(a, s)| (a, s.iter().map(span).collect())).collect()
+        };
         for hit in batch {
             if req.sort == KwicSort::Date && lines.len() >= limit {
                 break;
             }
-            let Some(starts) = starts.get(&hit.addr) else { continue };
+            let Some(spans) = found.get(&hit.addr) else { continue };
             let stored = index.stored(&searcher, hit.addr, true)?;
             let chars: Vec<char> = stored.body.as_deref().unwrap_or("").chars().collect();
-            let paragraphs = paragraphs_at(&chars, starts);
-            for (&start, paragraph) in starts.iter().zip(paragraphs) {
+            let starts: Vec<u32> = spans.iter().map(|s| s[0]).collect();
+            let paragraphs = paragraphs_at(&chars, &starts);
+            for (&[start, end], paragraph) in spans.iter().zip(paragraphs) {
                 let s = start as usize;
-                let e = (s + len).min(chars.len());
+                let e = (end as usize).min(chars.len());
                 if s > chars.len() {
                     continue;
                 }

@@ -11,6 +11,9 @@
 //! present (empty years as zero rows), speakers, regions and kinds in code-point order, speeches
 //! by date; the group of speeches whose key is unknown (`"unknown"`) comes last. With
 //! `--by speech`, only speeches where at least one term occurs are listed.
+//!
+//! [`trend_with`] and [`MatchOptions::ignore_space`] count the terms ignoring whitespace
+//! ([`crate::search::spaceless`]), as `search --ignore-space` counts hits.
 
 use std::collections::HashMap;
 
@@ -22,7 +25,9 @@ use super::select::{DocColumns, TermMap, dedup_terms, per_10k, selected, str_val
 use crate::index::SpeechIndex;
 use crate::index::schema::names;
 use crate::search::Node;
+use crate::search::matcher::MatchOptions;
 use crate::search::snippet::{find_matches, paragraph_of};
+use crate::search::spaceless::{Equivalence, find_in_text, find_spaceless};
 use crate::{Error, Result};
 
 /// What to group speeches by.
@@ -242,12 +247,36 @@ struct Seen {
 
 /// Computes a trend.
 pub fn trend(index: &SpeechIndex, req: &TrendRequest) -> Result<Trend> {
+    trend_with(index, req, MatchOptions::default())
+}
+
+/// The counts of `term` in one segment: exact, or ignoring whitespace.
+fn term_counts(
+    index: &SpeechIndex,
+    seg: &tantivy::SegmentReader,
+    term: &str,
+    options: MatchOptions,
+) -> Result<std::sync::Arc<crate::search::cache::PhraseCounts>> {
+    let fields = &index.fields;
+    if !options.ignore_space {
+        return index.phrase_cache().counts(seg, fields.body_exact, term);
+    }
+    let found =
+        find_spaceless(seg, fields.body_exact, fields.body, term, Equivalence::Whitespace, None)?;
+    Ok(std::sync::Arc::new(crate::search::cache::PhraseCounts {
+        docs: found.iter().map(|o| o.doc).collect(),
+        counts: found.iter().map(|o| o.spans.len() as u32).collect(),
+    }))
+}
+
+/// [`trend`] with options: with [`MatchOptions::ignore_space`], terms are counted ignoring
+/// whitespace.
+pub fn trend_with(index: &SpeechIndex, req: &TrendRequest, options: MatchOptions) -> Result<Trend> {
     let terms = dedup_terms(&req.terms);
     if terms.is_empty() {
         return Err(Error::InvalidArgument("give at least one term".into()));
     }
     let searcher = index.searcher();
-    let fields = &index.fields;
     let nterms = terms.len();
     let mut groups: Vec<Acc> = Vec::new();
     let mut group_ids: HashMap<Key, usize> = HashMap::new();
@@ -306,7 +335,7 @@ pub fn trend(index: &SpeechIndex, req: &TrendRequest) -> Result<Trend> {
             group_of[doc as usize] = g;
         }
         for (t, term) in terms.iter().enumerate() {
-            let found = index.phrase_cache().counts(seg, fields.body_exact, term)?;
+            let found = term_counts(index, seg, term, options)?;
             for (occ_doc, occ_count) in found.iter() {
                 let g = group_of[occ_doc as usize];
                 if g == usize::MAX {
@@ -434,12 +463,12 @@ pub fn trend(index: &SpeechIndex, req: &TrendRequest) -> Result<Trend> {
     let mut last_seen = Vec::with_capacity(nterms);
     for (t, term) in terms.iter().enumerate() {
         let f = match &first[t] {
-            Some(seen) => Some(appearance(index, &searcher, seen, &labels, Some(term))?),
+            Some(seen) => Some(appearance(index, &searcher, seen, &labels, Some(term), options)?),
             None => None,
         };
         first_seen.push((term.clone(), f));
         let l = match &last[t] {
-            Some(seen) => Some(appearance(index, &searcher, seen, &labels, None)?),
+            Some(seen) => Some(appearance(index, &searcher, seen, &labels, None, options)?),
             None => None,
         };
         last_seen.push((term.clone(), l));
@@ -468,6 +497,7 @@ fn appearance(
     seen: &Seen,
     labels: &[String],
     sentence_of: Option<&str>,
+    options: MatchOptions,
 ) -> Result<Appearance> {
     let stored = index.stored(searcher, seen.addr, sentence_of.is_some())?;
     let mut out = Appearance {
@@ -481,8 +511,16 @@ fn appearance(
         paragraph: None,
         offset: None,
     };
+    let first = |body: &str, term: &str| {
+        if options.ignore_space {
+            let found = find_in_text(body, term, Equivalence::Whitespace);
+            found.first().map(|&[s, e]| (s as usize, e as usize))
+        } else {
+            find_matches(body, &[term]).first().copied()
+        }
+    };
     if let (Some(term), Some(body)) = (sentence_of, stored.body.as_deref())
-        && let Some(&(start, end)) = find_matches(body, &[term]).first()
+        && let Some((start, end)) = first(body, term)
     {
         let chars: Vec<char> = body.chars().collect();
         out.sentence = Some(super::select::sentence_around(&chars, start, end));

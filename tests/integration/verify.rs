@@ -295,11 +295,31 @@ fn ignore_space_counts_equal_an_independent_count() {
                 v["total_hits"]
             ));
         }
-        // verify (no punctuation in these terms but 。, which the texts write as 。 too).
+        // verify (no punctuation in these terms but 。, which the texts write as 。 too), and
+        // kwic and trend with --ignore-space.
         let exact =
             verify_json(sh.index.path(), term, &["--max-exact", "1"])["exact_total"].as_u64();
-        if exact != Some(total) {
-            wrong.push(format!("{term}: verify {exact:?}, independent {total}"));
+        let run = |cmd: &str| {
+            let o = bin()
+                .args([
+                    cmd,
+                    "--ignore-space",
+                    "--json",
+                    "--index",
+                    arg(sh.index.path()),
+                    "--",
+                    term,
+                ])
+                .output()
+                .unwrap();
+            json(&o)
+        };
+        let kwic = run("kwic")["total"].as_u64();
+        let trend = run("trend")["totals"][term]["count"].as_u64();
+        if (exact, kwic, trend) != (Some(total), Some(total), Some(total)) {
+            wrong.push(format!(
+                "{term}: verify {exact:?}, kwic {kwic:?}, trend {trend:?}, independent {total}"
+            ));
         }
     }
     assert!(wrong.is_empty(), "counts differ:\n{}", wrong.join("\n"));

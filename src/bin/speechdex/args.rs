@@ -559,6 +559,10 @@ pub struct TrendArgs {
     /// Draw a line chart into this file (.svg or .png).
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,
+    /// Count the terms ignoring whitespace (spaces, U+3000, line breaks) in the text and the
+    /// terms, as `search --ignore-space` does.
+    #[arg(long)]
+    pub ignore_space: bool,
     #[command(flatten)]
     pub filters: FilterArgs,
     #[command(flatten)]
@@ -595,6 +599,10 @@ pub struct KwicArgs {
     /// At most this many lines (1–1000; without --limit, every line).
     #[arg(long, short = 'n', value_name = "N", value_parser = usize_in(1..=MAX_KWIC_LINES as u64))]
     pub limit: Option<usize>,
+    /// Match the term ignoring whitespace (spaces, U+3000, line breaks) in the text and the
+    /// term, as `search --ignore-space` does; a match then shows its line breaks.
+    #[arg(long)]
+    pub ignore_space: bool,
     /// Only speeches matching this query (same syntax as search).
     #[arg(long = "where", value_name = "QUERY")]
     pub where_: Option<String>,
