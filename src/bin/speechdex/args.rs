@@ -230,8 +230,9 @@ const SERVE_LONG_ABOUT: &str = "Serve a JSON API and a web page over the index.\
 const VERIFY_LONG_ABOUT: &str = "Does a quotation occur in the speeches, where, and verbatim?\n\n\
     The quote is compared with the texts ignoring whitespace and line breaks (spaces, U+3000, \
     line breaks inside a sentence or a byline such as 李　强), width, case and traditional/\
-    simplified forms, and the difference between Chinese and Western punctuation: ，, ：: ；; ！! \
-    ？? （( ）) “\" ”\" ‘' ’' 「\" 」\" 。. ——-- 【[ 】] are equal (`、` and `《》` are not). \
+    simplified forms, and the difference between Chinese and Western punctuation: ，/, ：/: ；/; \
+    ！/! ？/? （/( ）/) “/\" ”/\" ‘/' ’/' 「/\" 」/\" 。/. —/- 【/[ 】/] are equal (`、` and `《》` \
+    are not). \
     Each exact match gives the speech (id, title, date, speaker, url), the paragraph (non-empty \
     line, from 1, as `show --paragraph` counts), the character offsets and the passage as it \
     stands in the text, line breaks shown as ⏎ (exact in --json).\n\n\
@@ -741,6 +742,27 @@ mod tests {
             }
         }
         assert!(parses(&["serve", "--timeout", "3600"]) && !parses(&["serve", "--timeout", "0"]));
+    }
+
+    /// `verify`: its numeric options are checked against their ranges, stated in its help.
+    #[test]
+    fn verify_options_have_ranges() {
+        for (flag, lo, hi) in [
+            ("--limit", 1, MAX_VERIFY_LIMIT),
+            ("--max-exact", 1, MAX_VERIFY_EXACT),
+            ("--context", 0, MAX_VERIFY_CONTEXT),
+            ("--max-distance", 0, MAX_VERIFY_DISTANCE),
+        ] {
+            let with = |v: u64| parses(&["verify", "q", flag, &v.to_string()]);
+            assert!(with(lo) && with(hi), "verify {flag} {lo} and {hi}");
+            assert!(!with(hi + 1) && (lo == 0 || !with(lo - 1)), "verify {flag}");
+        }
+        assert!(!parses(&["verify"]), "a quote is required");
+        let mut cli = Cli::command();
+        let help = cli.find_subcommand_mut("verify").unwrap().render_long_help().to_string();
+        for range in ["1–100", "1–100000", "0–200", "0–100"] {
+            assert!(help.contains(range), "verify --help lacks {range}");
+        }
     }
 
     #[test]
