@@ -247,6 +247,10 @@ pub struct FormatArgs {
     /// Print CSV with a header row.
     #[arg(long, group = "format")]
     pub csv: bool,
+    /// Start the CSV with a byte-order mark, so that Excel (on Windows) reads it as UTF-8
+    /// instead of garbling the Chinese.
+    #[arg(long, requires = "csv")]
+    pub bom: bool,
 }
 
 impl FormatArgs {
@@ -323,6 +327,10 @@ pub struct SearchArgs {
     /// Print only the number of matching speeches and of hits.
     #[arg(long)]
     pub count: bool,
+    /// With --csv: one row per snippet (the result's columns repeated) instead of one row per
+    /// speech with its snippets joined by ` … `.
+    #[arg(long, requires = "csv")]
+    pub snippet_rows: bool,
     /// Snippets per result (0–10).
     #[arg(long, default_value_t = 2, value_name = "N", value_parser = usize_in(0..=MAX_SNIPPETS))]
     pub snippets: usize,

@@ -72,7 +72,10 @@ pub fn run(global: &GlobalArgs, args: &TrendArgs) -> Result<ExitStatus> {
     match args.format.format() {
         Format::Json => output::json::pretty(&mut out, &t)?,
         Format::Jsonl => output::json::lines(&mut out, output::stats::trend_rows(&t))?,
-        Format::Csv => output::csv::write_rows(&mut out, output::stats::trend_rows(&t))?,
+        Format::Csv => {
+            output::csv::start(&mut out, args.format.bom)?;
+            output::csv::write_rows(&mut out, output::stats::trend_rows(&t))?
+        }
         Format::Human => output::stats::trend_table(&mut out, &t)?,
     }
     out.flush()?;
