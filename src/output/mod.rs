@@ -4,6 +4,7 @@
 
 pub mod chart;
 pub mod csv;
+pub mod diff;
 pub mod json;
 pub mod stats;
 pub mod table;
