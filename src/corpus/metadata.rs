@@ -32,6 +32,10 @@ const YEAR_SCAN_CHARS: usize = 300;
 const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
 /// Years accepted when found in running text (`(19[4-9]\d|20\d\d)年`).
 const TEXT_YEARS: std::ops::RangeInclusive<i32> = 1940..=2099;
+/// Years accepted in a given `date` or `year` field. Outside it (`0001-01-01`, `9999-12-31`, a
+/// placeholder or a typo) a value is treated as an unparseable one: dropped, and the date and
+/// year are inferred as if the field were missing.
+pub(crate) const GIVEN_YEARS: std::ops::RangeInclusive<i32> = 1800..=2199;
 
 /// The names of the text fields, in order of preference.
 pub(crate) const TEXT_KEYS: [&str; 4] = ["content", "text", "body", "full_text"];
@@ -567,10 +571,13 @@ fn parse_cn_date(chars: &[char]) -> Option<(Date, usize)> {
 }
 
 /// Normalises a given date (`2026-02-02`, `2026/2/2`, `2026年2月2日`, `20260202`, optionally
-/// followed by a time) to a valid [`Date`].
+/// followed by a time) to a valid [`Date`] of a year in [`GIVEN_YEARS`].
 pub(crate) fn normalize_date(given: &str) -> Option<Date> {
     let chars: Vec<char> = trim_line(given).chars().collect();
     let (date, used) = parse_date_prefix(&chars)?;
+    if !GIVEN_YEARS.contains(&i32::from(date.year())) {
+        return None;
+    }
     match chars.get(used) {
         None => Some(date),
         Some(c) if c.is_whitespace() || *c == 'T' => Some(date),
@@ -578,7 +585,8 @@ pub(crate) fn normalize_date(given: &str) -> Option<Date> {
     }
 }
 
-/// Parses a given year: a number, a numeric string (`"2024"`, `"2024.0"`, `"2024年"`).
+/// Parses a given year: a number, a numeric string (`"2024"`, `"2024.0"`, `"2024年"`), in
+/// [`GIVEN_YEARS`].
 pub(crate) fn parse_given_year(given: &str) -> Option<i32> {
     let s = trim_line(given);
     let s = s.strip_suffix('年').unwrap_or(s).trim();
@@ -592,7 +600,7 @@ pub(crate) fn parse_given_year(given: &str) -> Option<i32> {
             f as i32
         }
     };
-    (1000..=2999).contains(&year).then_some(year)
+    GIVEN_YEARS.contains(&year).then_some(year)
 }
 
 /// The first `YYYY年` in `chars` with YYYY in `range`, not part of a longer number and not
@@ -756,6 +764,14 @@ mod tests {
             ("202602", None),
             ("yesterday", None),
             ("", None),
+            // Valid calendar dates outside GIVEN_YEARS are dropped like unparseable ones.
+            ("0001-01-01", None),
+            ("9999-12-31", None),
+            ("1799-12-31", None),
+            ("1800-01-01", Some("1800-01-01")),
+            ("2199-12-31", Some("2199-12-31")),
+            ("2200-01-01", None),
+            ("22000101", None),
         ];
         for (input, want) in cases {
             assert_eq!(d(input).as_deref(), want, "{input:?}");
@@ -773,6 +789,13 @@ mod tests {
             ("abc", None),
             ("", None),
             ("12", None),
+            ("1800", Some(1800)),
+            ("2199", Some(2199)),
+            ("1799", None),
+            ("2200", None),
+            ("0001", None),
+            ("9999", None),
+            ("9999.0", None),
         ];
         for (input, want) in cases {
             assert_eq!(parse_given_year(input), want, "{input:?}");
@@ -936,6 +959,34 @@ mod tests {
         // Nothing at all: still a speech, title from the file name.
         let s = speech(Fields::default(), "】\n\u{200b}", "dir/无题.md");
         assert_eq!((s.title.as_str(), s.year, s.date), ("无题", None, None));
+    }
+
+    /// A given date or year outside GIVEN_YEARS is treated as an unparseable one: dropped, and
+    /// inferred from the title, dateline or file name as if it were missing.
+    #[test]
+    fn implausible_given_dates_are_dropped() {
+        for date in ["0001-01-01", "9999-12-31", "not a date"] {
+            let fields = Fields {
+                date: Some(date.into()),
+                title: Some("2024年政府工作报告".into()),
+                ..Fields::default()
+            };
+            let s = speech(fields, "正文", "x.txt");
+            assert_eq!((s.date, s.year), (None, Some(2024)), "{date}");
+            assert_eq!(s.inferred, ["year"], "{date}");
+        }
+        for year in ["1", "9999", "2200", "nineteen"] {
+            let fields = Fields {
+                year: Some(year.into()),
+                date: Some("2023-03-05".into()),
+                ..Fields::default()
+            };
+            let s = speech(fields, "标题\n正文", "x.txt");
+            assert_eq!((s.date.as_deref(), s.year), (Some("2023-03-05"), Some(2023)), "{year}");
+        }
+        let fields = Fields { date: Some("0001-01-01".into()), ..Fields::default() };
+        let s = speech(fields, "标题\n正文", "y.txt");
+        assert_eq!((s.date, s.year), (None, None));
     }
 
     #[test]

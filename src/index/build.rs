@@ -564,7 +564,7 @@ impl Job<'_> {
     fn writer(&self) -> Result<IndexWriter<SpeechDoc>> {
         // One merge at a time: concurrent merges add up their buffers.
         let options = tantivy::indexer::IndexWriterOptions::builder()
-            .num_worker_threads(self.opts.threads.max(1))
+            .num_worker_threads(self.opts.threads.clamp(1, 8))
             .memory_budget_per_thread(self.opts.heap_per_thread.max(15 << 20))
             .num_merge_threads(1)
             .build();

@@ -344,6 +344,24 @@ impl SpeechIndex {
         self.speech_cache.get_or_load(segment, addr.doc_id, || self.stored(searcher, addr, true))
     }
 
+    /// The ids of the speeches read from the file `path` (a corpus path as `search` shows it,
+    /// or a file name that ends one), in line order: what `show FILE` suggests, since a JSONL,
+    /// JSON or CSV file holds many speeches (`FILE:LINE`).
+    pub fn ids_in_file(&self, path: &str) -> Result<Vec<String>> {
+        let suffix = format!("/{path}");
+        let mut ids: Vec<(Option<u64>, String)> = self
+            .speech_hashes()?
+            .into_iter()
+            .filter(|(_, (_, p))| p == path || p.ends_with(&suffix))
+            .map(|(id, _)| {
+                let line = id.rsplit_once(':').and_then(|(_, l)| l.parse().ok());
+                (line, id)
+            })
+            .collect();
+        ids.sort();
+        Ok(ids.into_iter().map(|(_, id)| id).collect())
+    }
+
     /// Finds a speech by id.
     pub fn find(&self, searcher: &Searcher, id: &str) -> Result<Option<DocAddress>> {
         let term = tantivy::Term::from_field_text(self.fields.id, id);

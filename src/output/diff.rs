@@ -4,7 +4,7 @@
 //! under its section heading, with its paragraph (`A¶12`, `B¶14`), deleted text as `[-…-]` and
 //! inserted text as `{+…+}` (also coloured, red and green, when colour is on), then the new and
 //! dropped formulations as tables. Control and bidirectional-override characters of the texts
-//! are shown escaped (`\u{1b}`), so that a speech cannot drive the terminal.
+//! are shown escaped (`\u{1b}`, [`super::escape`]), so that a speech cannot drive the terminal.
 //!
 //! CSV and JSON Lines share one row per listed entry: `list` (`changed`, `removed`, `added`,
 //! `new_phrase`, `dropped_phrase`), `order`, `id_old`, `paragraph_old`, `section_old`, `old`,
@@ -18,6 +18,8 @@ use comfy_table::presets::UTF8_BORDERS_ONLY;
 use comfy_table::{Cell, CellAlignment, Table};
 use serde::Serialize;
 
+use super::escape::escape;
+use super::plural;
 use crate::stats::diff::{ChangedSentence, Formulation, Mark, MarkOp, SentenceChange, SpeechDiff};
 
 /// Styles of the diff output; all plain when colour is off.
@@ -46,26 +48,6 @@ impl DiffPalette {
             dim: Style::new().dimmed(),
         }
     }
-}
-
-/// `text` with control characters and bidirectional overrides escaped as `\u{…}`.
-pub fn escape(text: &str) -> String {
-    let unsafe_char = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    };
-    if !text.chars().any(unsafe_char) {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if unsafe_char(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The marks of a changed pair as one line: `[-deleted-]{+inserted+}`, styled with `p`.
@@ -109,8 +91,7 @@ fn side_line(
     } else {
         String::new()
     };
-    let speeches =
-        if side.docs == 1 { "1 speech".to_string() } else { format!("{} speeches", side.docs) };
+    let speeches = plural(side.docs, "speech", "speeches");
     writeln!(
         out,
         "{name}: {}{title}  ({speeches}, {} sentences, {} characters{wrapped})",
@@ -178,7 +159,7 @@ fn changes(out: &mut dyn Write, d: &SpeechDiff, p: &DiffPalette) -> io::Result<(
         if (sa, sb) != (in_a, in_b) {
             let heading = match (sa, sb) {
                 (Some(x), Some(y)) if x != y => format!("{} → {}", escape(x), escape(y)),
-                (Some(x), _) | (None, Some(x)) => escape(x),
+                (Some(x), _) | (None, Some(x)) => escape(x).into_owned(),
                 (None, None) => "(before the first heading)".to_string(),
             };
             writeln!(out, "\n{}§ {heading}{:#}", p.section, p.section)?;
@@ -224,7 +205,7 @@ fn phrase_table(list: &[Formulation]) -> Table {
     let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
     for f in list {
         t.add_row(vec![
-            Cell::new(escape(&f.phrase)),
+            Cell::new(escape(&f.phrase).into_owned()),
             right(f.count_a.to_string()),
             right(f.count_b.to_string()),
             right(format!("{:.2}", f.g2)),
@@ -335,9 +316,8 @@ mod tests {
 
     #[test]
     fn control_characters_are_escaped() {
-        assert_eq!(escape("正常文字"), "正常文字");
-        assert_eq!(escape("红\u{1b}[31m字\u{202e}反"), "红\\u{1b}[31m字\\u{202e}反");
-        assert_eq!(escape("甲\t乙"), "甲\\u{9}乙");
+        let marks = [Mark { op: MarkOp::Insert, text: "红\u{1b}[31m字\u{202e}反".into() }];
+        assert_eq!(marked(&marks, &DiffPalette::default()), "{+红\\u{1b}[31m字\\u{202e}反+}");
     }
 
     #[test]

@@ -9,6 +9,9 @@
 //!   b_rate, g2, log_ratio` with `list` one of `over_a`, `over_b`, `new_in_b`, `only_in_a`,
 //!   `term` (word rates per 10,000 tokens, term rates per 10,000 characters);
 //! * `top`: one row per word: `rank, word, count, docs, rate` (per 10,000 tokens).
+//!
+//! The human renderers escape text from the index and the terms ([`super::escape`]); CSV and
+//! JSON Lines rows carry it exactly.
 
 use std::io::{self, Write};
 
@@ -17,6 +20,7 @@ use comfy_table::{Cell, CellAlignment, Table};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
+use super::escape::escape;
 use super::text::Palette;
 use crate::stats::compare::{Comparison, Keyword};
 use crate::stats::concordance::Concordance;
@@ -32,6 +36,11 @@ fn new_table(header: Vec<String>) -> Table {
 
 fn right(s: impl ToString) -> Cell {
     Cell::new(s).set_alignment(CellAlignment::Right)
+}
+
+/// A cell of text from the index (a title, a word, a group), escaped.
+fn text(s: &str) -> Cell {
+    Cell::new(escape(s))
 }
 
 /// A horizontal bar of `width` cells for `value` out of `max`, in eighths of a block; a value
@@ -87,15 +96,15 @@ pub fn trend_table(out: &mut dyn Write, t: &Trend) -> io::Result<()> {
                 t.metric.name().to_string(),
             ]);
         } else {
-            header.extend([format!("{term} ({})", t.metric.name()), String::new()]);
+            header.extend([format!("{} ({})", escape(term), t.metric.name()), String::new()]);
         }
     }
     let mut table = new_table(header);
     for g in &t.groups {
-        let mut row = vec![Cell::new(&g.key)];
+        let mut row = vec![text(&g.key)];
         if speech {
-            row.push(Cell::new(g.date.as_deref().unwrap_or("")));
-            row.push(Cell::new(g.title.as_deref().unwrap_or("")));
+            row.push(text(g.date.as_deref().unwrap_or("")));
+            row.push(text(g.title.as_deref().unwrap_or("")));
         }
         row.extend([right(g.docs), right(g.chars)]);
         for (_, c) in g.terms.iter() {
@@ -116,7 +125,8 @@ pub fn trend_table(out: &mut dyn Write, t: &Trend) -> io::Result<()> {
         let total = t.totals.get(term).copied().unwrap_or_default();
         writeln!(
             out,
-            "{term}: {} occurrences in {} speeches ({} per 10,000 characters)",
+            "{}: {} occurrences in {} speeches ({} per 10,000 characters)",
+            escape(term),
             total.count,
             total.docs,
             rate(total.rate)
@@ -125,28 +135,28 @@ pub fn trend_table(out: &mut dyn Write, t: &Trend) -> io::Result<()> {
             writeln!(
                 out,
                 "  first: {} {} [{}]",
-                f.date.clone().or(f.year.map(|y| y.to_string())).unwrap_or_else(|| "?".into()),
-                f.title,
-                f.id
+                escape(&f.date.clone().or(f.year.map(|y| y.to_string())).unwrap_or("?".into())),
+                escape(&f.title),
+                escape(&f.id)
             )?;
             if let Some(sentence) = &f.sentence {
-                writeln!(out, "         “{sentence}”")?;
+                writeln!(out, "         “{}”", escape(sentence))?;
             }
         }
         if let Some(Some(l)) = t.last_seen.get(term) {
             writeln!(
                 out,
                 "  last:  {} {} [{}]",
-                l.date.clone().or(l.year.map(|y| y.to_string())).unwrap_or_else(|| "?".into()),
-                l.title,
-                l.id
+                escape(&l.date.clone().or(l.year.map(|y| y.to_string())).unwrap_or("?".into())),
+                escape(&l.title),
+                escape(&l.id)
             )?;
         }
         if let Some(Some(p)) = t.peak.get(term) {
             writeln!(
                 out,
                 "  peak:  {} ({} {}, {} occurrences)",
-                p.group,
+                escape(&p.group),
                 t.metric.name(),
                 metric_value(t.metric, p.value),
                 p.count
@@ -212,25 +222,32 @@ pub fn kwic_text(out: &mut dyn Write, c: &Concordance, p: &Palette) -> io::Resul
     } else {
         format!(", showing {}", c.lines.len())
     };
-    writeln!(out, "{}: {} occurrences in {} speeches{shown}", c.term, c.total, c.docs)?;
-    let left_width = c.lines.iter().map(|l| l.left.width()).max().unwrap_or(0);
-    let right_width = c.lines.iter().map(|l| l.right.width()).max().unwrap_or(0);
+    let term = escape(&c.term);
+    writeln!(out, "{term}: {} occurrences in {} speeches{shown}", c.total, c.docs)?;
+    // Escaped first, so that the alignment counts what is printed.
+    let lines: Vec<_> = c
+        .lines
+        .iter()
+        .map(|l| {
+            let date = l.date.clone().or(l.year.map(|y| y.to_string())).unwrap_or("?".into());
+            (escape(&l.left), escape(&l.matched), escape(&l.right), escape(&l.title), date, l)
+        })
+        .collect();
+    let left_width = lines.iter().map(|l| l.0.width()).max().unwrap_or(0);
+    let right_width = lines.iter().map(|l| l.2.width()).max().unwrap_or(0);
     let plain = p.hit == anstyle::Style::new();
-    for l in &c.lines {
-        let date = l.date.clone().or(l.year.map(|y| y.to_string())).unwrap_or_else(|| "?".into());
+    for (left, matched, right, title, date, l) in &lines {
         let matched = if plain {
-            format!("【{}】", l.matched)
+            format!("【{matched}】")
         } else {
-            format!("{}{}{:#}", p.hit, l.matched, p.hit)
+            format!("{}{matched}{:#}", p.hit, p.hit)
         };
         writeln!(
             out,
-            "{date:<10}  {}{} {matched} {}{}  {dim}{} ¶{}{dim:#}",
-            " ".repeat(left_width - l.left.width()),
-            l.left,
-            l.right,
-            " ".repeat(right_width - l.right.width()),
-            l.title,
+            "{:<10}  {}{left} {matched} {right}{}  {dim}{title} ¶{}{dim:#}",
+            escape(date),
+            " ".repeat(left_width - left.width()),
+            " ".repeat(right_width - right.width()),
             l.paragraph,
             dim = p.dim,
         )?;
@@ -247,7 +264,7 @@ fn keyword_table(title: &str, words: &[Keyword]) -> Table {
     );
     for k in words {
         t.add_row(vec![
-            Cell::new(&k.word),
+            text(&k.word),
             right(k.a),
             right(k.b),
             right(format!("{:.2}", k.a_rate)),
@@ -262,11 +279,15 @@ fn keyword_table(title: &str, words: &[Keyword]) -> Table {
 /// Renders `compare`: the two sides, then the keyword lists and the given terms.
 pub fn compare_table(out: &mut dyn Write, c: &Comparison) -> io::Result<()> {
     for (name, s) in [("A", &c.a), ("B", &c.b)] {
-        let title = s.title.as_deref().map(|t| format!(" {t}")).unwrap_or_default();
+        let title = s.title.as_deref().map(|t| format!(" {}", escape(t))).unwrap_or_default();
         writeln!(
             out,
             "{name}: {}{title}: {} speeches, {} characters, {} words ({} distinct)",
-            s.label, s.docs, s.chars, s.tokens, s.distinct
+            escape(&s.label),
+            s.docs,
+            s.chars,
+            s.tokens,
+            s.distinct
         )?;
     }
     writeln!(
@@ -291,7 +312,7 @@ pub fn compare_table(out: &mut dyn Write, c: &Comparison) -> io::Result<()> {
         );
         for k in &c.terms {
             t.add_row(vec![
-                Cell::new(&k.term),
+                text(&k.term),
                 right(k.a),
                 right(k.a_docs),
                 right(rate(k.a_rate)),
@@ -386,7 +407,7 @@ pub fn top_table(out: &mut dyn Write, t: &TopWords) -> io::Result<()> {
     for w in &t.words {
         table.add_row(vec![
             right(w.rank),
-            Cell::new(&w.word),
+            text(&w.word),
             right(w.count),
             right(w.docs),
             right(format!("{:.2}", w.rate)),

@@ -1,10 +1,13 @@
-//! Human-readable tables (comfy-table, which pads CJK text by display width).
+//! Human-readable tables (comfy-table, which pads CJK text by display width). Text from the
+//! index (paths, kinds, regions, field names) is escaped ([`super::escape`]).
 
 use std::io::{self, Write};
 
 use comfy_table::presets::UTF8_BORDERS_ONLY;
 use comfy_table::{Cell, CellAlignment, Table};
 
+use super::escape::escape;
+use super::plural;
 use crate::stats::{Overview, SpaceUsage};
 
 fn new_table(header: &[&str]) -> Table {
@@ -18,23 +21,34 @@ fn right(s: impl ToString) -> Cell {
     Cell::new(s).set_alignment(CellAlignment::Right)
 }
 
+/// A cell of text from the index, escaped.
+fn text(s: &str) -> Cell {
+    Cell::new(escape(s))
+}
+
 /// Renders `speechdex stats`.
 pub fn overview(out: &mut dyn Write, o: &Overview) -> io::Result<()> {
-    writeln!(out, "index:       {}", o.index)?;
+    writeln!(out, "index:       {}", escape(&o.index))?;
     writeln!(out, "speeches:    {}", o.docs)?;
     writeln!(out, "characters:  {}", o.chars)?;
     writeln!(out, "size:        {:.1} MB on disk", o.index_bytes as f64 / 1e6)?;
     if let Some(b) = &o.last_build {
         writeln!(
             out,
-            "last build:  {} ({:?}), {} files seen, {} skipped",
-            b.built_at, b.mode, b.files_seen, b.skipped
+            "last build:  {} ({}), {} seen, {} skipped",
+            escape(&b.built_at),
+            match b.mode {
+                crate::index::BuildMode::Full => "full build",
+                crate::index::BuildMode::Incremental => "incremental update",
+            },
+            plural(b.files_seen as u64, "file", "files"),
+            b.skipped
         )?;
-        writeln!(out, "corpus:      {}", b.roots.join(", "))?;
+        writeln!(out, "corpus:      {}", escape(&b.roots.join(", ")))?;
     }
-    writeln!(out, "full build:  {}", o.generation_created)?;
+    writeln!(out, "full build:  {}", escape(&o.generation_created))?;
     if !o.user_dictionaries.is_empty() {
-        writeln!(out, "dictionaries: {}", o.user_dictionaries.join(", "))?;
+        writeln!(out, "dictionaries: {}", escape(&o.user_dictionaries.join(", ")))?;
     }
     writeln!(out)?;
     let mut t = new_table(&["year", "speeches"]);
@@ -50,7 +64,7 @@ pub fn overview(out: &mut dyn Write, o: &Overview) -> io::Result<()> {
         let mut rows: Vec<_> = map.iter().collect();
         rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         for (k, n) in rows {
-            t.add_row(vec![Cell::new(if k.is_empty() { "(unknown)" } else { k }), right(n)]);
+            t.add_row(vec![text(if k.is_empty() { "(unknown)" } else { k }), right(n)]);
         }
         writeln!(out, "\n{t}")?;
     }
@@ -107,7 +121,7 @@ fn space_table(s: &SpaceUsage) -> Table {
     }
     for f in &rows {
         t.add_row(vec![
-            Cell::new(&f.field),
+            text(&f.field),
             megabytes(f.terms),
             megabytes(f.postings),
             megabytes(f.positions),

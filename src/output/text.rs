@@ -1,9 +1,14 @@
 //! Human-readable output for search results and speeches, with optional ANSI colour.
+//!
+//! Every text from the index is escaped ([`super::escape`]): one-line values with
+//! [`escape`], a speech's text keeping its line breaks and tabs.
 
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
+use super::escape::{Layout, escape, escape_as};
+use super::plural;
 use crate::index::StoredSpeech;
 use crate::search::{SearchResults, Snippet};
 
@@ -32,17 +37,16 @@ impl Palette {
     }
 }
 
-/// Writes `text` with the character ranges of `highlights` styled; without colour, matches are
+/// `text` with the character ranges of `highlights` styled, escaped for `layout` (see
+/// [`super::escape`]; highlights are offsets in the unescaped text). Without colour, matches are
 /// marked with 【 】 so they stay visible.
-pub fn highlighted(text: &str, highlights: &[[usize; 2]], style: Style) -> String {
+pub fn highlighted(text: &str, highlights: &[[usize; 2]], style: Style, layout: Layout) -> String {
     let plain = style == Style::new();
     let (open, close) = if plain {
         ("【".to_string(), "】".to_string())
     } else {
         (style.render().to_string(), style.render_reset().to_string())
     };
-    let mut out = String::with_capacity(text.len() + highlights.len() * 8);
-    let mut bounds: Vec<(usize, bool)> = Vec::new();
     // Merge overlapping highlights so markers nest correctly.
     let mut merged: Vec<[usize; 2]> = Vec::new();
     let mut sorted = highlights.to_vec();
@@ -53,27 +57,31 @@ pub fn highlighted(text: &str, highlights: &[[usize; 2]], style: Style) -> Strin
             _ => merged.push(h),
         }
     }
+    let mut bounds: Vec<(usize, bool)> = Vec::with_capacity(merged.len() * 2);
     for h in &merged {
         bounds.push((h[0], true));
         bounds.push((h[1], false));
     }
-    let mut b = 0;
-    for (i, c) in text.chars().enumerate() {
-        while b < bounds.len() && bounds[b].0 == i {
-            out.push_str(if bounds[b].1 { &open } else { &close });
-            b += 1;
+    let mut out = String::with_capacity(text.len() + highlights.len() * 8);
+    // Walk to each bound (a character offset; past the end: the end), escaping the text before.
+    let (mut char_at, mut byte_at, mut from) = (0usize, 0usize, 0usize);
+    for (at, is_open) in bounds {
+        while char_at < at
+            && let Some(c) = text[byte_at..].chars().next()
+        {
+            byte_at += c.len_utf8();
+            char_at += 1;
         }
-        out.push(c);
+        out.push_str(&escape_as(&text[from..byte_at], layout));
+        out.push_str(if is_open { &open } else { &close });
+        from = byte_at;
     }
-    while b < bounds.len() {
-        out.push_str(if bounds[b].1 { &open } else { &close });
-        b += 1;
-    }
+    out.push_str(&escape_as(&text[from..], layout));
     out
 }
 
 fn snippet_line(s: &Snippet, p: &Palette) -> String {
-    format!("¶{} {}", s.paragraph, highlighted(&s.text, &s.highlights, p.hit))
+    format!("¶{} {}", s.paragraph, highlighted(&s.text, &s.highlights, p.hit, Layout::Line))
 }
 
 /// Renders search results as a readable list.
@@ -81,8 +89,11 @@ pub fn search_results(out: &mut dyn Write, r: &SearchResults, p: &Palette) -> io
     let dim = p.dim;
     writeln!(
         out,
-        "{} speeches, {} hits for {}  {dim}({:.1} ms){dim:#}",
-        r.total_docs, r.total_hits, r.query, r.took_ms
+        "{}, {} for {}  {dim}({:.1} ms){dim:#}",
+        plural(r.total_docs, "speech", "speeches"),
+        plural(r.total_hits, "hit", "hits"),
+        escape(&r.query),
+        r.took_ms
     )?;
     for hit in &r.results {
         let when = hit
@@ -95,8 +106,10 @@ pub fn search_results(out: &mut dyn Write, r: &SearchResults, p: &Palette) -> io
         meta.extend(hit.region.clone());
         let title = p.title;
         writeln!(out)?;
-        writeln!(out, "{:>3}. {title}{}{title:#}  {}", hit.rank, hit.title, meta.join(" · "))?;
-        writeln!(out, "     {dim}{}  hits {}  score {:.2}{dim:#}", hit.id, hit.hits, hit.score)?;
+        let (name, meta) = (escape(&hit.title), escape(&meta.join(" · ")).into_owned());
+        writeln!(out, "{:>3}. {title}{name}{title:#}  {meta}", hit.rank)?;
+        let id = escape(&hit.id);
+        writeln!(out, "     {dim}{id}  hits {}  score {:.2}{dim:#}", hit.hits, hit.score)?;
         for s in &hit.snippets {
             writeln!(out, "     {}", snippet_line(s, p))?;
         }
@@ -105,14 +118,18 @@ pub fn search_results(out: &mut dyn Write, r: &SearchResults, p: &Palette) -> io
 }
 
 /// Renders one speech with its metadata and the matches of `highlights` (character ranges).
+///
+/// Paragraphs (lines with text) are numbered in a margin; `paragraphs` keeps only those in
+/// `from..=to`.
 pub fn speech(
     out: &mut dyn Write,
     s: &StoredSpeech,
     highlights: &[[usize; 2]],
+    paragraphs: Option<(usize, usize)>,
     p: &Palette,
 ) -> io::Result<()> {
     let title = p.title;
-    writeln!(out, "{title}{}{title:#}", s.title)?;
+    writeln!(out, "{title}{}{title:#}", escape(&s.title))?;
     let fields: [(&str, Option<String>); 9] = [
         ("id", Some(s.id.clone())),
         ("date", s.date.clone()),
@@ -126,31 +143,87 @@ pub fn speech(
     ];
     for (name, value) in fields {
         if let Some(v) = value {
-            writeln!(out, "{:<8} {v}", format!("{name}:"))?;
+            writeln!(out, "{:<8} {}", format!("{name}:"), escape(&v))?;
         }
     }
     if !s.tags.is_empty() {
-        writeln!(out, "{:<8} {}", "tags:", s.tags.join(", "))?;
+        writeln!(out, "{:<8} {}", "tags:", escape(&s.tags.join(", ")))?;
     }
     if !s.inferred.is_empty() {
-        writeln!(out, "{:<8} {}", "inferred:", s.inferred.join(", "))?;
+        writeln!(out, "{:<8} {}", "inferred:", escape(&s.inferred.join(", ")))?;
     }
     if !highlights.is_empty() {
         writeln!(out, "{:<8} {}", "matches:", highlights.len())?;
     }
     writeln!(out)?;
-    writeln!(out, "{}", highlighted(s.body.as_deref().unwrap_or(""), highlights, p.hit))
+    let body = s.body.as_deref().unwrap_or("");
+    let marked = highlighted(body, highlights, p.hit, Layout::Text);
+    numbered(out, body, &marked, paragraphs, p)
+}
+
+/// Writes `marked` (the body with highlights, line for line) with paragraph numbers in a margin:
+/// a line of `body` with text gets the next number, a blank line none.
+fn numbered(
+    out: &mut dyn Write,
+    body: &str,
+    marked: &str,
+    only: Option<(usize, usize)>,
+    p: &Palette,
+) -> io::Result<()> {
+    let total = body.lines().filter(|l| !l.trim().is_empty()).count();
+    let width = total.max(1).to_string().len();
+    let dim = p.dim;
+    let mut number = 0;
+    for (line, shown) in body.split('\n').zip(marked.split('\n')) {
+        let shown = shown.strip_suffix('\r').unwrap_or(shown);
+        if line.trim().is_empty() {
+            if only.is_none() {
+                writeln!(out)?;
+            }
+            continue;
+        }
+        number += 1;
+        if only.is_some_and(|(from, to)| number < from || number > to) {
+            continue;
+        }
+        writeln!(out, "{dim}{number:>width$}{dim:#}  {shown}")?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn plain(text: &str, highlights: &[[usize; 2]]) -> String {
+        highlighted(text, highlights, Style::new(), Layout::Text)
+    }
+
     #[test]
     fn plain_highlights_use_brackets() {
-        assert_eq!(highlighted("发展新质生产力", &[[2, 7]], Style::new()), "发展【新质生产力】");
-        assert_eq!(highlighted("甲乙丙", &[[0, 2], [1, 3]], Style::new()), "【甲乙丙】");
-        assert_eq!(highlighted("甲", &[], Style::new()), "甲");
-        assert_eq!(highlighted("哈哈哈哈", &[[0, 2], [2, 4]], Style::new()), "【哈哈】【哈哈】");
+        assert_eq!(plain("发展新质生产力", &[[2, 7]]), "发展【新质生产力】");
+        assert_eq!(plain("甲乙丙", &[[0, 2], [1, 3]]), "【甲乙丙】");
+        assert_eq!(plain("甲", &[]), "甲");
+        assert_eq!(plain("哈哈哈哈", &[[0, 2], [2, 4]]), "【哈哈】【哈哈】");
+        assert_eq!(plain("甲乙", &[[1, 9]]), "甲【乙】");
+    }
+
+    /// Control characters are escaped around and inside highlights, whose offsets count the
+    /// unescaped characters; a text keeps its line breaks and tabs, a line does not.
+    #[test]
+    fn highlights_escape_controls() {
+        let text = "\u{1b}[31m发展\n\t新质\u{1b}生产力\u{202e}";
+        assert_eq!(plain(text, &[[9, 15]]), "\\u{1b}[31m发展\n\t【新质\\u{1b}生产力】\\u{202e}");
+        assert_eq!(
+            highlighted(text, &[[9, 15]], Style::new(), Layout::Line),
+            "\\u{1b}[31m发展\\n\\t【新质\\u{1b}生产力】\\u{202e}"
+        );
+        let red = Palette::new(true).hit;
+        let coloured = highlighted(text, &[[9, 11]], red, Layout::Line);
+        let (on, off) = (red.render(), red.render_reset());
+        assert_eq!(
+            coloured,
+            format!("\\u{{1b}}[31m发展\\n\\t{on}新质{off}\\u{{1b}}生产力\\u{{202e}}")
+        );
     }
 }

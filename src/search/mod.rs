@@ -15,6 +15,7 @@
 
 pub mod cache;
 pub mod exact;
+pub mod lint;
 pub mod matcher;
 pub mod query;
 pub mod snippet;
@@ -95,6 +96,10 @@ pub struct SearchResults {
     pub took_ms: f64,
     /// This page of results.
     pub results: Vec<SearchHit>,
+    /// Likely slips in the query, with the query probably meant ([`lint::lint`]); the query
+    /// was searched as typed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<lint::QueryNote>,
 }
 
 /// One matching speech.
@@ -114,6 +119,10 @@ pub struct SearchHit {
     pub speaker: Option<String>,
     /// Region, when known.
     pub region: Option<String>,
+    /// Kind of speech, when known.
+    pub kind: Option<String>,
+    /// Where the speech was published, when known (what a citation needs).
+    pub url: Option<String>,
     /// File path relative to the corpus root.
     pub path: String,
     /// Relevance score (BM25; 0 when sorting by date or hits).
@@ -277,6 +286,8 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
                 date: stored.date.clone(),
                 speaker: stored.speaker.clone(),
                 region: stored.region.clone(),
+                kind: stored.kind.clone(),
+                url: stored.url.clone(),
                 path: stored.path.clone(),
                 score: c.score,
                 hits: c.hits,
@@ -290,6 +301,7 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
         total_hits,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         results,
+        warnings: lint::lint(&req.query_text),
     })
 }
 

@@ -43,6 +43,9 @@
 //! * Years have 4 digits (1000–9999); dates are real `YYYY-MM-DD` dates; ranges go from the
 //!   earlier to the later bound, and either bound may be left out.
 //!
+//! Queries that parse but look like slips (`or`, `（…）`, `「…」`, a lone `-`) are searched as
+//! typed; [`super::lint`] names them with the query probably meant.
+//!
 //! # Limits and errors
 //!
 //! Errors are [`crate::Error::Query`] with the 0-based **character** position of the problem:

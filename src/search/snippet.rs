@@ -102,7 +102,8 @@ fn make_snippets_utf8(
     if body.is_empty() || max == 0 {
         return Vec::new();
     }
-    let reach = width + 24;
+    // Saturating: `width` comes from callers (any `usize`), and a panic is never an answer.
+    let reach = width.saturating_add(24);
     let mut cursor = Cursor::default();
     let mut paragraphs = Paragraphs::default();
     let mut out: Vec<Snippet> = Vec::new();
@@ -168,10 +169,10 @@ fn cut(
     let mlen = me - ms;
     let pad = width.saturating_sub(mlen) / 2;
     let mut start = ms.saturating_sub(pad).max(para_start);
-    let mut end = (me + pad).min(para_end);
+    let mut end = me.saturating_add(pad).min(para_end);
     if end - start < width {
         if start == para_start {
-            end = (start + width).min(para_end);
+            end = start.saturating_add(width).min(para_end);
         } else if end == para_end {
             start = end.saturating_sub(width).max(para_start);
         }
@@ -460,6 +461,19 @@ mod tests {
         assert_eq!(find_matches(body, &["新质生产力"]), vec![(3, 8), (12, 17)]);
         assert_eq!(find_matches("ＧＤＰ与gdp", &["GDP"]), vec![(0, 3), (4, 7)]);
         assert_eq!(find_matches("哈哈哈", &["哈哈"]), vec![(0, 2)]);
+    }
+
+    /// Any width and count are answered, the largest included (no overflow).
+    #[test]
+    fn huge_widths_do_not_overflow() {
+        let body = "第一段。\n发展新质生产力，推动高质量发展。\n第三段";
+        let m = find_matches(body, &["新质生产力"]);
+        for width in [usize::MAX, usize::MAX - 24, usize::MAX / 2 + 1] {
+            let s = make_snippets(body, &m, usize::MAX, width);
+            assert_eq!(s.len(), 1);
+            assert_eq!(s[0].text, "发展新质生产力，推动高质量发展。");
+            assert_eq!(s[0].highlights, vec![[2, 7]]);
+        }
     }
 
     #[test]

@@ -74,6 +74,9 @@ pub struct Comparison {
     pub only_in_a: Vec<Keyword>,
     /// The given terms, counted exactly.
     pub terms: Vec<TermComparison>,
+    /// Notes on the sets (for example, speeches in both).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// What one side holds.
@@ -166,8 +169,33 @@ fn resolve(index: &SpeechIndex, side: &Side) -> Result<(Vec<DocAddress>, String,
             let stored = index.stored(&searcher, addr, false)?;
             Ok((vec![addr], id.clone(), Some(stored.title)))
         }
-        Side::Query { text, node } => Ok((select_docs(index, Some(node))?, text.clone(), None)),
+        Side::Query { text, node } => {
+            let docs = select_docs(index, Some(node))?;
+            if docs.is_empty() {
+                return Err(Error::InvalidArgument(format!(
+                    "the query {text:?} selects no speech, so there is nothing to compare; \
+                     check it with `speechdex search {text:?} --count`"
+                )));
+            }
+            Ok((docs, text.clone(), None))
+        }
     }
+}
+
+/// A note when the two sides share speeches: their words then count on both sides, and the
+/// comparison understates the difference.
+fn overlap_warning(a: &[DocAddress], b: &[DocAddress], la: &str, lb: &str) -> Option<String> {
+    let set: HashSet<&DocAddress> = a.iter().collect();
+    let shared = b.iter().filter(|d| set.contains(d)).count();
+    (shared > 0).then(|| {
+        let what = if shared == 1 { "speech" } else { "speeches" };
+        format!(
+            "A ({la}) and B ({lb}) share {shared} {what} (A has {}, B {}): shared speeches count \
+             on both sides; add `-…` to one query to make the sets disjoint",
+            a.len(),
+            b.len()
+        )
+    })
 }
 
 fn set_info(
@@ -209,6 +237,8 @@ fn term_counts(index: &SpeechIndex, docs: &HashSet<DocAddress>, term: &str) -> R
 pub fn compare(index: &SpeechIndex, req: &CompareRequest) -> Result<Comparison> {
     let (docs_a, label_a, title_a) = resolve(index, &req.a)?;
     let (docs_b, label_b, title_b) = resolve(index, &req.b)?;
+    let warnings: Vec<String> =
+        overlap_warning(&docs_a, &docs_b, &label_a, &label_b).into_iter().collect();
     let ca = count_words(index, &docs_a)?;
     let cb = count_words(index, &docs_b)?;
 
@@ -272,6 +302,7 @@ pub fn compare(index: &SpeechIndex, req: &CompareRequest) -> Result<Comparison> 
         new_in_b,
         only_in_a,
         terms,
+        warnings,
     })
 }
 

@@ -124,6 +124,9 @@ pub struct Trend {
     pub last_seen: TermMap<Option<Appearance>>,
     /// Per term: the group where the metric is highest (the first such group on ties).
     pub peak: TermMap<Option<Peak>>,
+    /// Likely slips in the terms ([`crate::search::lint::lint_terms`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::search::lint::QueryNote>,
 }
 
 /// One group of speeches.
@@ -453,6 +456,7 @@ pub fn trend(index: &SpeechIndex, req: &TrendRequest) -> Result<Trend> {
         first_seen: TermMap(first_seen),
         last_seen: TermMap(last_seen),
         peak: TermMap(peak),
+        warnings: crate::search::lint::lint_terms(&terms),
     })
 }
 

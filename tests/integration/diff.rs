@@ -390,8 +390,11 @@ fn errors_name_what_is_wrong() {
     let o = run(index, &["diff", "east-2025.md"]);
     assert_exit(&o, 2, "diff with one id");
     assert!(stderr(&o).contains("two speech ids"), "{}", stderr(&o));
-    let o = run(index, &["diff", "a", "b", "--min-similarity", "x"]);
-    assert_exit(&o, 2, "diff with a bad similarity");
+    for (flag, value) in [("--min-similarity", "x"), ("--min-similarity", "3"), ("--limit", "0")] {
+        let o = run(index, &["diff", "a", "b", flag, value]);
+        assert_exit(&o, 2, &format!("diff {flag} {value}"));
+        assert!(stderr(&o).contains(flag), "{}", stderr(&o));
+    }
     let o = run(index, &["diff", "--a", "(year:2025", "--b", "year:2026"]);
     assert_exit(&o, 2, "diff with a bad query");
     assert!(stderr(&o).contains("query error"), "{}", stderr(&o));

@@ -11,4 +11,6 @@ mod indexing;
 mod reliability;
 mod search;
 mod server;
+mod slips;
 mod stats;
+mod terminal;

@@ -1,8 +1,60 @@
 //! Command-line arguments (clap derive). Doc comments are the help text.
+//!
+//! Every number has a range that clap checks (a value outside it is a usage error, exit status
+//! 2, naming the option and the range), so that no value can overflow, panic or ask for
+//! unbounded memory further on. Where `speechdex serve` takes the same parameter, the range is
+//! the server's ([`speechdex::server`]), except the page size of `search` ([`MAX_SEARCH_LIMIT`]);
+//! the doc comments state each range.
 
 use std::path::PathBuf;
 
+use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use speechdex::server::{MAX_KWIC_LINES, MAX_OFFSET};
+
+/// Years of `--year`, `--from`, `--to` (4 digits, as the server's `year`, `from`, `to`).
+pub const YEARS: std::ops::RangeInclusive<i64> = 1000..=9999;
+/// Largest `search --limit`. The server's pages hold at most [`speechdex::server::MAX_LIMIT`]
+/// results, but scripts list every hit of a search in one call (`--jsonl --limit 100000000`),
+/// so the command allows more results than an index holds. The library keeps only the hits it
+/// has, whatever the limit.
+pub const MAX_SEARCH_LIMIT: u64 = 1_000_000_000;
+/// Largest `search --snippets` (as the server's `snippets`).
+pub const MAX_SNIPPETS: u64 = 10;
+/// Largest `kwic --width` (as the server's `width` of `/api/kwic`).
+pub const MAX_KWIC_WIDTH: u64 = 200;
+/// Largest `compare --limit` (as the server's `limit` of `/api/compare`).
+pub const MAX_COMPARE_LIMIT: u64 = 200;
+/// Largest `diff --limit` (it only cuts lists: any number of sentences is fine).
+pub const MAX_DIFF_LIMIT: u64 = 100_000_000;
+/// Largest `top --limit`.
+pub const MAX_TOP_LIMIT: u64 = 10_000;
+/// Most `index --threads`: tantivy's own limit for its default, each thread buffering up to
+/// 64 MB.
+pub const MAX_THREADS: u64 = 8;
+
+/// A `usize` option in `range`.
+fn usize_in(range: std::ops::RangeInclusive<u64>) -> RangedU64ValueParser<usize> {
+    RangedU64ValueParser::new().range(range)
+}
+
+/// A year option in [`YEARS`].
+fn year() -> clap::builder::RangedI64ValueParser<i32> {
+    clap::value_parser!(i32).range(YEARS)
+}
+
+/// `HOST:PORT` with a port from 0 to 65535 (the host is resolved when binding).
+fn host_port(value: &str) -> Result<String, String> {
+    let (host, port) = value
+        .rsplit_once(':')
+        .ok_or_else(|| "give HOST:PORT, such as 127.0.0.1:8080".to_string())?;
+    if host.is_empty() {
+        return Err("give HOST:PORT, such as 127.0.0.1:8080 (the host is missing)".into());
+    }
+    port.parse::<u16>()
+        .map_err(|_| format!("the port {port:?} is not a number from 0 to 65535"))?;
+    Ok(value.to_string())
+}
 
 /// Exact full-text search and term statistics for Chinese policy speeches.
 ///
@@ -58,8 +110,10 @@ pub enum Command {
     #[command(long_about = SEARCH_LONG_ABOUT)]
     Search(SearchArgs),
     /// Print one speech with its metadata, optionally with the matches of a query marked.
+    #[command(after_help = SHOW_AFTER_HELP)]
     Show(ShowArgs),
     /// Show what the index holds: speeches per year, kind and region, size, last build.
+    #[command(after_help = STATS_AFTER_HELP)]
     Stats(StatsArgs),
     /// Count terms per year, speaker, region, kind or speech, with bars or a chart.
     #[command(long_about = TREND_LONG_ABOUT)]
@@ -129,7 +183,10 @@ const TREND_LONG_ABOUT: &str = "Count terms per year, speaker, region, kind or s
     to the last; speeches without a year (or speaker, region, kind) form the group `unknown`, \
     listed last. --by speech lists the speeches containing a term, oldest first.\n\n\
     The table shows a bar per term, scaled to the highest value of --metric; --plot draws a line \
-    chart (SVG or PNG; PNG needs a CJK font such as fonts-noto-cjk).";
+    chart (SVG or PNG; PNG needs a CJK font such as fonts-noto-cjk).\n\n\
+    Terms are exact phrases, not queries: `year:2024` counts that text (a warning says so); select \
+    speeches with --year/--from/--to/--region/... or --where QUERY. Exit status: 0 when a term \
+    occurs, 1 when none does, 2 on errors.";
 
 /// Long help of `speechdex kwic` (on the `Command` variant: a variant's doc comment
 /// would override it on the arguments struct).
@@ -230,6 +287,10 @@ pub struct FormatArgs {
     /// Print CSV with a header row.
     #[arg(long, group = "format")]
     pub csv: bool,
+    /// Start the CSV with a byte-order mark, so that Excel (on Windows) reads it as UTF-8
+    /// instead of garbling the Chinese.
+    #[arg(long, requires = "csv")]
+    pub bom: bool,
 }
 
 impl FormatArgs {
@@ -261,14 +322,14 @@ pub enum SortArg {
 /// Filters shared by the commands that select speeches.
 #[derive(Debug, Args, Default)]
 pub struct FilterArgs {
-    /// Only speeches of this year (same as `year:2024` in the query).
-    #[arg(long, value_name = "YEAR")]
+    /// Only speeches of this year (same as `year:2024` in the query; 1000–9999).
+    #[arg(long, value_name = "YEAR", value_parser = year())]
     pub year: Option<i32>,
-    /// Only speeches of this year or later.
-    #[arg(long, value_name = "YEAR")]
+    /// Only speeches of this year or later (1000–9999).
+    #[arg(long, value_name = "YEAR", value_parser = year())]
     pub from: Option<i32>,
-    /// Only speeches of this year or earlier.
-    #[arg(long, value_name = "YEAR")]
+    /// Only speeches of this year or earlier (1000–9999).
+    #[arg(long, value_name = "YEAR", value_parser = year())]
     pub to: Option<i32>,
     /// Only speeches whose region contains this text.
     #[arg(long)]
@@ -290,14 +351,15 @@ pub struct FilterArgs {
     speechdex search 'title:政府工作报告 year:2020..2025 乡村振兴' --json\n  \
     speechdex search 'region:浙江省 \"共同富裕\"' --count")]
 pub struct SearchArgs {
-    /// The query (several arguments are joined with spaces).
+    /// The query (several arguments are joined with spaces). To start it with an excluded
+    /// term, put `--` before it or quote the whole query: `search -- -人工智能 新质生产力`.
     #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
-    /// Results per page.
-    #[arg(long, short = 'n', default_value_t = 10)]
+    /// Results per page (1–1000000000).
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = usize_in(1..=MAX_SEARCH_LIMIT))]
     pub limit: usize,
-    /// Results to skip (for paging).
-    #[arg(long, default_value_t = 0)]
+    /// Results to skip, for paging (0–10000).
+    #[arg(long, default_value_t = 0, value_parser = usize_in(0..=MAX_OFFSET as u64))]
     pub offset: usize,
     /// Order of results (ties: newest first).
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
@@ -305,14 +367,35 @@ pub struct SearchArgs {
     /// Print only the number of matching speeches and of hits.
     #[arg(long)]
     pub count: bool,
-    /// Snippets per result.
-    #[arg(long, default_value_t = 2, value_name = "N")]
+    /// With --csv: one row per snippet (the result's columns repeated) instead of one row per
+    /// speech with its snippets joined by ` … `.
+    #[arg(long, requires = "csv")]
+    pub snippet_rows: bool,
+    /// Snippets per result (0–10).
+    #[arg(long, default_value_t = 2, value_name = "N", value_parser = usize_in(0..=MAX_SNIPPETS))]
     pub snippets: usize,
     #[command(flatten)]
     pub filters: FilterArgs,
     #[command(flatten)]
     pub format: FormatArgs,
 }
+
+/// Examples of `speechdex show`.
+const SHOW_AFTER_HELP: &str = "Paragraphs (non-empty lines) are numbered from 1 in the margin, \
+    as `search` and `kwic` number them, so a quotation can be cited with its paragraph.\n\n\
+    Examples:\n  \
+    speechdex show 2025_政府工作报告.jsonl:1                      the whole speech\n  \
+    speechdex show 2025_政府工作报告.jsonl:1 --highlight 新质生产力   matches marked 【…】\n  \
+    speechdex show 2025_政府工作报告.jsonl:1 --paragraph 12-14     paragraphs 12 to 14 only\n  \
+    speechdex show 2025_政府工作报告.jsonl:1 --json               metadata, text, match offsets\n\n\
+    A file of a JSONL/JSON/CSV corpus holds many speeches: their ids end in `:LINE` (`show FILE` \
+    lists them).";
+
+/// Examples of `speechdex stats`.
+const STATS_AFTER_HELP: &str = "Examples:\n  \
+    speechdex stats                   speeches per year, kind and region; size; last build\n  \
+    speechdex stats --space           where the disk space goes, per field\n  \
+    speechdex stats --json | jq .docs";
 
 /// `speechdex show`.
 #[derive(Debug, Args)]
@@ -322,6 +405,9 @@ pub struct ShowArgs {
     /// Mark every match of this query's phrases.
     #[arg(long, value_name = "QUERY")]
     pub highlight: Option<String>,
+    /// Only these paragraphs: `N` or `N-M` (numbered from 1, as in the margin).
+    #[arg(long, value_name = "N[-M]", value_parser = parse_paragraphs)]
+    pub paragraph: Option<(usize, usize)>,
     /// Print as JSON (metadata, text and match offsets).
     #[arg(long)]
     pub json: bool,
@@ -364,13 +450,13 @@ pub struct IndexArgs {
     /// indexing the rest: for cron jobs and scripts that must notice.
     #[arg(long)]
     pub strict: bool,
-    /// The largest speech to index, in MiB of text. Bigger speeches (one file, or one record
-    /// of a JSONL/JSON/CSV file) are skipped with a reason: indexing a speech needs about 8
-    /// times its size in memory.
+    /// The largest speech to index, in MiB of text (1–1024). Bigger speeches (one file, or one
+    /// record of a JSONL/JSON/CSV file) are skipped with a reason: indexing a speech needs about
+    /// 8 times its size in memory.
     #[arg(long, value_name = "MIB", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub max_speech_mb: u64,
-    /// Indexing threads [default: number of cores, at most 4].
-    #[arg(long, value_name = "N")]
+    /// Indexing threads, 1–8 [default: number of cores, at most 4].
+    #[arg(long, value_name = "N", value_parser = usize_in(1..=MAX_THREADS))]
     pub threads: Option<usize>,
     /// Print the summary as one JSON object.
     #[arg(long)]
@@ -472,14 +558,14 @@ pub struct KwicArgs {
     /// The term (an exact phrase).
     #[arg(value_name = "TERM")]
     pub term: String,
-    /// Characters of context on each side.
-    #[arg(long, default_value_t = 30)]
+    /// Characters of context on each side (1–200).
+    #[arg(long, default_value_t = 30, value_parser = usize_in(1..=MAX_KWIC_WIDTH))]
     pub width: usize,
     /// Order of the lines.
     #[arg(long, value_enum, default_value_t = KwicSortArg::Date)]
     pub sort: KwicSortArg,
-    /// At most this many lines.
-    #[arg(long, short = 'n', value_name = "N")]
+    /// At most this many lines (1–1000; without --limit, every line).
+    #[arg(long, short = 'n', value_name = "N", value_parser = usize_in(1..=MAX_KWIC_LINES as u64))]
     pub limit: Option<usize>,
     /// Only speeches matching this query (same syntax as search).
     #[arg(long = "where", value_name = "QUERY")]
@@ -509,8 +595,8 @@ pub struct CompareArgs {
     /// Terms to count exactly on both sides, comma-separated.
     #[arg(long, value_name = "T1,T2", value_delimiter = ',')]
     pub terms: Vec<String>,
-    /// Words per list.
-    #[arg(long, short = 'n', default_value_t = 20)]
+    /// Words per list (1–200).
+    #[arg(long, short = 'n', default_value_t = 20, value_parser = usize_in(1..=MAX_COMPARE_LIMIT))]
     pub limit: usize,
     #[command(flatten)]
     pub format: FormatArgs,
@@ -530,7 +616,7 @@ pub struct DiffArgs {
     pub b: Option<String>,
     /// At most N entries in each list: changed, removed and added sentences, new and dropped
     /// phrases [default: every sentence, 25 phrases].
-    #[arg(long, short = 'n', value_name = "N")]
+    #[arg(long, short = 'n', value_name = "N", value_parser = usize_in(1..=MAX_DIFF_LIMIT))]
     pub limit: Option<usize>,
     /// Similarity (0-1) from which a removed and an added sentence are shown as one changed
     /// sentence; above 1, never.
@@ -557,8 +643,8 @@ pub struct TopArgs {
     /// Only speeches matching this query (same syntax as search).
     #[arg(long = "where", value_name = "QUERY")]
     pub where_: Option<String>,
-    /// Words to list.
-    #[arg(long, short = 'n', default_value_t = 50)]
+    /// Words to list (1–10000).
+    #[arg(long, short = 'n', default_value_t = 50, value_parser = usize_in(1..=MAX_TOP_LIMIT))]
     pub limit: usize,
     #[command(flatten)]
     pub filters: FilterArgs,
@@ -573,21 +659,116 @@ pub struct TopArgs {
     speechdex serve --index /data/index --addr 0.0.0.0:8080\n  \
     speechdex serve --addr 127.0.0.1:0      any free port (printed)")]
 pub struct ServeArgs {
-    /// Address and port to listen on (port 0: any free port).
-    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    /// Address and port to listen on (port 0–65535; 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT", value_parser = host_port)]
     pub addr: String,
-    /// Seconds a request may take before it is answered 503.
+    /// Seconds a request may take before it is answered 503 (1–3600).
     #[arg(long, default_value_t = 30, value_name = "SECONDS",
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
-    /// Most requests computed at once (searches, trends, …); further requests wait their turn,
-    /// first come first served [default: the number of CPU cores].
+    /// Most requests computed at once (searches, trends, …; 1–1024); further requests wait
+    /// their turn, first come first served [default: the number of CPU cores].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub jobs: Option<u64>,
     /// Memory for caches, in MB: half for exact phrase counts (a term searched again, alone,
     /// in another query, a trend or a comparison, is not counted again until the index
-    /// changes), half for the decoded speeches of result pages. 0 turns both off.
+    /// changes), half for the decoded speeches of result pages. 0 turns both off (0–65536).
     #[arg(long, default_value_t = 64, value_name = "MB",
           value_parser = clap::value_parser!(u64).range(0..=65_536))]
     pub cache_mb: u64,
+}
+
+/// `N` or `N-M` (1-based, N ≤ M) for `show --paragraph`.
+fn parse_paragraphs(text: &str) -> Result<(usize, usize), String> {
+    let number = |t: &str| -> Result<usize, String> {
+        match t.trim().parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(format!("{t:?} is not a paragraph number (1, 2, …)")),
+        }
+    };
+    let (from, to) = match text.split_once('-') {
+        Some((a, b)) => (number(a)?, number(b)?),
+        None => (number(text)?, number(text)?),
+    };
+    if from > to {
+        return Err(format!("{from}-{to}: the first paragraph comes after the last"));
+    }
+    Ok((from, to))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::*;
+
+    fn parses(args: &[&str]) -> bool {
+        Cli::try_parse_from([&["speechdex"], args].concat()).is_ok()
+    }
+
+    /// Each numeric option takes the ends of its range and refuses the values just outside,
+    /// and huge ones.
+    #[test]
+    fn numbers_are_checked_against_their_ranges() {
+        let cases: [(&[&str], &str, &str, &str); 14] = [
+            (&["search", "q"], "--limit", "1", "1000000000"),
+            (&["search", "q"], "--offset", "0", "10000"),
+            (&["search", "q"], "--snippets", "0", "10"),
+            (&["search", "q"], "--year", "1000", "9999"),
+            (&["search", "q"], "--from", "1000", "9999"),
+            (&["trend", "t"], "--to", "1000", "9999"),
+            (&["kwic", "t"], "--width", "1", "200"),
+            (&["kwic", "t"], "--limit", "1", "1000"),
+            (&["compare", "a", "b"], "--limit", "1", "200"),
+            (&["top"], "--limit", "1", "10000"),
+            (&["index"], "--threads", "1", "8"),
+            (&["index"], "--max-speech-mb", "1", "1024"),
+            (&["serve"], "--jobs", "1", "1024"),
+            (&["serve"], "--cache-mb", "0", "65536"),
+        ];
+        for (cmd, flag, lo, hi) in cases {
+            let with = |v: &str| parses(&[cmd, &[flag, v]].concat());
+            assert!(with(lo) && with(hi), "{cmd:?} {flag} {lo} and {hi}");
+            let below = lo.parse::<i64>().unwrap() - 1;
+            let above = hi.parse::<i64>().unwrap() + 1;
+            for bad in [below.to_string(), above.to_string(), "18446744073709551000".into()] {
+                assert!(!with(&bad), "{cmd:?} {flag} {bad} was accepted");
+            }
+        }
+        assert!(parses(&["serve", "--timeout", "3600"]) && !parses(&["serve", "--timeout", "0"]));
+    }
+
+    #[test]
+    fn addresses_need_a_port_in_range() {
+        for ok in ["127.0.0.1:0", "localhost:65535", "[::1]:8080", "0.0.0.0:8080"] {
+            assert!(parses(&["serve", "--addr", ok]), "{ok}");
+        }
+        for bad in ["127.0.0.1:65536", "127.0.0.1", ":8080", "127.0.0.1:-1", "127.0.0.1:http"] {
+            assert!(!parses(&["serve", "--addr", bad]), "{bad}");
+        }
+    }
+
+    /// The help states the ranges that the parsers check.
+    #[test]
+    fn help_states_the_ranges() {
+        let mut cli = Cli::command();
+        let help = |cli: &mut clap::Command, sub: &str| {
+            cli.find_subcommand_mut(sub).unwrap().render_long_help().to_string().replace('\n', " ")
+        };
+        let search = help(&mut cli, "search");
+        for range in [
+            format!("1–{MAX_SEARCH_LIMIT}"),
+            format!("0–{MAX_OFFSET}"),
+            format!("0–{MAX_SNIPPETS}"),
+            format!("{}–{}", YEARS.start(), YEARS.end()),
+        ] {
+            assert!(search.contains(&range), "search --help lacks {range}");
+        }
+        let kwic = help(&mut cli, "kwic");
+        assert!(kwic.contains(&format!("1–{MAX_KWIC_WIDTH}")));
+        assert!(kwic.contains(&format!("1–{MAX_KWIC_LINES}")));
+        assert!(help(&mut cli, "compare").contains(&format!("1–{MAX_COMPARE_LIMIT}")));
+        assert!(help(&mut cli, "top").contains(&format!("1–{MAX_TOP_LIMIT}")));
+        assert!(help(&mut cli, "index").contains(&format!("1–{MAX_THREADS}")));
+    }
 }

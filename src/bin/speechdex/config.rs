@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use speechdex::corpus::Skip;
 use speechdex::index::{BuildOptions, Progress, SpeechIndex};
+use speechdex::output::escape::{escape, escape_text};
 
 use crate::args::GlobalArgs;
 
@@ -50,10 +51,17 @@ pub fn open_index(global: &GlobalArgs) -> Result<SpeechIndex> {
     }
 }
 
-/// Prints a message to stderr.
+/// Prints the likely slips of a query or of terms on stderr, each with the fix.
+pub fn warn_notes(notes: &[speechdex::search::lint::QueryNote]) {
+    for note in notes {
+        eprintln_msg(&format!("warning: {}\n  did you mean: {}", note.message, note.suggestion));
+    }
+}
+
+/// Prints a message to stderr, control characters escaped (messages name files and echo data).
 #[allow(clippy::print_stderr)]
 pub fn eprintln_msg(msg: &str) {
-    eprintln!("speechdex: {msg}");
+    eprintln!("speechdex: {}", escape_text(msg));
 }
 
 /// Progress on stderr: a bar on a terminal, nothing otherwise; warnings for skipped files unless
@@ -104,7 +112,7 @@ impl Progress for TerminalProgress {
         if self.quiet {
             return;
         }
-        let msg = format!("warning: skipped {}: {}", location(skip), skip.reason);
+        let msg = format!("warning: skipped {}", describe(skip));
         match &self.bar {
             Some(bar) => bar.suspend(|| eprintln_msg(&msg)),
             None => eprintln_msg(&msg),
@@ -117,10 +125,15 @@ impl Progress for TerminalProgress {
     }
 }
 
-/// `path:line` or `path`.
+/// `path:line` or `path`, control characters escaped.
 pub fn location(skip: &Skip) -> String {
     match skip.line {
-        Some(line) => format!("{}:{line}", skip.path),
-        None => skip.path.clone(),
+        Some(line) => format!("{}:{line}", escape(&skip.path)),
+        None => escape(&skip.path).into_owned(),
     }
+}
+
+/// `path:line: reason`, control characters escaped.
+pub fn describe(skip: &Skip) -> String {
+    format!("{}: {}", location(skip), escape(&skip.reason))
 }

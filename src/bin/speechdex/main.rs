@@ -38,7 +38,17 @@ impl From<ExitStatus> for ExitCode {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let tip = negated_term_tip(&err);
+            let _ = err.print();
+            if let Some(tip) = tip {
+                eprintln_tip(&tip);
+            }
+            return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
+        }
+    };
     let result = match &cli.command {
         Command::Index(a) => commands::index::run(&cli.global, a),
         Command::Search(a) => commands::search::run(&cli.global, a),
@@ -57,15 +67,46 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::from(0);
             }
+            // Errors name files and echo data: control characters are escaped.
+            let escape = |e: String| speechdex::output::escape::escape_text(&e).into_owned();
             let mut stderr = std::io::stderr().lock();
-            let _ = write!(stderr, "speechdex: error: {err}");
+            let _ = write!(stderr, "speechdex: error: {}", escape(err.to_string()));
             for cause in err.chain().skip(1) {
-                let _ = write!(stderr, "\n  caused by: {cause}");
+                let _ = write!(stderr, "\n  caused by: {}", escape(cause.to_string()));
             }
             let _ = writeln!(stderr);
             ExitStatus::Error.into()
         }
     }
+}
+
+/// `search -人工智能`: clap takes `-人工智能` for an option. No option starts with a non-ASCII
+/// character, so the user meant an excluded term: say how to write it.
+fn negated_term_tip(err: &clap::Error) -> Option<String> {
+    if err.kind() != clap::error::ErrorKind::UnknownArgument {
+        return None;
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let term = args
+        .iter()
+        .find(|a| a.starts_with('-') && a.chars().nth(1).is_some_and(|c| !c.is_ascii()))?;
+    let rest: Vec<&str> = args.iter().map(String::as_str).filter(|a| !a.starts_with('-')).collect();
+    let command = rest.first().copied().unwrap_or("search");
+    let others: Vec<&str> = rest.iter().skip(1).copied().collect();
+    Some(
+        format!(
+            "to exclude {:?}, put `--` before the query: speechdex {command} -- {term} {}",
+            &term[1..],
+            others.join(" ")
+        )
+        .trim_end()
+        .to_string(),
+    )
+}
+
+#[allow(clippy::print_stderr)]
+fn eprintln_tip(tip: &str) {
+    eprintln!("\ntip: {tip}");
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -42,7 +42,10 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<ExitStatus> {
     match args.format.format() {
         Format::Json => output::json::pretty(&mut out, &d)?,
         Format::Jsonl => output::json::lines(&mut out, output::diff::diff_rows(&d))?,
-        Format::Csv => output::csv::write_rows(&mut out, output::diff::diff_rows(&d))?,
+        Format::Csv => {
+            output::csv::start(&mut out, args.format.bom)?;
+            output::csv::write_rows(&mut out, output::diff::diff_rows(&d))?
+        }
         Format::Human => output::diff::diff_text(
             &mut out,
             &d,

@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use speechdex::corpus::{ReadOptions, parse_encoding_label};
 use speechdex::index::{BuildMode, BuildOptions, TestHook};
+use speechdex::output::escape::escape;
 
 use crate::ExitStatus;
 use crate::args::{GlobalArgs, IndexArgs};
-use crate::config::{DEFAULT_CORPUS, TerminalProgress, index_dir, location};
+use crate::config::{DEFAULT_CORPUS, TerminalProgress, describe, index_dir};
 
 /// Runs `speechdex index`.
 pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
@@ -69,9 +70,10 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
         BuildMode::Full => "full build",
         BuildMode::Incremental => "incremental update",
     };
-    writeln!(out, "{} ({mode}) in {:.2} s", dir.display(), summary.elapsed_ms as f64 / 1000.0)?;
+    let shown = escape(&dir.to_string_lossy()).into_owned();
+    writeln!(out, "{shown} ({mode}) in {:.2} s", summary.elapsed_ms as f64 / 1000.0)?;
     if let Some(reason) = &summary.reason {
-        writeln!(out, "  why full:   {reason}")?;
+        writeln!(out, "  why full:   {}", escape(reason))?;
     }
     writeln!(
         out,
@@ -94,7 +96,7 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
     }
     writeln!(out, "  skipped:    {}", summary.skipped.len())?;
     for skip in &summary.skipped {
-        writeln!(out, "    {}: {}", location(skip), skip.reason)?;
+        writeln!(out, "    {}", describe(skip))?;
     }
     if !summary.links_not_followed.is_empty() {
         writeln!(
@@ -103,17 +105,10 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
             summary.links_not_followed.len()
         )?;
         for link in &summary.links_not_followed {
-            writeln!(out, "    {}", escape_name(link))?;
+            writeln!(out, "    {}", escape(link))?;
         }
     }
     Ok(status)
-}
-
-/// A file name as printed: control characters escaped (they could drive the terminal).
-fn escape_name(name: &str) -> String {
-    name.chars()
-        .flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] })
-        .collect()
 }
 
 /// Fault injection for the crash-safety tests (`SPEECHDEX_TEST_HOOK`); not for users.

@@ -15,6 +15,9 @@ use crate::config::open_index;
 /// Runs `speechdex kwic`.
 pub fn run(global: &GlobalArgs, args: &KwicArgs) -> Result<ExitStatus> {
     let filter = selection(args.where_.as_deref(), &args.filters)?;
+    if let Some(w) = args.where_.as_deref() {
+        crate::config::warn_notes(&speechdex::search::lint::lint(w));
+    }
     let index = open_index(global)?;
     let req = KwicRequest {
         term: args.term.clone(),
@@ -32,7 +35,10 @@ pub fn run(global: &GlobalArgs, args: &KwicArgs) -> Result<ExitStatus> {
     match args.format.format() {
         Format::Json => output::json::pretty(&mut out, &c)?,
         Format::Jsonl => output::json::lines(&mut out, &c.lines)?,
-        Format::Csv => output::csv::write_rows(&mut out, &c.lines)?,
+        Format::Csv => {
+            output::csv::start(&mut out, args.format.bom)?;
+            output::csv::write_rows(&mut out, &c.lines)?
+        }
         Format::Human => output::stats::kwic_text(
             &mut out,
             &c,

@@ -4,6 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::Result;
 use speechdex::output;
+use speechdex::output::escape::escape;
 use speechdex::search::{Filters, SearchRequest, SortOrder, query};
 
 use crate::ExitStatus;
@@ -30,8 +31,10 @@ pub fn parse_query(text: &str, filters: &FilterArgs) -> Result<query::Node> {
             let start = position.saturating_sub(AROUND).min(chars.len());
             let end = position.saturating_add(AROUND).min(chars.len());
             let ellipsis = |cut: bool| if cut { "…" } else { "" };
+            // Escaped before measuring, so that the caret stands under what is printed.
             let before: String = chars[start..position.clamp(start, end)].iter().collect();
             let shown: String = chars[start..end].iter().collect();
+            let (before, shown) = (escape(&before), escape(&shown));
             let before = format!("{}{before}", ellipsis(start > 0));
             let col = unicode_width::UnicodeWidthStr::width(before.as_str());
             Err(anyhow::anyhow!(
@@ -72,6 +75,7 @@ pub fn run(global: &GlobalArgs, args: &SearchArgs) -> Result<ExitStatus> {
         SortArg::Hits => SortOrder::Hits,
     };
     let results = speechdex::search::search(&index, &req)?;
+    crate::config::warn_notes(&results.warnings);
     let mut out = std::io::stdout().lock();
     let format = args.format.format();
     if args.count {
@@ -88,16 +92,25 @@ pub fn run(global: &GlobalArgs, args: &SearchArgs) -> Result<ExitStatus> {
         };
         match format {
             Format::Json | Format::Jsonl => output::json::lines(&mut out, [counts])?,
-            Format::Csv => output::csv::write_rows(&mut out, [counts])?,
-            Format::Human => {
-                writeln!(out, "{} speeches, {} hits", results.total_docs, results.total_hits)?
+            Format::Csv => {
+                output::csv::start(&mut out, args.format.bom)?;
+                output::csv::write_rows(&mut out, [counts])?
             }
+            Format::Human => writeln!(
+                out,
+                "{}, {}",
+                output::plural(results.total_docs, "speech", "speeches"),
+                output::plural(results.total_hits, "hit", "hits")
+            )?,
         }
     } else {
         match format {
             Format::Json => output::json::pretty(&mut out, &results)?,
             Format::Jsonl => output::json::lines(&mut out, &results.results)?,
-            Format::Csv => output::csv::search_results(&mut out, &results)?,
+            Format::Csv => {
+                output::csv::start(&mut out, args.format.bom)?;
+                output::csv::search_results(&mut out, &results, args.snippet_rows)?
+            }
             Format::Human => output::text::search_results(
                 &mut out,
                 &results,

@@ -59,6 +59,10 @@ pub fn run(global: &GlobalArgs, args: &TrendArgs) -> Result<ExitStatus> {
         filter,
     };
     let t = trend(&index, &req)?;
+    if let Some(w) = args.where_.as_deref() {
+        crate::config::warn_notes(&speechdex::search::lint::lint(w));
+    }
+    crate::config::warn_notes(&t.warnings);
     if let Some(plot) = &args.plot {
         output::chart::plot_trend(&t, plot)
             .with_context(|| format!("drawing the chart {}", plot.display()))?;
@@ -68,9 +72,14 @@ pub fn run(global: &GlobalArgs, args: &TrendArgs) -> Result<ExitStatus> {
     match args.format.format() {
         Format::Json => output::json::pretty(&mut out, &t)?,
         Format::Jsonl => output::json::lines(&mut out, output::stats::trend_rows(&t))?,
-        Format::Csv => output::csv::write_rows(&mut out, output::stats::trend_rows(&t))?,
+        Format::Csv => {
+            output::csv::start(&mut out, args.format.bom)?;
+            output::csv::write_rows(&mut out, output::stats::trend_rows(&t))?
+        }
         Format::Human => output::stats::trend_table(&mut out, &t)?,
     }
     out.flush()?;
-    Ok(ExitStatus::Success)
+    // As `search` and `kwic`: 1 when no term occurs in the speeches selected.
+    let found = t.totals.0.iter().any(|(_, cell)| cell.count > 0);
+    Ok(if found { ExitStatus::Success } else { ExitStatus::NoHits })
 }
