@@ -14,8 +14,9 @@
 //! * `new_phrases` and `dropped_phrases` ([`phrases`]): maximal 2–8-character phrases one side
 //!   uses and the other never does, by G².
 //!
-//! A set (`--a QUERY`) is its speeches in order of region, date and id, read as one text; every
-//! listed sentence names its speech. The same speech may be on both sides.
+//! A set (`--a QUERY`) is its speeches in order of region, date and id, read as one text (at
+//! most [`MAX_SET_CHARS`] characters); every listed sentence names its speech. The same speech
+//! may be on both sides.
 
 pub mod align;
 pub mod phrases;
@@ -180,6 +181,10 @@ pub struct ChangedSentence {
     pub marks: Vec<Mark>,
 }
 
+/// The most characters a set may hold: a set is read whole, and its phrases take about 100
+/// bytes of memory per character (the shared corpus, 1.5 M characters, needs 184 MB).
+pub const MAX_SET_CHARS: u64 = 10_000_000;
+
 /// One side: its speeches in order, with the label and the title (for one speech).
 struct Resolved {
     label: String,
@@ -207,10 +212,23 @@ fn resolve(index: &SpeechIndex, side: &Side, name: char) -> Result<Resolved> {
                      compare; check it with `speechdex search {text:?} --count` and widen it"
                 )));
             }
-            let mut speeches: Vec<StoredSpeech> = docs
-                .iter()
-                .map(|&addr| index.stored(&searcher, addr, true))
-                .collect::<Result<_>>()?;
+            let mut speeches: Vec<StoredSpeech> = Vec::with_capacity(docs.len());
+            let mut chars = 0;
+            for &addr in &docs {
+                let s = index.stored(&searcher, addr, true)?;
+                chars += s.chars;
+                if chars > MAX_SET_CHARS {
+                    return Err(Error::InvalidArgument(format!(
+                        "side {name}: the query {text:?} selects {} speeches with more than {} \
+                         million characters, more than diff reads as one text (it needs about \
+                         100 bytes of memory per character); narrow the query, for example with \
+                         year: or region:",
+                        docs.len(),
+                        MAX_SET_CHARS / 1_000_000
+                    )));
+                }
+                speeches.push(s);
+            }
             speeches.sort_by(|x, y| {
                 (&x.region, &x.date, x.year, &x.id).cmp(&(&y.region, &y.date, y.year, &y.id))
             });

@@ -48,9 +48,9 @@ pub struct Sentence {
     pub section: Option<String>,
 }
 
-/// A sentence-end character.
+/// A sentence-end character (not the full-width `．`, which is also a decimal point: ５．２％).
 pub fn is_end(c: char) -> bool {
-    matches!(c, '。' | '！' | '？' | '；' | '!' | '?' | ';' | '．' | '｡')
+    matches!(c, '。' | '！' | '？' | '；' | '!' | '?' | ';' | '｡')
 }
 
 /// A character that closes a quotation or bracket: it stays with the sentence end before it.
@@ -316,6 +316,7 @@ mod tests {
             ["他说：“要投资于人。”", "我们同意！", "对吗？", "是的；", "好", "下一段"]
         );
         assert_eq!(texts("真的吗？！是。。"), ["真的吗？！", "是。。"]);
+        assert_eq!(texts("增长５．２％。"), ["增长５．２％。"]);
         assert_eq!(texts("……\n\n——"), Vec::<String>::new());
     }
 
