@@ -5,6 +5,7 @@
 mod bench;
 mod cli;
 mod common;
+mod diff;
 mod guards;
 mod indexing;
 mod reliability;
