@@ -8,13 +8,15 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::live::generation_name;
-use super::{AppState, MAX_KWIC_LINES, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, MAX_TERMS};
+use super::{
+    AppState, MAX_KWIC_LINES, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, MAX_TERMS, MAX_TREND_GROUPS,
+};
 use crate::index::{SpeechIndex, StoredSpeech};
 use crate::search::snippet::find_matches;
 use crate::search::{Filters, Node, SearchRequest, SortOrder, query};
 use crate::stats::compare::{CompareRequest, Side};
 use crate::stats::concordance::{KwicRequest, KwicSort};
-use crate::stats::trend::{GroupBy, Metric, TrendRequest};
+use crate::stats::trend::{DEFAULT_GROUP_LIMIT, GroupBy, Metric, TrendRequest};
 
 /// An error answer: `{error, parameter?, position?}` with an HTTP status.
 #[derive(Debug, Clone)]
@@ -382,7 +384,7 @@ pub(super) async fn trend(
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let run = async {
-        let p = Params::new(q, &known(&["terms", "by", "metric", "where"], true))?;
+        let p = Params::new(q, &known(&["terms", "by", "metric", "where", "limit"], true))?;
         let req = TrendRequest {
             terms: p.terms("terms", 1)?,
             by: p.choice(
@@ -400,6 +402,7 @@ pub(super) async fn trend(
                 &[("rate", Metric::Rate), ("count", Metric::Count), ("docs", Metric::Docs)],
             )?,
             filter: p.selection()?,
+            limit: Some(p.int("limit", 1, MAX_TREND_GROUPS, DEFAULT_GROUP_LIMIT)?),
         };
         blocking(&state, move |index| {
             crate::stats::trend::trend(index, &req)

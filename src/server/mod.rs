@@ -13,7 +13,7 @@
 //! | `GET /api/search` | `q`, `limit`, `offset`, `sort`, `snippets`, `width`, filters | [`crate::search::SearchResults`], as `search --json` |
 //! | `GET /api/docs/{id}` | `q` | the speech (metadata and `body`) and `highlights`, as `show --json` |
 //! | `GET /api/stats` | — | [`crate::stats::Overview`], as `stats --json`, plus `cache` ([`crate::search::cache::CachesStats`]) |
-//! | `GET /api/trend` | `terms`, `by`, `metric`, `where`, filters | [`crate::stats::trend::Trend`], as `trend --json` |
+//! | `GET /api/trend` | `terms`, `by`, `metric`, `limit`, `where`, filters | [`crate::stats::trend::Trend`], as `trend --json` |
 //! | `GET /api/kwic` | `term`, `width`, `limit`, `sort`, `where`, filters | [`crate::stats::concordance::Concordance`], as `kwic --json` |
 //! | `GET /api/compare` | `a` or `a_id`, `b` or `b_id`, `terms`, `limit` | [`crate::stats::compare::Comparison`], as `compare --json` |
 //!
@@ -36,7 +36,11 @@
 //! * `terms` (trend, compare): terms separated by `,` (or the Chinese `，` or `、`), each an exact
 //!   phrase; trend takes 1–[`MAX_TERMS`] terms, compare 0–[`MAX_TERMS`]. `by`: `year` (default),
 //!   `speaker`, `region`, `kind` or `speech`. `metric`: `rate` (per 10,000 characters, default),
-//!   `count` or `docs`.
+//!   `count` or `docs`. `limit` (trend): groups listed, 1–[`MAX_TREND_GROUPS`], default
+//!   [`DEFAULT_GROUP_LIMIT`](crate::stats::trend::DEFAULT_GROUP_LIMIT) (1,000): with more
+//!   speakers, regions, kinds or speeches, those with the most occurrences of the terms together
+//!   are kept (still in natural order), `total_groups` counts them all and `truncated` is `true`;
+//!   years are never cut. Totals, peaks and first and last appearances cover every group.
 //! * `term` (kwic): one exact phrase, required. `width`: characters of context on each side,
 //!   1–200, default 30. `limit`: lines, 1–[`MAX_KWIC_LINES`], default 100 (`total` still counts
 //!   every occurrence). `sort`: `date` (default), `left` or `right`.
@@ -134,6 +138,8 @@ pub const MAX_OFFSET: usize = 10_000;
 pub const MAX_TERMS: usize = 10;
 /// Most concordance lines per request.
 pub const MAX_KWIC_LINES: usize = 1000;
+/// Most groups (speakers, regions, kinds, speeches) in a trend.
+pub const MAX_TREND_GROUPS: usize = 5000;
 
 const PAGE_HTML: &str = include_str!("page.html");
 const PAGE_CSS: &str = include_str!("page.css");

@@ -382,6 +382,11 @@ pub struct TrendArgs {
     /// Draw a line chart into this file (.svg or .png).
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,
+    /// At most this many speakers, regions, kinds or speeches: those with the most
+    /// occurrences (years are never cut); 0 lists them all.
+    #[arg(long, short = 'n', value_name = "N",
+          default_value_t = speechdex::stats::trend::DEFAULT_GROUP_LIMIT)]
+    pub limit: usize,
     #[command(flatten)]
     pub filters: FilterArgs,
     #[command(flatten)]
