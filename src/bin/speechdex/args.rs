@@ -501,4 +501,9 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 64, value_name = "MB",
           value_parser = clap::value_parser!(u64).range(0..=65_536))]
     pub cache_mb: u64,
+    /// Most connections open at once; further clients wait until one closes. A connection that
+    /// sends no complete request for 10 s (idle, or stalled half-way) is closed.
+    #[arg(long, default_value_t = 256, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    pub max_connections: u64,
 }
