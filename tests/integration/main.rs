@@ -9,4 +9,5 @@ mod indexing;
 mod reliability;
 mod search;
 mod server;
+mod server_limits;
 mod stats;
