@@ -97,9 +97,10 @@
 //! concordances sorted by context and trends by speech keep only the lines and rows they show
 //! (bounded heaps), and every answer is within the limits above. On the shared sample corpus
 //! (4.4 MB, 94 speeches) the server stays under 256 MB whatever the requests: about 10 MB at
-//! rest, under 60 MB for the largest concordances, trends and searches, about 170 MB once
-//! `/api/compare` has loaded jieba's dictionary (docs/reliability.md, "Server limits", has the
-//! figures and `scripts/server-limits.sh` the hostile sequence).
+//! rest, under 60 MB for the largest concordances, trends and searches, about 170 MB with
+//! comparisons of the whole corpus running (jieba's dictionary, about 40 MB, and 40 MB per
+//! comparison). docs/reliability.md ("Server limits") has the figures and
+//! `scripts/server-limits.sh` the hostile sequence.
 //!
 //! # Live rebuilds
 //!
