@@ -547,3 +547,35 @@ pub(super) async fn compare(
     };
     run.await.into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Polls `body` to its end: the frames' sizes.
+    fn drain(body: &mut CountedBody) -> Vec<usize> {
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let mut sizes = Vec::new();
+        while let std::task::Poll::Ready(Some(Ok(frame))) =
+            std::pin::Pin::new(&mut *body).poll_frame(&mut cx)
+        {
+            sizes.push(frame.into_data().map_or(0, |d| d.len()));
+        }
+        sizes
+    }
+
+    #[test]
+    fn answers_hold_their_bytes_of_the_budget_until_handed_over() {
+        let budget = Arc::new(Semaphore::new(3 * CHUNK));
+        let mut first = CountedBody::new(vec![b'x'; 2 * CHUNK + 10], &budget).unwrap();
+        assert_eq!(first.size_hint().exact(), Some(2 * CHUNK as u64 + 10));
+        let refused = CountedBody::new(vec![b'y'; CHUNK], &budget).map(|_| ()).unwrap_err();
+        assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(drain(&mut first), [CHUNK, CHUNK, 10]);
+        assert!(first.is_end_stream());
+        assert_eq!(budget.available_permits(), 3 * CHUNK, "released with the last chunk");
+        let second = CountedBody::new(vec![b'y'; CHUNK], &budget).unwrap();
+        drop(second);
+        assert_eq!(budget.available_permits(), 3 * CHUNK, "released when dropped");
+    }
+}
