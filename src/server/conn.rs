@@ -39,8 +39,9 @@ use tokio::time::{Instant, Sleep};
 
 use super::{Logger, ServerOptions};
 
-/// Largest request head (request line and headers), in bytes: hyper's read buffer, which also
-/// caps what hyper queues of an answer before writing it.
+/// Largest request head (request line and headers), in bytes (hyper answers 431 beyond); also
+/// the size of hyper's buffers (reading may take it to about twice that), which caps what hyper
+/// queues of an answer before writing it.
 pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 
 /// How long a connection without a request in progress may stay open once shutdown begins (time
@@ -149,6 +150,7 @@ async fn connection(
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout)
         .keep_alive(true)
+        .max_header_size(MAX_HEAD_BYTES)
         .max_buf_size(MAX_HEAD_BYTES);
     let mut conn = pin!(builder.serve_connection(io, service));
     tokio::select! {

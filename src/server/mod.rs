@@ -203,7 +203,7 @@ pub struct ServerOptions {
     /// instead of time-slicing the cores (which only makes every request slower).
     pub max_jobs: usize,
     /// Most connections open at once (default 256); further clients wait in the listen queue
-    /// until one closes. Each connection is a file descriptor and up to about 150 KiB of
+    /// until one closes. Each connection is a file descriptor and up to about 200 KiB of
     /// buffers.
     pub max_connections: usize,
     /// Longest time a connection may take to send a complete request head, counted from its

@@ -333,6 +333,15 @@ fn hostile_clients_get_bounded_answers_stalled_ones_are_closed_and_memory_stays_
     let started = Instant::now();
 
     hosts_are_checked(&s.addr);
+    // Request heads: 64 KiB at most, however they arrive.
+    let head = |pad: usize| {
+        let pad = "a".repeat(pad);
+        format!(
+            "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: {pad}\r\nConnection: close\r\n\r\n"
+        )
+    };
+    assert_eq!(raw(&s.addr, &head(60_000)).0, 200);
+    assert_eq!(raw(&s.addr, &head(70_000)).0, 431);
 
     // Stalled request heads, some after 30 KB of headers.
     let t0 = Instant::now();
