@@ -11,6 +11,7 @@ mod indexing;
 mod reliability;
 mod search;
 mod server;
+mod server_limits;
 mod slips;
 mod stats;
 mod terminal;

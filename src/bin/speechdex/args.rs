@@ -531,6 +531,11 @@ pub struct TrendArgs {
     /// Draw a line chart into this file (.svg or .png).
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,
+    /// At most this many speakers, regions, kinds or speeches: those with the most
+    /// occurrences (years are never cut); 0 lists them all.
+    #[arg(long, short = 'n', value_name = "N",
+          default_value_t = speechdex::stats::trend::DEFAULT_GROUP_LIMIT)]
+    pub limit: usize,
     #[command(flatten)]
     pub filters: FilterArgs,
     #[command(flatten)]
@@ -676,6 +681,11 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 64, value_name = "MB",
           value_parser = clap::value_parser!(u64).range(0..=65_536))]
     pub cache_mb: u64,
+    /// Most connections open at once; further clients wait until one closes. A connection that
+    /// sends no complete request for 10 s (idle, or stalled half-way) is closed.
+    #[arg(long, default_value_t = 256, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    pub max_connections: u64,
 }
 
 /// `N` or `N-M` (1-based, N ≤ M) for `show --paragraph`.
