@@ -1,5 +1,6 @@
 //! The query parser (`speechdex::search::query::parse`): never a panic, errors point inside the
-//! query, and a parsed tree written back (`to_query_string`) parses to the same tree.
+//! query, and a parsed tree written back (`to_query_string`) parses to the same tree; the slip
+//! finder (`speechdex::search::lint`) never panics and its suggestions parse.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -24,6 +25,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(query) = std::str::from_utf8(data) else { return };
     match parse(query) {
         Ok(tree) => {
+            for note in speechdex::search::lint::lint(query) {
+                assert!(parse(&note.suggestion).is_ok(), "{query:?} → {:?}", note.suggestion);
+            }
             let written = to_query_string(&tree);
             match parse(&written) {
                 Ok(again) => assert_eq!(strip(&again), strip(&tree), "{query:?} → {written:?}"),

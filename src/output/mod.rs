@@ -2,11 +2,12 @@
 //! `&mut dyn Write`. The same `serde::Serialize` structs feed JSON, JSON Lines and CSV, so the
 //! fields never drift apart between formats.
 //!
-//! Human renderers (`text`, `table`, `stats`, `verify`) escape control characters in the data they print
-//! ([`escape`]); JSON and CSV print the data exactly.
+//! Human renderers (`text`, `table`, `stats`, `diff`, `verify`) escape control characters in the
+//! data they print ([`escape`]); JSON and CSV print the data exactly.
 
 pub mod chart;
 pub mod csv;
+pub mod diff;
 pub mod escape;
 pub mod json;
 pub mod stats;

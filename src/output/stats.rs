@@ -119,6 +119,15 @@ pub fn trend_table(out: &mut dyn Write, t: &Trend) -> io::Result<()> {
         table.add_row(row);
     }
     writeln!(out, "{table}")?;
+    if t.truncated {
+        writeln!(
+            out,
+            "{} of {} {} listed: those with the most occurrences (--limit N to change)",
+            t.groups.len(),
+            t.total_groups,
+            t.by.plural()
+        )?;
+    }
     writeln!(out, "{} speeches, {} characters", t.docs, t.chars)?;
     for term in &t.terms {
         writeln!(out)?;

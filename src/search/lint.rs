@@ -46,6 +46,8 @@ pub fn lint(query: &str) -> Vec<QueryNote> {
     lone_minus(&chars, &phrases, &mut notes);
     full_width_parentheses(&chars, &phrases, &mut notes);
     quote_like_brackets(&chars, &phrases, &mut notes);
+    // A fix must be a query (`or 碳中和` → `OR 碳中和` is not: OR needs a left side).
+    notes.retain(|n| n.suggestion != query && parse(&n.suggestion).is_ok());
     notes
 }
 
@@ -227,6 +229,9 @@ mod tests {
             "title:「报告」",
             "",
             "(碳达峰",
+            "or 碳中和",
+            "碳达峰 not",
+            "「甲」 「乙",
         ] {
             assert_eq!(lint(q), Vec::new(), "{q}");
         }

@@ -125,6 +125,10 @@ pub struct SearchHit {
     pub speaker: Option<String>,
     /// Region, when known.
     pub region: Option<String>,
+    /// Kind of speech, when known.
+    pub kind: Option<String>,
+    /// Where the speech was published, when known (what a citation needs).
+    pub url: Option<String>,
     /// File path relative to the corpus root.
     pub path: String,
     /// Relevance score (BM25; 0 when sorting by date or hits).
@@ -290,6 +294,8 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
                 date: stored.date.clone(),
                 speaker: stored.speaker.clone(),
                 region: stored.region.clone(),
+                kind: stored.kind.clone(),
+                url: stored.url.clone(),
                 path: stored.path.clone(),
                 score: c.score,
                 hits: c.hits,

@@ -438,7 +438,8 @@
     }
     if (ticket !== showTrend.ticket) return;
     lastTrend = t;
-    setStatus(status, `${fmt(t.docs)} 篇讲话、${fmt(t.chars)} 字中的${METRICS[t.metric]}，按${BY[t.by]}分组。`);
+    const cut = t.truncated ? `仅列出出现次数最多的 ${fmt(t.groups.length)} 组（共 ${fmt(t.total_groups)} 组）。` : '';
+    setStatus(status, `${fmt(t.docs)} 篇讲话、${fmt(t.chars)} 字中的${METRICS[t.metric]}，按${BY[t.by]}分组。${cut}`);
     out.hidden = false;
     const chart = $('#chart');
     chart.replaceChildren(trendChart(t));

@@ -1,11 +1,13 @@
 //! Term statistics and index overviews: counts by year, speaker, region and speech,
-//! concordances, comparisons.
+//! concordances, comparisons, and what changed in the wording between two speeches (`diff`).
 //!
 //! Every count here comes from the exact field (see [`crate::analysis::exact`]), so it equals a
 //! plain substring count over the folded texts.
 
+pub mod bounded;
 pub mod compare;
 pub mod concordance;
+pub mod diff;
 pub mod overview;
 pub mod select;
 pub mod trend;

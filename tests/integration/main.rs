@@ -5,11 +5,13 @@
 mod bench;
 mod cli;
 mod common;
+mod diff;
 mod guards;
 mod indexing;
 mod reliability;
 mod search;
 mod server;
+mod server_limits;
 mod slips;
 mod stats;
 mod terminal;

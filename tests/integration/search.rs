@@ -788,8 +788,8 @@ fn json_schema_snippets_and_highlights() {
             assert_eq!(
                 keys(r),
                 BTreeSet::from([
-                    "rank", "id", "title", "year", "date", "speaker", "region", "path", "score",
-                    "hits", "snippets"
+                    "rank", "id", "title", "year", "date", "speaker", "region", "kind", "url",
+                    "path", "score", "hits", "snippets"
                 ]),
                 "{query}"
             );
@@ -939,7 +939,7 @@ fn jsonl_and_csv_list_the_same_results_as_json() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let mut reader = csv::Reader::from_reader(o.stdout.as_slice());
     let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
-    for column in ["rank", "id", "title", "year", "date", "region", "score", "hits", "snippet"] {
+    for column in ["rank", "id", "title", "year", "date", "region", "score", "hits", "snippets"] {
         assert!(header.iter().any(|h| h == column), "CSV column {column}: {header:?}");
     }
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
@@ -951,7 +951,13 @@ fn jsonl_and_csv_list_the_same_results_as_json() {
         let full = &json["results"][i];
         assert_eq!(row[col("hits")], full["hits"].to_string());
         assert_eq!(&row[col("title")], full["title"].as_str().unwrap());
-        assert_eq!(&row[col("snippet")], full["snippets"][0]["text"].as_str().unwrap());
+        let texts: Vec<&str> = full["snippets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(&row[col("snippets")], texts.join(" … "));
     }
 
     // --count in every format.
@@ -1223,4 +1229,38 @@ fn show_numbers_paragraphs_selects_them_and_names_the_speeches_of_a_file() {
     );
     let o = show(&["nothing-like-it"]);
     assert!(stderr(&o).contains("no speech with id"), "{}", stderr(&o));
+}
+
+#[test]
+fn csv_for_excel_has_a_bom_citation_columns_and_every_snippet() {
+    let ix = sample_index();
+    let o = search(ix, "新质生产力", &["--csv", "--bom", "--snippets", "3", "--limit", "3"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(o.stdout.starts_with("\u{feff}".as_bytes()), "no BOM");
+    let text = String::from_utf8(o.stdout[3..].to_vec()).unwrap();
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    for column in ["kind", "url", "speaker", "paragraphs", "snippets"] {
+        assert!(header.iter().any(|h| h == column), "no {column} column: {header:?}");
+    }
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 3, "one row per speech");
+    let first = &records[0];
+    assert_eq!(first[col("paragraphs")].split(';').count(), 3, "{first:?}");
+    assert_eq!(first[col("snippets")].split(" … ").count(), 3, "{first:?}");
+    assert_eq!(&first[col("kind")], "讲话");
+
+    // One row per snippet.
+    let o =
+        search(ix, "新质生产力", &["--csv", "--snippets", "3", "--limit", "3", "--snippet-rows"]);
+    let mut rows = csv::Reader::from_reader(&o.stdout[..]);
+    let n = rows.records().count();
+    assert!(n > 3 && n <= 9, "{n} rows for 3 speeches with up to 3 snippets each");
+    // No BOM unless asked; --bom only with --csv.
+    assert!(!search(ix, "新质生产力", &["--csv"]).stdout.starts_with("\u{feff}".as_bytes()));
+    assert_eq!(code(&search(ix, "新质生产力", &["--bom"])), 2);
+    let o =
+        bin().args(["trend", "新质生产力", "--csv", "--bom", "--index"]).arg(ix).output().unwrap();
+    assert!(o.stdout.starts_with("\u{feff}".as_bytes()), "trend --csv --bom has no BOM");
 }

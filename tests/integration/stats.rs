@@ -241,6 +241,47 @@ fn trend_counts_equal_an_independent_count_per_speech_per_year_and_in_total() {
 }
 
 #[test]
+fn trend_limit_keeps_the_groups_with_the_most_occurrences() {
+    let Some(s) = shared() else { return };
+    for (by, terms, limit) in [("speech", &["的", "发展"][..], 10), ("region", &["发展"][..], 5)]
+    {
+        let trend = |limit: usize| {
+            let limit = limit.to_string();
+            let mut args = vec!["trend", "--json", "--by", by, "--limit", &limit];
+            args.extend(terms);
+            json(&run(s.index.path(), &args))
+        };
+        let all = trend(0);
+        let cut = trend(limit);
+        let rows = all["groups"].as_array().unwrap();
+        assert!(rows.len() > limit, "{by}: {} groups", rows.len());
+        assert_eq!(all["truncated"], false);
+        assert_eq!(u(&all["total_groups"]), rows.len() as u64);
+        // The `limit` groups with the most occurrences (ties: natural order), in natural order.
+        let occurrences =
+            |g: &Value| -> u64 { terms.iter().map(|t| u(&g["terms"][*t]["count"])).sum() };
+        let mut best: Vec<usize> = (0..rows.len()).collect();
+        best.sort_by_key(|&i| (std::cmp::Reverse(occurrences(&rows[i])), i));
+        best.truncate(limit);
+        best.sort_unstable();
+        let expected: Vec<&Value> = best.iter().map(|&i| &rows[i]).collect();
+        let kept: Vec<&Value> = cut["groups"].as_array().unwrap().iter().collect();
+        assert_eq!(kept, expected, "{by} --limit {limit}");
+        assert_eq!(cut["truncated"], true);
+        assert_eq!(u(&cut["total_groups"]), rows.len() as u64);
+        for field in ["totals", "peak", "first_seen", "last_seen", "docs", "chars"] {
+            assert_eq!(cut[field], all[field], "{by}: {field} covers every group");
+        }
+    }
+    // Years are never cut; the table says how many groups were left out.
+    let years = json(&run(s.index.path(), &["trend", "新质生产力", "--limit", "3", "--json"]));
+    assert_eq!(years["groups"].as_array().unwrap().len(), 2026 - 1954 + 1);
+    assert_eq!(years["truncated"], false);
+    let table = stdout(&run(s.index.path(), &["trend", "的", "--by", "speech", "--limit", "3"]));
+    assert!(table.contains("3 of 94 speeches listed"), "{table}");
+}
+
+#[test]
 fn trend_reports_first_and_last_appearance_and_peak() {
     let Some(s) = shared() else { return };
     let t = json(&run(s.index.path(), &["trend", "新质生产力", "人民公社", "--json"]));

@@ -25,6 +25,8 @@ pub const MAX_SNIPPETS: u64 = 10;
 pub const MAX_KWIC_WIDTH: u64 = 200;
 /// Largest `compare --limit` (as the server's `limit` of `/api/compare`).
 pub const MAX_COMPARE_LIMIT: u64 = 200;
+/// Largest `diff --limit` (it only cuts lists: any number of sentences is fine).
+pub const MAX_DIFF_LIMIT: u64 = 100_000_000;
 /// Largest `top --limit`.
 pub const MAX_TOP_LIMIT: u64 = 10_000;
 /// Most `index --threads`: tantivy's own limit for its default, each thread buffering up to
@@ -122,6 +124,9 @@ pub enum Command {
     /// Compare the words of two speeches or two sets of speeches (keyness).
     #[command(long_about = COMPARE_LONG_ABOUT)]
     Compare(CompareArgs),
+    /// What changed in the wording between two speeches or sets (提法变化), sentence by sentence.
+    #[command(long_about = DIFF_LONG_ABOUT, after_help = DIFF_AFTER_HELP)]
+    Diff(DiffArgs),
     /// The most frequent words of a set of speeches.
     #[command(long_about = TOP_LONG_ABOUT)]
     Top(TopArgs),
@@ -207,6 +212,41 @@ const COMPARE_LONG_ABOUT: &str = "Compare the words of two speeches (by id) or t
     words more frequent in A, in B, words new in B (absent from A) and words only in A, each by \
     G². --terms counts given phrases exactly on both sides (rates per 10,000 characters).";
 
+/// Long help of `speechdex diff` (on the `Command` variant: a variant's doc comment
+/// would override it on the arguments struct).
+const DIFF_LONG_ABOUT: &str = "What changed in the wording between two speeches (by id) or two sets \
+    of speeches (by query): 提法变化, as a reviewer marks up last year's report against this year's.\n\n\
+    Both texts are cut into sentences (at 。！？；!?; and at line ends; the lines of a hard-wrapped \
+    text are joined first) and aligned by a patience diff. Sentences equal after folding width, \
+    case and traditional/simplified forms and ignoring whitespace and punctuation are unchanged: \
+    counted, never listed, also when they moved. A removed and an added sentence between the same \
+    unchanged neighbours are one changed sentence when at least --min-similarity of their \
+    characters agree (2 x common characters in order / both lengths); its changed characters are \
+    marked [-deleted-]{+inserted+}. Every sentence comes with its paragraph (non-empty line, A¶ \
+    in A, B¶ in B, as kwic counts) and its section heading (一、 / （一）).\n\n\
+    New and dropped formulations are phrases of 2-8 characters (whole jieba words, no \
+    punctuation, no stopword or bare number at either end) that one side uses and the other never \
+    does, the longest that carries the same occurrences, ranked by log-likelihood G² with their \
+    counts on both sides (exact, as `rg -F -o` counts).\n\n\
+    A set (--a/--b) is read as one text: its speeches by region, then date, then id; each listed \
+    sentence names its speech. Exit status: 0 whether or not anything changed, 2 on error (unknown \
+    id, a query that selects nothing).";
+
+/// Examples of `speechdex diff`, on the shared corpus of government work reports.
+const DIFF_AFTER_HELP: &str = "Examples, on the shared corpus (its national reports of 2024 and \
+    2025; `speechdex search 政府工作报告 --year 2025` shows such ids):\n  \
+    speechdex diff gwr/government_work_reports.jsonl:3 gwr/government_work_reports.jsonl:1\n  \
+    speechdex diff gwr/government_work_reports.jsonl:3 gwr/government_work_reports.jsonl:1 --json\n  \
+    speechdex diff --a 'year:2024 title:国务院政府工作报告' --b 'year:2025 title:国务院政府工作报告' --csv\n  \
+    speechdex diff --a region:北京市 --b region:天津市 --min-similarity 0.6\n  \
+    speechdex diff --a 'year:2025 -title:决议' --b 'year:2026 -title:决议'    (two years as wholes)\n\n\
+    Output: the changes in document order under their section headings (~ changed, - removed, + \
+    added), then the new and dropped formulations. --json: {a, b, min_similarity, unchanged, \
+    moved, totals, added: [{order, text, id, paragraph, section}], removed: [...], changed: \
+    [{order, old, new, similarity, id_old, id_new, paragraph_old, paragraph_new, section_old, \
+    section_new, marks: [{op, text}]}], new_phrases: [{phrase, count_a, count_b, g2}], \
+    dropped_phrases: [...]}.";
+
 /// Long help of `speechdex top` (on the `Command` variant: a variant's doc comment
 /// would override it on the arguments struct).
 const TOP_LONG_ABOUT: &str = "The most frequent words of a set of speeches (all by default): jieba \
@@ -285,6 +325,10 @@ pub struct FormatArgs {
     /// Print CSV with a header row.
     #[arg(long, group = "format")]
     pub csv: bool,
+    /// Start the CSV with a byte-order mark, so that Excel (on Windows) reads it as UTF-8
+    /// instead of garbling the Chinese.
+    #[arg(long, requires = "csv")]
+    pub bom: bool,
 }
 
 impl FormatArgs {
@@ -366,6 +410,10 @@ pub struct SearchArgs {
     /// `李　强`, and a sentence that a line break cuts). Hits are counted the same way.
     #[arg(long)]
     pub ignore_space: bool,
+    /// With --csv: one row per snippet (the result's columns repeated) instead of one row per
+    /// speech with its snippets joined by ` … `.
+    #[arg(long, requires = "csv")]
+    pub snippet_rows: bool,
     /// Snippets per result (0–10).
     #[arg(long, default_value_t = 2, value_name = "N", value_parser = usize_in(0..=MAX_SNIPPETS))]
     pub snippets: usize,
@@ -564,6 +612,11 @@ pub struct TrendArgs {
     /// terms, as `search --ignore-space` does.
     #[arg(long)]
     pub ignore_space: bool,
+    /// At most this many speakers, regions, kinds or speeches: those with the most
+    /// occurrences (years are never cut); 0 lists them all.
+    #[arg(long, short = 'n', value_name = "N",
+          default_value_t = speechdex::stats::trend::DEFAULT_GROUP_LIMIT)]
+    pub limit: usize,
     #[command(flatten)]
     pub filters: FilterArgs,
     #[command(flatten)]
@@ -639,6 +692,37 @@ pub struct CompareArgs {
     pub format: FormatArgs,
 }
 
+/// `speechdex diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Speech ids A (old) and B (new) (or use --a and --b).
+    #[arg(value_name = "ID", num_args = 0..=2)]
+    pub ids: Vec<String>,
+    /// Set A (old): the speeches matching this query, read as one text.
+    #[arg(long, value_name = "QUERY", requires = "b")]
+    pub a: Option<String>,
+    /// Set B (new): the speeches matching this query, read as one text.
+    #[arg(long, value_name = "QUERY", requires = "a")]
+    pub b: Option<String>,
+    /// At most N entries in each list: changed, removed and added sentences, new and dropped
+    /// phrases [default: every sentence, 25 phrases].
+    #[arg(long, short = 'n', value_name = "N", value_parser = usize_in(1..=MAX_DIFF_LIMIT))]
+    pub limit: Option<usize>,
+    /// Similarity (0-1) from which a removed and an added sentence are shown as one changed
+    /// sentence; above 1, never.
+    #[arg(long, value_name = "S", default_value_t = 0.5, value_parser = parse_similarity)]
+    pub min_similarity: f64,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+fn parse_similarity(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=2.0).contains(&v) => Ok(v),
+        _ => Err(format!("{s:?} is not a similarity between 0 and 1 (e.g. 0.5)")),
+    }
+}
+
 /// `speechdex top`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
@@ -682,6 +766,11 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 64, value_name = "MB",
           value_parser = clap::value_parser!(u64).range(0..=65_536))]
     pub cache_mb: u64,
+    /// Most connections open at once; further clients wait until one closes. A connection that
+    /// sends no complete request for 10 s (idle, or stalled half-way) is closed.
+    #[arg(long, default_value_t = 256, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    pub max_connections: u64,
 }
 
 /// `N` or `N-M` (1-based, N ≤ M) for `show --paragraph`.

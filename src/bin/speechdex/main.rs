@@ -57,6 +57,7 @@ fn main() -> ExitCode {
         Command::Trend(a) => commands::trend::run(&cli.global, a),
         Command::Kwic(a) => commands::kwic::run(&cli.global, a),
         Command::Compare(a) => commands::compare::run(&cli.global, a),
+        Command::Diff(a) => commands::diff::run(&cli.global, a),
         Command::Top(a) => commands::top::run(&cli.global, a),
         Command::Serve(a) => commands::serve::run(&cli.global, a),
         Command::Verify(a) => commands::verify::run(&cli.global, a),

@@ -41,7 +41,10 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<ExitStatus> {
     match args.format.format() {
         Format::Json => output::json::pretty(&mut out, &c)?,
         Format::Jsonl => output::json::lines(&mut out, output::stats::compare_rows(&c))?,
-        Format::Csv => output::csv::write_rows(&mut out, output::stats::compare_rows(&c))?,
+        Format::Csv => {
+            output::csv::start(&mut out, args.format.bom)?;
+            output::csv::write_rows(&mut out, output::stats::compare_rows(&c))?
+        }
         Format::Human => output::stats::compare_table(&mut out, &c)?,
     }
     out.flush()?;

@@ -36,7 +36,10 @@ pub fn run(global: &GlobalArgs, args: &KwicArgs) -> Result<ExitStatus> {
     match args.format.format() {
         Format::Json => output::json::pretty(&mut out, &c)?,
         Format::Jsonl => output::json::lines(&mut out, &c.lines)?,
-        Format::Csv => output::csv::write_rows(&mut out, &c.lines)?,
+        Format::Csv => {
+            output::csv::start(&mut out, args.format.bom)?;
+            output::csv::write_rows(&mut out, &c.lines)?
+        }
         Format::Human => output::stats::kwic_text(
             &mut out,
             &c,

@@ -2,6 +2,7 @@
 //! result.
 
 pub mod compare;
+pub mod diff;
 pub mod index;
 pub mod kwic;
 pub mod search;

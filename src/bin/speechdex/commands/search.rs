@@ -93,7 +93,10 @@ pub fn run(global: &GlobalArgs, args: &SearchArgs) -> Result<ExitStatus> {
         };
         match format {
             Format::Json | Format::Jsonl => output::json::lines(&mut out, [counts])?,
-            Format::Csv => output::csv::write_rows(&mut out, [counts])?,
+            Format::Csv => {
+                output::csv::start(&mut out, args.format.bom)?;
+                output::csv::write_rows(&mut out, [counts])?
+            }
             Format::Human => writeln!(
                 out,
                 "{}, {}",
@@ -105,7 +108,10 @@ pub fn run(global: &GlobalArgs, args: &SearchArgs) -> Result<ExitStatus> {
         match format {
             Format::Json => output::json::pretty(&mut out, &results)?,
             Format::Jsonl => output::json::lines(&mut out, &results.results)?,
-            Format::Csv => output::csv::search_results(&mut out, &results)?,
+            Format::Csv => {
+                output::csv::start(&mut out, args.format.bom)?;
+                output::csv::search_results(&mut out, &results, args.snippet_rows)?
+            }
             Format::Human => output::text::search_results(
                 &mut out,
                 &results,

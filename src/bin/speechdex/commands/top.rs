@@ -20,7 +20,10 @@ pub fn run(global: &GlobalArgs, args: &TopArgs) -> Result<ExitStatus> {
     match args.format.format() {
         Format::Json => output::json::pretty(&mut out, &top)?,
         Format::Jsonl => output::json::lines(&mut out, &top.words)?,
-        Format::Csv => output::csv::write_rows(&mut out, &top.words)?,
+        Format::Csv => {
+            output::csv::start(&mut out, args.format.bom)?;
+            output::csv::write_rows(&mut out, &top.words)?
+        }
         Format::Human => output::stats::top_table(&mut out, &top)?,
     }
     out.flush()?;

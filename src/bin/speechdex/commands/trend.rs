@@ -58,12 +58,21 @@ pub fn run(global: &GlobalArgs, args: &TrendArgs) -> Result<ExitStatus> {
             MetricArg::Docs => Metric::Docs,
         },
         filter,
+        limit: (args.limit > 0).then_some(args.limit),
     };
     let t = trend_with(&index, &req, MatchOptions { ignore_space: args.ignore_space })?;
     if let Some(w) = args.where_.as_deref() {
         crate::config::warn_notes(&speechdex::search::lint::lint(w));
     }
     crate::config::warn_notes(&t.warnings);
+    if t.truncated && matches!(args.format.format(), Format::Jsonl | Format::Csv) {
+        eprintln_msg(&format!(
+            "note: {} of {} {} listed (those with the most occurrences); --limit N to change",
+            t.groups.len(),
+            t.total_groups,
+            t.by.plural()
+        ));
+    }
     if let Some(plot) = &args.plot {
         output::chart::plot_trend(&t, plot)
             .with_context(|| format!("drawing the chart {}", plot.display()))?;
@@ -73,7 +82,10 @@ pub fn run(global: &GlobalArgs, args: &TrendArgs) -> Result<ExitStatus> {
     match args.format.format() {
         Format::Json => output::json::pretty(&mut out, &t)?,
         Format::Jsonl => output::json::lines(&mut out, output::stats::trend_rows(&t))?,
-        Format::Csv => output::csv::write_rows(&mut out, output::stats::trend_rows(&t))?,
+        Format::Csv => {
+            output::csv::start(&mut out, args.format.bom)?;
+            output::csv::write_rows(&mut out, output::stats::trend_rows(&t))?
+        }
         Format::Human => output::stats::trend_table(&mut out, &t)?,
     }
     out.flush()?;
