@@ -286,7 +286,7 @@ impl SpeechText {
             flat(&self.chars[s.saturating_sub(width)..s])
         } else {
             let e = (s + len).min(self.chars.len());
-            flat(&self.chars[e..(e + width).min(self.chars.len())])
+            flat(&self.chars[e..e.saturating_add(width).min(self.chars.len())])
         }
     }
 

@@ -8,7 +8,7 @@
 //! speeches listed.
 //!
 //! Groups come in natural order: years ascending with every year between the first and the last
-//! present (empty years as zero rows), speakers, regions and kinds in code-point order, speeches
+//! present (years without speeches as rows whose cells are `null`: no data, not zero), speakers, regions and kinds in code-point order, speeches
 //! by date; the group of speeches whose key is unknown (`"unknown"`) comes last. With
 //! `--by speech`, only speeches where at least one term occurs are listed.
 //!
@@ -180,8 +180,9 @@ pub struct TrendGroup {
     pub docs: u64,
     /// Characters of the speeches in the group.
     pub chars: u64,
-    /// Per term: its figures in this group.
-    pub terms: TermMap<TermCell>,
+    /// Per term: its figures in this group; `null` for a group without speeches (a year in
+    /// the middle of the range for which the corpus has no speech): no data, not zero.
+    pub terms: TermMap<Option<TermCell>>,
 }
 
 /// The figures of one term in one group.
@@ -642,7 +643,7 @@ fn finish(
             year,
             docs: g.docs,
             chars: g.chars,
-            terms: named(terms, g.cells),
+            terms: named(terms, g.cells.into_iter().map(|c| (g.docs > 0).then_some(c)).collect()),
         });
     }
     let mut totals = sums.totals;

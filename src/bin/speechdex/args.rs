@@ -184,7 +184,8 @@ const TREND_LONG_ABOUT: &str = "Count terms per year, speaker, region, kind or s
     speeches containing the term, speeches and characters in the group, and the rate per 10,000 \
     characters. For each term: its first and last appearance (speech, date, and the sentence it \
     first appears in) and the group where the metric peaks. Years run without gaps from the first \
-    to the last; speeches without a year (or speaker, region, kind) form the group `unknown`, \
+    to the last (a year without speeches has no data: null in JSON, empty in CSV, a gap in \
+    charts); speeches without a year (or speaker, region, kind) form the group `unknown`, \
     listed last. --by speech lists the speeches containing a term, oldest first.\n\n\
     The table shows a bar per term, scaled to the highest value of --metric; --plot draws a line \
     chart (SVG or PNG; PNG needs a CJK font such as fonts-noto-cjk).\n\n\
