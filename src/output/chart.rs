@@ -167,12 +167,15 @@ pub fn plot_trend(trend: &Trend, path: &Path) -> Result<()> {
             _ => shorten(&g.key, 14),
         })
         .collect();
-    let series: Vec<(String, Vec<f64>)> = trend
+    // `None` for a group without speeches: the line breaks there instead of dropping to zero.
+    let series: Vec<(String, Vec<Option<f64>>)> = trend
         .terms
         .iter()
         .enumerate()
         .map(|(t, term)| {
-            (term.clone(), trend.groups.iter().map(|g| trend.metric.of(&g.terms.0[t].1)).collect())
+            let values =
+                trend.groups.iter().map(|g| g.terms.0[t].1.as_ref().map(|c| trend.metric.of(c)));
+            (term.clone(), values.collect())
         })
         .collect();
     let y_desc = match trend.metric {
@@ -196,6 +199,23 @@ pub fn plot_trend(trend: &Trend, path: &Path) -> Result<()> {
     }
 }
 
+/// The points of `values` as runs of consecutive groups with data (`Some`).
+fn runs_of_data(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
+    let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut open = false;
+    for (x, v) in values.iter().enumerate() {
+        match v {
+            Some(y) if open => runs.last_mut().expect("an open run").push((x as f64, *y)),
+            Some(y) => {
+                runs.push(vec![(x as f64, *y)]);
+                open = true;
+            }
+            None => open = false,
+        }
+    }
+    runs
+}
+
 fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
@@ -208,7 +228,7 @@ fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, plotters::coord::Shift>,
     caption: &str,
     labels: &[String],
-    series: &[(String, Vec<f64>)],
+    series: &[(String, Vec<Option<f64>>)],
     y_desc: &str,
     x_desc: &str,
 ) -> std::result::Result<(), Box<dyn std::error::Error + 'static>>
@@ -217,7 +237,7 @@ where
 {
     let font = SVG_FONT_FAMILY;
     root.fill(&WHITE)?;
-    let max = series.iter().flat_map(|(_, v)| v.iter().copied()).fold(0.0f64, f64::max);
+    let max = series.iter().flat_map(|(_, v)| v.iter().flatten().copied()).fold(0.0f64, f64::max);
     let y_max = if max > 0.0 { max * (1.1 + 0.07 * series.len() as f64) } else { 1.0 };
     let n = labels.len().max(1);
     let mut chart = ChartBuilder::on(&root)
@@ -262,15 +282,19 @@ where
     for (i, (name, values)) in series.iter().enumerate() {
         let (r, g, b) = COLORS[i % COLORS.len()];
         let color = RGBColor(r, g, b);
-        let points: Vec<(f64, f64)> =
-            values.iter().enumerate().map(|(x, y)| (x as f64, *y)).collect();
-        chart
-            .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))?
-            .label(name.as_str())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
-        chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
+        let runs = runs_of_data(values);
+        // One line per run of groups with data: no line through a gap. The first (or an
+        // empty one, when the term has no data at all) carries the legend.
+        for (k, run) in runs.iter().chain(runs.is_empty().then_some(&Vec::new())).enumerate() {
+            let line = chart.draw_series(LineSeries::new(run.clone(), color.stroke_width(2)))?;
+            if k == 0 {
+                line.label(name.as_str()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+                });
+            }
+        }
+        let points = runs.iter().flatten().copied();
+        chart.draw_series(points.map(|p| Circle::new(p, 3, color.filled())))?;
     }
     chart
         .configure_series_labels()
@@ -281,4 +305,17 @@ where
         .draw()?;
     root.present()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_break_at_groups_without_data() {
+        let runs = runs_of_data(&[Some(2.0), None, Some(0.0), Some(1.0), None, None, Some(3.0)]);
+        assert_eq!(runs, vec![vec![(0.0, 2.0)], vec![(2.0, 0.0), (3.0, 1.0)], vec![(6.0, 3.0)]]);
+        assert!(runs_of_data(&[None, None]).is_empty());
+        assert_eq!(runs_of_data(&[Some(1.0), Some(1.0)]).len(), 1);
+    }
 }

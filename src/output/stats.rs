@@ -79,7 +79,7 @@ pub fn trend_table(out: &mut dyn Write, t: &Trend) -> io::Result<()> {
     let max = t
         .groups
         .iter()
-        .flat_map(|g| g.terms.iter().map(|(_, c)| t.metric.of(c)))
+        .flat_map(|g| g.terms.iter().filter_map(|(_, c)| c.as_ref().map(|c| t.metric.of(c))))
         .fold(0.0f64, f64::max);
     let width = if single { 24 } else { (36 / t.terms.len()).clamp(8, 16) };
     let mut header = vec![t.by.name().to_string()];
@@ -108,6 +108,14 @@ pub fn trend_table(out: &mut dyn Write, t: &Trend) -> io::Result<()> {
         }
         row.extend([right(g.docs), right(g.chars)]);
         for (_, c) in g.terms.iter() {
+            // A group without speeches has no data: "–", and no bar.
+            let Some(c) = c else {
+                let cells = if single { 4 } else { 2 };
+                row.extend(
+                    (0..cells).map(|i| if i + 1 < cells { right("–") } else { Cell::new("") }),
+                );
+                continue;
+            };
             let value = t.metric.of(c);
             if single {
                 row.extend([right(c.count), right(c.docs), right(rate(c.rate))]);
@@ -119,16 +127,25 @@ pub fn trend_table(out: &mut dyn Write, t: &Trend) -> io::Result<()> {
         table.add_row(row);
     }
     writeln!(out, "{table}")?;
-    writeln!(out, "{} speeches, {} characters", t.docs, t.chars)?;
+    if t.truncated {
+        writeln!(
+            out,
+            "{} of {} {} listed: those with the most occurrences (--limit N to change)",
+            t.groups.len(),
+            t.total_groups,
+            t.by.plural()
+        )?;
+    }
+    writeln!(out, "{}, {} characters", super::plural(t.docs, "speech", "speeches"), t.chars)?;
     for term in &t.terms {
         writeln!(out)?;
         let total = t.totals.get(term).copied().unwrap_or_default();
         writeln!(
             out,
-            "{}: {} occurrences in {} speeches ({} per 10,000 characters)",
+            "{}: {} in {} ({} per 10,000 characters)",
             escape(term),
-            total.count,
-            total.docs,
+            super::plural(total.count, "occurrence", "occurrences"),
+            super::plural(total.docs, "speech", "speeches"),
             rate(total.rate)
         )?;
         if let Some(Some(f)) = t.first_seen.get(term) {
@@ -155,11 +172,11 @@ pub fn trend_table(out: &mut dyn Write, t: &Trend) -> io::Result<()> {
         if let Some(Some(p)) = t.peak.get(term) {
             writeln!(
                 out,
-                "  peak:  {} ({} {}, {} occurrences)",
+                "  peak:  {} ({} {}, {})",
                 escape(&p.group),
                 t.metric.name(),
                 metric_value(t.metric, p.value),
-                p.count
+                super::plural(p.count, "occurrence", "occurrences")
             )?;
         }
     }
@@ -183,12 +200,12 @@ pub struct TrendRow<'a> {
     pub chars: u64,
     /// The term.
     pub term: &'a str,
-    /// Occurrences.
-    pub count: u64,
+    /// Occurrences (empty for a group without speeches: no data).
+    pub count: Option<u64>,
     /// Speeches of the group containing the term.
-    pub term_docs: u64,
+    pub term_docs: Option<u64>,
     /// Occurrences per 10,000 characters.
-    pub rate: f64,
+    pub rate: Option<f64>,
 }
 
 /// The rows of `trend`: one per group and term.
@@ -204,9 +221,9 @@ pub fn trend_rows(t: &Trend) -> Vec<TrendRow<'_>> {
                 docs: g.docs,
                 chars: g.chars,
                 term,
-                count: c.count,
-                term_docs: c.docs,
-                rate: c.rate,
+                count: c.map(|c| c.count),
+                term_docs: c.map(|c| c.docs),
+                rate: c.map(|c| c.rate),
             });
         }
     }

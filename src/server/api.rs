@@ -1,20 +1,27 @@
 //! The JSON endpoints: parameter checking, one library call each on the blocking pool, errors.
 
+use std::sync::Arc;
+
 use axum::Json;
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use http_body::{Frame, SizeHint};
 use serde::Serialize;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::live::generation_name;
-use super::{AppState, MAX_KWIC_LINES, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, MAX_TERMS};
+use super::{
+    AppState, MAX_KWIC_LINES, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, MAX_TERMS, MAX_TREND_GROUPS,
+};
 use crate::index::{SpeechIndex, StoredSpeech};
 use crate::search::snippet::find_matches;
 use crate::search::{Filters, Node, SearchRequest, SortOrder, query};
 use crate::stats::compare::{CompareRequest, Side};
 use crate::stats::concordance::{KwicRequest, KwicSort};
-use crate::stats::trend::{GroupBy, Metric, TrendRequest};
+use crate::stats::trend::{DEFAULT_GROUP_LIMIT, GroupBy, Metric, TrendRequest};
 
 /// An error answer: `{error, parameter?, position?}` with an HTTP status.
 #[derive(Debug, Clone)]
@@ -83,25 +90,40 @@ impl IntoResponse for ApiError {
     }
 }
 
-type ApiResult<T> = Result<Json<T>, ApiError>;
+type ApiResult = Result<Response, ApiError>;
 
-/// Runs `f` on the blocking pool against the index being served, at most `max_jobs` at a time.
-async fn blocking<T, F>(state: &AppState, f: F) -> ApiResult<T>
+/// Runs `f` on the blocking pool against the index being served, at most `max_jobs` at a time,
+/// and writes its answer as JSON there; the answer then holds its size in bytes of the budget
+/// [`super::ServerOptions::answer_bytes`] until it has been handed to hyper (503 when the
+/// budget is spent: clients that do not read their answers cannot make the server hold more).
+async fn blocking<T, F>(state: &AppState, f: F) -> ApiResult
 where
-    T: Send + 'static,
+    T: Serialize + Send + 'static,
     F: FnOnce(&SpeechIndex) -> Result<T, ApiError> + Send + 'static,
 {
     let permit = state.jobs.clone().acquire_owned().await.map_err(|_| {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is shutting down")
     })?;
     let index = state.live.current();
+    let answers = state.answers.clone();
     let outcome = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        f(&index)
+        let value = f(&index)?;
+        let bytes = serde_json::to_vec(&value).map_err(|e| {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("writing JSON: {e}"))
+        })?;
+        drop(value);
+        CountedBody::new(bytes, &answers)
     })
     .await;
     match outcome {
-        Ok(Ok(value)) => Ok(Json(value)),
+        Ok(Ok(body)) => {
+            let mut response = Response::new(Body::new(body));
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            Ok(response)
+        }
         Ok(Err(e)) => {
             if e.status.is_server_error() {
                 (state.log)(&format!("error: {}", e.body.error));
@@ -112,6 +134,65 @@ where
             (state.log)(&format!("error: a request's job failed: {join}"));
             Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))
         }
+    }
+}
+
+/// Bytes of a JSON answer copied out to hyper at a time: what is not yet copied out stays
+/// counted in the answer budget.
+const CHUNK: usize = 16 * 1024;
+
+/// A JSON answer holding its share of the answer budget until its last chunk has been handed
+/// to hyper (or it is dropped).
+struct CountedBody {
+    bytes: Vec<u8>,
+    sent: usize,
+    _permit: Option<OwnedSemaphorePermit>,
+}
+
+impl CountedBody {
+    /// Takes `bytes.len()` of `budget`, or fails with 503 when that much is not free.
+    fn new(bytes: Vec<u8>, budget: &Arc<Semaphore>) -> Result<CountedBody, ApiError> {
+        let need = u32::try_from(bytes.len().max(1)).unwrap_or(u32::MAX);
+        let permit = budget.clone().try_acquire_many_owned(need).map_err(|_| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the server is busy sending large answers to slow clients: try again shortly",
+            )
+        })?;
+        Ok(CountedBody { bytes, sent: 0, _permit: Some(permit) })
+    }
+}
+
+impl HttpBody for CountedBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let this = &mut *self;
+        if this.sent >= this.bytes.len() {
+            return std::task::Poll::Ready(None);
+        }
+        let end = (this.sent + CHUNK).min(this.bytes.len());
+        // A copy, so that hyper's queue never keeps the whole answer alive.
+        let chunk = Bytes::copy_from_slice(&this.bytes[this.sent..end]);
+        this.sent = end;
+        if end == this.bytes.len() {
+            this.bytes = Vec::new();
+            this.sent = 0;
+            this._permit = None;
+        }
+        std::task::Poll::Ready(Some(Ok(Frame::data(chunk))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.sent >= self.bytes.len()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact((self.bytes.len() - self.sent) as u64)
     }
 }
 
@@ -382,7 +463,7 @@ pub(super) async fn trend(
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let run = async {
-        let p = Params::new(q, &known(&["terms", "by", "metric", "where"], true))?;
+        let p = Params::new(q, &known(&["terms", "by", "metric", "where", "limit"], true))?;
         let req = TrendRequest {
             terms: p.terms("terms", 1)?,
             by: p.choice(
@@ -400,6 +481,7 @@ pub(super) async fn trend(
                 &[("rate", Metric::Rate), ("count", Metric::Count), ("docs", Metric::Docs)],
             )?,
             filter: p.selection()?,
+            limit: Some(p.int("limit", 1, MAX_TREND_GROUPS, DEFAULT_GROUP_LIMIT)?),
         };
         blocking(&state, move |index| {
             crate::stats::trend::trend(index, &req)
@@ -464,4 +546,36 @@ pub(super) async fn compare(
         blocking(&state, move |index| Ok(crate::stats::compare::compare(index, &req)?)).await
     };
     run.await.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Polls `body` to its end: the frames' sizes.
+    fn drain(body: &mut CountedBody) -> Vec<usize> {
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let mut sizes = Vec::new();
+        while let std::task::Poll::Ready(Some(Ok(frame))) =
+            std::pin::Pin::new(&mut *body).poll_frame(&mut cx)
+        {
+            sizes.push(frame.into_data().map_or(0, |d| d.len()));
+        }
+        sizes
+    }
+
+    #[test]
+    fn answers_hold_their_bytes_of_the_budget_until_handed_over() {
+        let budget = Arc::new(Semaphore::new(3 * CHUNK));
+        let mut first = CountedBody::new(vec![b'x'; 2 * CHUNK + 10], &budget).unwrap();
+        assert_eq!(first.size_hint().exact(), Some(2 * CHUNK as u64 + 10));
+        let refused = CountedBody::new(vec![b'y'; CHUNK], &budget).map(|_| ()).unwrap_err();
+        assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(drain(&mut first), [CHUNK, CHUNK, 10]);
+        assert!(first.is_end_stream());
+        assert_eq!(budget.available_permits(), 3 * CHUNK, "released with the last chunk");
+        let second = CountedBody::new(vec![b'y'; CHUNK], &budget).unwrap();
+        drop(second);
+        assert_eq!(budget.available_permits(), 3 * CHUNK, "released when dropped");
+    }
 }

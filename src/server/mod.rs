@@ -13,7 +13,7 @@
 //! | `GET /api/search` | `q`, `limit`, `offset`, `sort`, `snippets`, `width`, filters | [`crate::search::SearchResults`], as `search --json` |
 //! | `GET /api/docs/{id}` | `q` | the speech (metadata and `body`) and `highlights`, as `show --json` |
 //! | `GET /api/stats` | — | [`crate::stats::Overview`], as `stats --json`, plus `cache` ([`crate::search::cache::CachesStats`]) |
-//! | `GET /api/trend` | `terms`, `by`, `metric`, `where`, filters | [`crate::stats::trend::Trend`], as `trend --json` |
+//! | `GET /api/trend` | `terms`, `by`, `metric`, `limit`, `where`, filters | [`crate::stats::trend::Trend`], as `trend --json` |
 //! | `GET /api/kwic` | `term`, `width`, `limit`, `sort`, `where`, filters | [`crate::stats::concordance::Concordance`], as `kwic --json` |
 //! | `GET /api/compare` | `a` or `a_id`, `b` or `b_id`, `terms`, `limit` | [`crate::stats::compare::Comparison`], as `compare --json` |
 //!
@@ -36,7 +36,11 @@
 //! * `terms` (trend, compare): terms separated by `,` (or the Chinese `，` or `、`), each an exact
 //!   phrase; trend takes 1–[`MAX_TERMS`] terms, compare 0–[`MAX_TERMS`]. `by`: `year` (default),
 //!   `speaker`, `region`, `kind` or `speech`. `metric`: `rate` (per 10,000 characters, default),
-//!   `count` or `docs`.
+//!   `count` or `docs`. `limit` (trend): groups listed, 1–[`MAX_TREND_GROUPS`], default
+//!   [`DEFAULT_GROUP_LIMIT`](crate::stats::trend::DEFAULT_GROUP_LIMIT) (1,000): with more
+//!   speakers, regions, kinds or speeches, those with the most occurrences of the terms together
+//!   are kept (still in natural order), `total_groups` counts them all and `truncated` is `true`;
+//!   years are never cut. Totals, peaks and first and last appearances cover every group.
 //! * `term` (kwic): one exact phrase, required. `width`: characters of context on each side,
 //!   1–200, default 30. `limit`: lines, 1–[`MAX_KWIC_LINES`], default 100 (`total` still counts
 //!   every occurrence). `sort`: `date` (default), `left` or `right`.
@@ -58,9 +62,45 @@
 //! | 404 | an unknown speech id, an unknown path |
 //! | 405 | a method other than `GET`/`HEAD` |
 //! | 413 | a request body over [`MAX_BODY_BYTES`] (no endpoint takes a body) |
-//! | 414 | a URI over [`MAX_URI_BYTES`] bytes, or a text parameter over [`MAX_QUERY_CHARS`] characters (hyper itself answers 414 past 64 KiB and 431 when the headers pass about 400 KiB, without a JSON body) |
-//! | 503 | the request took longer than the timeout, or the server is busy (retry later) |
+//! | 414 | a URI over [`MAX_URI_BYTES`] bytes, or a text parameter over [`MAX_QUERY_CHARS`] characters |
+//! | 421 | served on a loopback address, a request whose `Host` is not `localhost`, `127.0.0.1` (or another 127.x address) or `[::1]`, with or without a port, or that has no `Host` |
+//! | 431 | a request head (request line and headers) over [`MAX_HEAD_BYTES`]: answered by hyper, without a JSON body |
+//! | 503 | the request took longer than the timeout; the server is shutting down; or the answer does not fit in what is left of [`ServerOptions::answer_bytes`] (clients not reading their answers): retry later |
 //! | 500 | the index could not be read (never caused by what a client sends) |
+//!
+//! A connection that does not complete its request head in time is closed without an answer
+//! (see the limits below).
+//!
+//! # Limits
+//!
+//! What one client, or many, can make the server do is bounded; `speechdex serve` uses these
+//! defaults ([`ServerOptions`]; `serve --timeout`, `--jobs`, `--max-connections` and
+//! `--cache-mb` change some):
+//!
+//! | Limit | Default | Beyond it |
+//! |---|---|---|
+//! | connections open at once ([`ServerOptions::max_connections`]) | 256 | further clients wait in the kernel's listen queue (no file descriptor) until one closes |
+//! | time to send a complete request head, from the accept or the previous answer ([`ServerOptions::header_timeout`]): also the idle keep-alive timeout | 10 s | the connection is closed |
+//! | time an answer being written may make no progress ([`ServerOptions::write_timeout`]) | 30 s | the connection is closed |
+//! | request head ([`MAX_HEAD_BYTES`]) | 64 KiB | 431 |
+//! | URI ([`MAX_URI_BYTES`]), text parameter ([`MAX_QUERY_CHARS`]), body ([`MAX_BODY_BYTES`]) | 16 KiB, 1,000 characters, 16 KiB | 414, 414, 413 |
+//! | requests computed at once ([`ServerOptions::max_jobs`]) | one per CPU core | they wait their turn |
+//! | time per request, waiting included ([`ServerOptions::timeout`]) | 30 s | 503 |
+//! | search results per page ([`MAX_LIMIT`]), offset ([`MAX_OFFSET`]), snippets, snippet width | 100, 10,000, 10, 400 | 400 |
+//! | concordance lines ([`MAX_KWIC_LINES`]), context width | 1,000, 200 characters | 400 |
+//! | trend groups ([`MAX_TREND_GROUPS`]; default 1,000), terms ([`MAX_TERMS`]) | 5,000, 10 | 400 |
+//! | bytes of JSON answers computed and not yet handed to the socket ([`ServerOptions::answer_bytes`]) | 32 MiB | 503 |
+//! | caches (phrase counts, speeches of result pages) | 64 MB | least recently used entries dropped |
+//! | on shutdown (SIGTERM, Ctrl-C): time for requests in progress to finish ([`ServerOptions::shutdown_grace`]) | 5 s | closed; idle and stalled connections are closed within [`LINGER`] (0.5 s) |
+//!
+//! Memory does not grow with the number of occurrences of a term or of speeches listed:
+//! concordances sorted by context and trends by speech keep only the lines and rows they show
+//! (bounded heaps), and every answer is within the limits above. On the shared sample corpus
+//! (4.4 MB, 94 speeches) the server stays under 256 MB whatever the requests: about 10 MB at
+//! rest, under 60 MB for the largest concordances, trends and searches, about 170 MB with
+//! comparisons of the whole corpus running (jieba's dictionary, about 40 MB, and 40 MB per
+//! comparison). docs/reliability.md ("Server limits") has the figures and
+//! `scripts/server-limits.sh` the hostile sequence.
 //!
 //! # Live rebuilds
 //!
@@ -76,7 +116,11 @@
 //! # Safety
 //!
 //! No part of a request names a file: the page and its assets are compiled in, and ids are
-//! looked up in the index. Searches run on tokio's blocking pool, at most
+//! looked up in the index. Bound to a loopback address (the default, 127.0.0.1), the server
+//! answers only requests naming a loopback host, so that a web page of another site whose name
+//! is made to resolve to 127.0.0.1 (DNS rebinding) cannot read the API through a visitor's
+//! browser; bound to any other address it answers every `Host` (it is then reachable from other
+//! machines anyway, and has no authentication). Searches run on tokio's blocking pool, at most
 //! [`ServerOptions::max_jobs`] at a time (by default one per CPU core; `serve --jobs`), each
 //! under the request timeout; the others wait their turn in arrival order, and a request whose
 //! wait and work exceed the timeout is answered 503.
@@ -99,9 +143,11 @@
 //! only endpoint that needs it, loads it on first use (0.1–0.4 s).
 
 mod api;
+mod conn;
 mod live;
 
 use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -116,6 +162,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 pub use api::ApiError;
+pub use conn::{LINGER, MAX_HEAD_BYTES};
 pub use live::{LiveIndex, Refresh};
 
 use crate::Result;
@@ -134,6 +181,8 @@ pub const MAX_OFFSET: usize = 10_000;
 pub const MAX_TERMS: usize = 10;
 /// Most concordance lines per request.
 pub const MAX_KWIC_LINES: usize = 1000;
+/// Most groups (speakers, regions, kinds, speeches) in a trend.
+pub const MAX_TREND_GROUPS: usize = 5000;
 
 const PAGE_HTML: &str = include_str!("page.html");
 const PAGE_CSS: &str = include_str!("page.css");
@@ -153,6 +202,24 @@ pub struct ServerOptions {
     /// come first served. Default: the number of CPU cores, so that a burst of requests queues
     /// instead of time-slicing the cores (which only makes every request slower).
     pub max_jobs: usize,
+    /// Most connections open at once (default 256); further clients wait in the listen queue
+    /// until one closes. Each connection is a file descriptor and up to about 200 KiB of
+    /// buffers.
+    pub max_connections: usize,
+    /// Longest time a connection may take to send a complete request head, counted from its
+    /// accept or from its previous answer: also how long an idle keep-alive connection stays
+    /// open (default 10 s).
+    pub header_timeout: Duration,
+    /// Longest time the writing of an answer may make no progress (a client that does not read)
+    /// before the connection is closed (default 30 s).
+    pub write_timeout: Duration,
+    /// On shutdown, how long requests in progress may take to finish (default 5 s); idle and
+    /// stalled connections are closed at once.
+    pub shutdown_grace: Duration,
+    /// Most bytes of JSON answers held at once, from the moment they are computed until they
+    /// are handed to the socket (default 32 MiB): what clients that read slowly, or not at all,
+    /// can make the server hold. An answer that does not fit is answered 503 instead.
+    pub answer_bytes: usize,
     /// Where messages go (nowhere by default).
     pub log: Logger,
 }
@@ -163,6 +230,11 @@ impl Default for ServerOptions {
             timeout: Duration::from_secs(30),
             poll: Duration::from_secs(1),
             max_jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            max_connections: 256,
+            header_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(5),
+            answer_bytes: 32 << 20,
             log: Arc::new(|_| {}),
         }
     }
@@ -174,6 +246,11 @@ impl std::fmt::Debug for ServerOptions {
             .field("timeout", &self.timeout)
             .field("poll", &self.poll)
             .field("max_jobs", &self.max_jobs)
+            .field("max_connections", &self.max_connections)
+            .field("header_timeout", &self.header_timeout)
+            .field("write_timeout", &self.write_timeout)
+            .field("shutdown_grace", &self.shutdown_grace)
+            .field("answer_bytes", &self.answer_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -183,17 +260,23 @@ impl std::fmt::Debug for ServerOptions {
 pub(crate) struct AppState {
     pub(crate) live: Arc<LiveIndex>,
     pub(crate) jobs: Arc<Semaphore>,
+    /// Bytes of JSON answers held (see [`ServerOptions::answer_bytes`]).
+    pub(crate) answers: Arc<Semaphore>,
     pub(crate) log: Logger,
 }
 
-/// The router with every endpoint and the limits, over `live`.
-pub fn router(live: Arc<LiveIndex>, opts: &ServerOptions) -> Router {
+/// The router with every endpoint and the limits, over `live`, for a server bound to `bound`:
+/// when that is a loopback address, only requests naming a loopback host are answered.
+pub fn router(live: Arc<LiveIndex>, opts: &ServerOptions, bound: SocketAddr) -> Router {
+    let answer_bytes = opts.answer_bytes.clamp(1, Semaphore::MAX_PERMITS);
     let state = AppState {
         live,
         jobs: Arc::new(Semaphore::new(opts.max_jobs.max(1))),
+        answers: Arc::new(Semaphore::new(answer_bytes)),
         log: opts.log.clone(),
     };
     let timeout = opts.timeout;
+    let check_host = bound.ip().is_loopback();
     Router::new()
         .route("/", get(page))
         .route("/index.html", get(page))
@@ -209,29 +292,26 @@ pub fn router(live: Arc<LiveIndex>, opts: &ServerOptions) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
-        .layer(middleware::from_fn(move |req, next| guard(req, next, timeout)))
+        .layer(middleware::from_fn(move |req, next| guard(req, next, timeout, check_host)))
 }
 
 /// Serves `live` on `listener` until `shutdown` completes, refreshing the index in the
-/// background.
+/// background; then stops accepting, lets requests in progress finish (at most
+/// [`ServerOptions::shutdown_grace`]) and closes the other connections at once.
 pub async fn serve(
     listener: TcpListener,
     live: Arc<LiveIndex>,
     opts: ServerOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    let app = router(live.clone(), &opts);
+    let addr = listener
+        .local_addr()
+        .map_err(|e| crate::Error::io("reading the address of", "the listener", e))?;
+    let app = router(live.clone(), &opts, addr);
     let watcher = tokio::spawn(watch(live, opts.poll, opts.log.clone()));
-    let addr = listener.local_addr().ok();
-    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    conn::run(listener, app, &opts, shutdown).await;
     watcher.abort();
-    result.map_err(|e| {
-        crate::Error::io(
-            "serving on",
-            addr.map(|a| a.to_string()).unwrap_or_else(|| "the listener".into()),
-            e,
-        )
-    })
+    Ok(())
 }
 
 /// Every `poll`, swaps in a new generation or picks up new commits.
@@ -261,11 +341,20 @@ async fn watch(live: Arc<LiveIndex>, poll: Duration, log: Logger) {
     }
 }
 
-/// Limits applied to every request: method, URI length, body size, timeout; and headers that
-/// keep answers from being sniffed, framed or cached.
-async fn guard(req: Request, next: Next, timeout: Duration) -> Response {
+/// Limits applied to every request: host (with `check_host`), method, URI length, body size,
+/// timeout; and headers that keep answers from being sniffed, framed or cached.
+async fn guard(req: Request, next: Next, timeout: Duration, check_host: bool) -> Response {
     let is_api = req.uri().path().starts_with("/api/") || req.uri().path() == "/healthz";
-    let mut response = if req.uri().to_string().len() > MAX_URI_BYTES {
+    let mut response = if check_host && let Some(host) = foreign_host(&req) {
+        ApiError::new(
+            StatusCode::MISDIRECTED_REQUEST,
+            format!(
+                "this server answers only to localhost, 127.0.0.1 and [::1], not to the host \
+                 {host:?}: open it as http://127.0.0.1:PORT/"
+            ),
+        )
+        .into_response()
+    } else if req.uri().to_string().len() > MAX_URI_BYTES {
         ApiError::new(
             StatusCode::URI_TOO_LONG,
             format!("the request URI is longer than {MAX_URI_BYTES} bytes: shorten the query"),
@@ -300,6 +389,43 @@ async fn guard(req: Request, next: Next, timeout: Duration) -> Response {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
+}
+
+/// The host a request names (its `Host` header, and the authority of an absolute URI) when it is
+/// not a loopback name (`localhost`, `127.0.0.1` or another 127.x address, `[::1]`, with or
+/// without a port); `Some("")` when it names none. A page served from another name that
+/// resolves to 127.0.0.1 (DNS rebinding) is refused this way.
+fn foreign_host(req: &Request) -> Option<String> {
+    let header = req.headers().get(header::HOST).map(|v| String::from_utf8_lossy(v.as_bytes()));
+    let authority = req.uri().authority().map(|a| a.as_str().into());
+    let named: Vec<std::borrow::Cow<'_, str>> = header.into_iter().chain(authority).collect();
+    if named.is_empty() {
+        return Some(String::new());
+    }
+    named.into_iter().find(|h| !is_loopback_host(h)).map(|h| h.into_owned())
+}
+
+/// Whether `host` (`name`, `name:port`, `[v6]` or `[v6]:port`) is a loopback name or address.
+fn is_loopback_host(host: &str) -> bool {
+    // The name and what follows it: nothing or `:port`.
+    let (name, port) = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((v6, port)) => (v6, port),
+            None => return false,
+        },
+        None => host.split_at(host.rfind(':').unwrap_or(host.len())),
+    };
+    let port_ok = port.is_empty()
+        || port.strip_prefix(':').is_some_and(|p| {
+            !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit())
+        });
+    let name_ok = if host.starts_with('[') {
+        name.parse::<std::net::Ipv6Addr>().is_ok_and(|ip| ip.is_loopback())
+    } else {
+        name.eq_ignore_ascii_case("localhost")
+            || name.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| IpAddr::V4(ip).is_loopback())
+    };
+    port_ok && name_ok
 }
 
 fn body_too_large(req: &Request) -> bool {
@@ -350,4 +476,43 @@ async fn method_not_allowed() -> Response {
         ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "only GET is supported").into_response();
     r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts_with_or_without_a_port() {
+        for host in [
+            "localhost",
+            "LOCALHOST:8080",
+            "127.0.0.1",
+            "127.0.0.1:80",
+            "127.1.2.3:65535",
+            "[::1]",
+            "[::1]:8080",
+            "[0:0:0:0:0:0:0:1]:1",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "",
+            "evil.example",
+            "evil.example:8080",
+            "localhost.evil.example",
+            "127.0.0.1.evil.example",
+            "localhost:",
+            "localhost:http",
+            "localhost:123456",
+            "10.0.0.1",
+            "::1",
+            "[::1",
+            "[::2]:80",
+            "[::1]8080",
+            "[::ffff:127.0.0.1]",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
+    }
 }

@@ -438,7 +438,8 @@
     }
     if (ticket !== showTrend.ticket) return;
     lastTrend = t;
-    setStatus(status, `${fmt(t.docs)} 篇讲话、${fmt(t.chars)} 字中的${METRICS[t.metric]}，按${BY[t.by]}分组。`);
+    const cut = t.truncated ? `仅列出出现次数最多的 ${fmt(t.groups.length)} 组（共 ${fmt(t.total_groups)} 组）。` : '';
+    setStatus(status, `${fmt(t.docs)} 篇讲话、${fmt(t.chars)} 字中的${METRICS[t.metric]}，按${BY[t.by]}分组。${cut}`);
     out.hidden = false;
     const chart = $('#chart');
     chart.replaceChildren(trendChart(t));
@@ -457,6 +458,12 @@
     return 10 * p;
   }
 
+  /** A group's figures for a term: `null` when the group has no speeches (no data). */
+  function termCell(g, term) {
+    if (!g.terms || !Object.prototype.hasOwnProperty.call(g.terms, term)) return { count: 0, docs: 0, rate: 0 };
+    return g.terms[term];
+  }
+
   /** The trend as an SVG line chart (by year) or grouped bar chart (other groupings). */
   function trendChart(t) {
     const W = 800, H = 400, L = 64, R = 20, T = 48, B = 64;
@@ -467,8 +474,13 @@
     root.append(svg('title', {}, `${terms.join('、')}：${METRICS[t.metric]}（按${BY[t.by]}）`));
     root.append(svg('rect', { x: 0, y: 0, width: W, height: H, fill: '#ffffff' }));
     const pw = W - L - R, ph = H - T - B;
+    // A group without speeches has null cells (no data): no point, no bar, a gap in the line.
+    const valueOf = (g, term) => {
+      const c = termCell(g, term);
+      return c === null ? null : cellValue(t, c);
+    };
     let max = 0;
-    for (const g of groups) for (const term of terms) max = Math.max(max, cellValue(t, g.terms[term] || { count: 0, docs: 0, rate: 0 }));
+    for (const g of groups) for (const term of terms) max = Math.max(max, valueOf(g, term) || 0);
     const ymax = niceMax(max);
     const y = (v) => T + ph - (v / ymax) * ph;
     // grid and y axis
@@ -499,14 +511,19 @@
     // series
     terms.forEach((term, k) => {
       const color = COLORS[k % COLORS.length];
-      const vals = groups.map((g) => cellValue(t, g.terms[term] || { count: 0, docs: 0, rate: 0 }));
+      const vals = groups.map((g) => valueOf(g, term));
       const series = svg('g', { class: 'series', 'data-term': term });
       if (t.by === 'year') {
         if (n > 1) {
-          const d = vals.map((v, i) => (i ? 'L' : 'M') + xc(i).toFixed(1) + ' ' + y(v).toFixed(1)).join(' ');
-          series.append(svg('path', { d, fill: 'none', stroke: color, 'stroke-width': 2.5, 'stroke-linejoin': 'round' }));
+          let d = '';
+          vals.forEach((v, i) => {
+            if (v === null) return;
+            d += (i && vals[i - 1] !== null ? 'L' : 'M') + xc(i).toFixed(1) + ' ' + y(v).toFixed(1) + ' ';
+          });
+          if (d) series.append(svg('path', { d: d.trim(), fill: 'none', stroke: color, 'stroke-width': 2.5, 'stroke-linejoin': 'round' }));
         }
         vals.forEach((v, i) => {
+          if (v === null) return;
           const c = svg('circle', { cx: xc(i).toFixed(1), cy: y(v).toFixed(1), r: 3.5, fill: color });
           c.append(svg('title', {}, `${groupLabel(groups[i])} ${term}：${t.metric === 'rate' ? fmtRate(v) : fmt(v)}`));
           series.append(c);
@@ -514,6 +531,7 @@
       } else {
         const bw = Math.max(2, (band * 0.8) / terms.length);
         vals.forEach((v, i) => {
+          if (v === null) return;
           const x = L + band * i + band * 0.1 + bw * k;
           const r = svg('rect', { x: x.toFixed(1), y: y(v).toFixed(1), width: bw.toFixed(1), height: (T + ph - y(v)).toFixed(1), fill: color });
           r.append(svg('title', {}, `${groupLabel(groups[i])} ${term}：${t.metric === 'rate' ? fmtRate(v) : fmt(v)}`));
@@ -562,8 +580,9 @@
     for (const g of t.groups) {
       const row = [g.title ? `${g.key} ${g.title}` : groupLabel(g), g.docs, g.chars];
       for (const term of t.terms) {
-        const c = g.terms[term] || { count: 0, docs: 0, rate: 0 };
-        row.push(c.count, c.docs, Math.round(c.rate * 1000) / 1000);
+        const c = termCell(g, term);
+        if (c === null) row.push('', '', ''); // no speeches: no data, not zero
+        else row.push(c.count, c.docs, Math.round(c.rate * 1000) / 1000);
       }
       rows.push(row);
     }

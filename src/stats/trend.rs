@@ -8,16 +8,24 @@
 //! speeches listed.
 //!
 //! Groups come in natural order: years ascending with every year between the first and the last
-//! present (empty years as zero rows), speakers, regions and kinds in code-point order, speeches
+//! present (years without speeches as rows whose cells are `null`: no data, not zero), speakers, regions and kinds in code-point order, speeches
 //! by date; the group of speeches whose key is unknown (`"unknown"`) comes last. With
 //! `--by speech`, only speeches where at least one term occurs are listed.
+//!
+//! Speakers, regions, kinds and speeches can be as many as the speeches: [`TrendRequest::limit`]
+//! keeps the groups with the most occurrences (`total_groups` and `truncated` tell how many
+//! there were). By speech, the speeches are streamed and only the kept ones are held (a bounded
+//! heap), so memory does not grow with the corpus; totals, peaks and first and last appearances
+//! are always over every selected speech.
 
+use std::cmp::Reverse;
 use std::collections::HashMap;
 
 use serde::Serialize;
 use tantivy::DocAddress;
 use tantivy::columnar::StrColumn;
 
+use super::bounded::Smallest;
 use super::select::{DocColumns, TermMap, dedup_terms, per_10k, selected, str_value};
 use crate::index::SpeechIndex;
 use crate::index::schema::names;
@@ -51,6 +59,17 @@ impl GroupBy {
             GroupBy::Region => "region",
             GroupBy::Kind => "kind",
             GroupBy::Speech => "speech",
+        }
+    }
+
+    /// The name of several groups, for messages ("speeches").
+    pub fn plural(self) -> &'static str {
+        match self {
+            GroupBy::Year => "years",
+            GroupBy::Speaker => "speakers",
+            GroupBy::Region => "regions",
+            GroupBy::Kind => "kinds",
+            GroupBy::Speech => "speeches",
         }
     }
 }
@@ -99,6 +118,10 @@ pub struct TrendRequest {
     pub metric: Metric,
     /// Only speeches matching this query (`None`: all).
     pub filter: Option<Node>,
+    /// At most this many groups (`None`: all): those with the most occurrences of the terms
+    /// together (then the first in natural order), listed in natural order. Years are never
+    /// cut (they run without gaps; there are at most a few thousand).
+    pub limit: Option<usize>,
 }
 
 /// The answer of `speechdex trend`; its JSON form is the contract of `trend --json`.
@@ -114,15 +137,20 @@ pub struct Trend {
     pub docs: u64,
     /// Characters of the speeches selected.
     pub chars: u64,
-    /// The groups, in natural order.
+    /// The groups, in natural order (at most the request's limit of them).
     pub groups: Vec<TrendGroup>,
+    /// Groups in all, also those the limit left out.
+    pub total_groups: u64,
+    /// Whether the limit left groups out (`total_groups` > the groups listed).
+    pub truncated: bool,
     /// Per term: all occurrences, speeches containing it, rate over all selected speeches.
     pub totals: TermMap<TermCell>,
     /// Per term: the earliest speech containing it (`null` when none does).
     pub first_seen: TermMap<Option<Appearance>>,
     /// Per term: the latest speech containing it.
     pub last_seen: TermMap<Option<Appearance>>,
-    /// Per term: the group where the metric is highest (the first such group on ties).
+    /// Per term: the group where the metric is highest (the first such group in natural order
+    /// on ties), among all groups, also one that the limit left out.
     pub peak: TermMap<Option<Peak>>,
     /// Likely slips in the terms ([`crate::search::lint::lint_terms`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -147,8 +175,9 @@ pub struct TrendGroup {
     pub docs: u64,
     /// Characters of the speeches in the group.
     pub chars: u64,
-    /// Per term: its figures in this group.
-    pub terms: TermMap<TermCell>,
+    /// Per term: its figures in this group; `null` for a group without speeches (a year in
+    /// the middle of the range for which the corpus has no speech): no data, not zero.
+    pub terms: TermMap<Option<TermCell>>,
 }
 
 /// The figures of one term in one group.
@@ -219,13 +248,35 @@ impl Key {
     }
 }
 
+/// One group while it is counted.
 struct Acc {
     key: Key,
     docs: u64,
     chars: u64,
+    /// Per term: count and speeches (the rate is filled in at the end).
     cells: Vec<TermCell>,
     /// With `--by speech`: the speech.
     addr: Option<DocAddress>,
+}
+
+impl Acc {
+    fn new(key: Key, nterms: usize) -> Acc {
+        Acc { key, docs: 0, chars: 0, cells: vec![TermCell::default(); nterms], addr: None }
+    }
+
+    /// Fills in the rates.
+    fn with_rates(mut self) -> Acc {
+        for cell in &mut self.cells {
+            cell.rate = per_10k(cell.count, self.chars);
+        }
+        self
+    }
+
+    /// The order in which groups are kept under a limit: most occurrences (all terms together)
+    /// first, then natural order.
+    fn rank(&self) -> (Reverse<u64>, Key) {
+        (Reverse(self.cells.iter().map(|c| c.count).sum()), self.key.clone())
+    }
 }
 
 /// A speech containing a term, ordered for first / last appearance.
@@ -236,9 +287,114 @@ struct Seen {
     date_key: i64,
     id: String,
     addr: DocAddress,
-    group: usize,
+    /// The label of the group the speech belongs to.
+    group: String,
     count: u64,
 }
+
+/// One speech where a term occurs, offered to [`Sums::occurrence`].
+struct Occurrence<'a> {
+    term: usize,
+    addr: DocAddress,
+    date_key: Option<i64>,
+    count: u32,
+    /// The speech id (read only when needed).
+    id: &'a mut dyn FnMut() -> String,
+    /// The label of its group (made only when needed).
+    group: &'a dyn Fn() -> String,
+}
+
+/// What is gathered over every selected speech, whatever the grouping and the limit.
+struct Sums {
+    docs: u64,
+    chars: u64,
+    totals: Vec<TermCell>,
+    first: Vec<Option<Seen>>,
+    last: Vec<Option<Seen>>,
+    /// Per term: the group with the highest metric so far (value, key, count).
+    peaks: Vec<Option<(f64, Key, u64)>>,
+}
+
+impl Sums {
+    fn new(nterms: usize) -> Sums {
+        Sums {
+            docs: 0,
+            chars: 0,
+            totals: vec![TermCell::default(); nterms],
+            first: vec![None; nterms],
+            last: vec![None; nterms],
+            peaks: vec![None; nterms],
+        }
+    }
+
+    /// Counts one speech where a term occurs, and keeps it when it is the term's first or last
+    /// appearance so far.
+    fn occurrence(&mut self, o: Occurrence<'_>) {
+        let t = o.term;
+        self.totals[t].count += u64::from(o.count);
+        self.totals[t].docs += 1;
+        // First: earliest known date (unknown ones only when no date is known), then smallest
+        // id. Last: latest known date, then largest id. Ids are read only on ties of the date.
+        let first_key = (o.date_key.is_none(), o.date_key.unwrap_or(i64::MAX));
+        let last_key = (o.date_key.is_some(), o.date_key);
+        let mut id: Option<String> = None;
+        let mut id_of = || id.get_or_insert_with(&mut *o.id).clone();
+        let replace_first = match &self.first[t] {
+            None => true,
+            Some(f) => {
+                let other = (!f.known, f.date_key);
+                first_key < other || (first_key == other && id_of() < f.id)
+            }
+        };
+        let replace_last = match &self.last[t] {
+            None => true,
+            Some(l) => {
+                let other = (l.known, l.known.then_some(l.date_key));
+                last_key > other || (last_key == other && id_of() > l.id)
+            }
+        };
+        if replace_first || replace_last {
+            let seen = Seen {
+                known: o.date_key.is_some(),
+                date_key: o.date_key.unwrap_or(i64::MAX),
+                id: id_of(),
+                addr: o.addr,
+                group: (o.group)(),
+                count: u64::from(o.count),
+            };
+            if replace_first {
+                self.first[t] = Some(seen.clone());
+            }
+            if replace_last {
+                self.last[t] = Some(seen);
+            }
+        }
+    }
+
+    /// Offers a finished group (with its rates) for the peaks: the highest metric, the first
+    /// group in natural order on ties, over every group (also those a limit leaves out).
+    fn offer_peaks(&mut self, metric: Metric, g: &Acc) {
+        for (best, cell) in self.peaks.iter_mut().zip(&g.cells) {
+            let value = metric.of(cell);
+            let better = match best {
+                None => value > 0.0,
+                Some((v, key, _)) => value > *v || (value == *v && g.key < *key),
+            };
+            if better {
+                *best = Some((value, g.key.clone(), cell.count));
+            }
+        }
+    }
+}
+
+/// The groups to show, in natural order, and how many there were in all.
+struct Groups {
+    shown: Vec<Acc>,
+    total: u64,
+}
+
+/// The most groups a trend lists by default (`trend --limit`, the API's `limit`).
+pub const DEFAULT_GROUP_LIMIT: usize = 1000;
 
 /// Computes a trend.
 pub fn trend(index: &SpeechIndex, req: &TrendRequest) -> Result<Trend> {
@@ -247,20 +403,32 @@ pub fn trend(index: &SpeechIndex, req: &TrendRequest) -> Result<Trend> {
         return Err(Error::InvalidArgument("give at least one term".into()));
     }
     let searcher = index.searcher();
-    let fields = &index.fields;
+    let mut sums = Sums::new(terms.len());
+    let groups = match req.by {
+        GroupBy::Speech => by_speech(index, &searcher, req, &terms, &mut sums)?,
+        _ => by_key(index, &searcher, req, &terms, &mut sums)?,
+    };
+    finish(index, &searcher, req, &terms, sums, groups)
+}
+
+/// Groups by year, speaker, region or kind: one group per value seen among the selected
+/// speeches (and, by year, every year between), cut to the limit except by year.
+fn by_key(
+    index: &SpeechIndex,
+    searcher: &tantivy::Searcher,
+    req: &TrendRequest,
+    terms: &[String],
+    sums: &mut Sums,
+) -> Result<Groups> {
     let nterms = terms.len();
     let mut groups: Vec<Acc> = Vec::new();
     let mut group_ids: HashMap<Key, usize> = HashMap::new();
-    let mut first: Vec<Option<Seen>> = vec![None; nterms];
-    let mut last: Vec<Option<Seen>> = vec![None; nterms];
     let key_column = match req.by {
         GroupBy::Speaker => Some(names::SPEAKER),
         GroupBy::Region => Some(names::REGION),
         GroupBy::Kind => Some(names::KIND),
         GroupBy::Year | GroupBy::Speech => None,
     };
-    let (mut docs, mut chars) = (0u64, 0u64);
-
     for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
         let bitmap = selected(seg, index, req.filter.as_ref())?;
         let cols = DocColumns::open(seg)?;
@@ -268,137 +436,169 @@ pub fn trend(index: &SpeechIndex, req: &TrendRequest) -> Result<Trend> {
             Some(name) => seg.fast_fields().str(name)?,
             None => None,
         };
-        // By speech, every selected speech needs its id: read the id dictionary once.
-        let ids = if req.by == GroupBy::Speech { cols.ids()? } else { Vec::new() };
         // Document → group, for the selected documents.
         let mut group_of = vec![usize::MAX; bitmap.len()];
         let mut buf = String::new();
         for (doc, _) in bitmap.iter().enumerate().filter(|(_, s)| **s) {
             let doc = doc as u32;
-            let key = match req.by {
-                GroupBy::Year => cols.year(doc).map_or(Key::Unknown, Key::Year),
-                GroupBy::Speech => {
-                    Key::Speech(cols.date_key(doc).unwrap_or(i64::MAX), cols.id_of(&ids, doc))
-                }
-                _ => {
-                    str_value(key_col.as_ref(), doc, &mut buf);
-                    if buf.trim().is_empty() { Key::Unknown } else { Key::Text(buf.clone()) }
-                }
+            let key = if req.by == GroupBy::Year {
+                cols.year(doc).map_or(Key::Unknown, Key::Year)
+            } else {
+                str_value(key_col.as_ref(), doc, &mut buf);
+                if buf.trim().is_empty() { Key::Unknown } else { Key::Text(buf.clone()) }
             };
             let g = *group_ids.entry(key.clone()).or_insert_with(|| {
-                groups.push(Acc {
-                    key,
-                    docs: 0,
-                    chars: 0,
-                    cells: vec![TermCell::default(); nterms],
-                    addr: None,
-                });
+                groups.push(Acc::new(key, nterms));
                 groups.len() - 1
             });
             let c = cols.chars(doc);
             groups[g].docs += 1;
             groups[g].chars += c;
-            if req.by == GroupBy::Speech {
-                groups[g].addr = Some(DocAddress::new(seg_ord as u32, doc));
-            }
-            docs += 1;
-            chars += c;
+            sums.docs += 1;
+            sums.chars += c;
             group_of[doc as usize] = g;
         }
         for (t, term) in terms.iter().enumerate() {
-            let found = index.phrase_cache().counts(seg, fields.body_exact, term)?;
-            for (occ_doc, occ_count) in found.iter() {
-                let g = group_of[occ_doc as usize];
+            let found = index.phrase_cache().counts(seg, index.fields.body_exact, term)?;
+            for (doc, count) in found.iter() {
+                let g = group_of[doc as usize];
                 if g == usize::MAX {
                     continue;
                 }
                 let cell = &mut groups[g].cells[t];
-                cell.count += u64::from(occ_count);
+                cell.count += u64::from(count);
                 cell.docs += 1;
-                // First: earliest known date (unknown ones only when no date is known), then
-                // smallest id. Last: latest known date, then largest id. Ids are read only on
-                // ties of the date.
-                let date_key = cols.date_key(occ_doc);
-                let first_key = (date_key.is_none(), date_key.unwrap_or(i64::MAX));
-                let last_key = (date_key.is_some(), date_key);
-                let mut id: Option<String> = None;
-                let mut id_of = || id.get_or_insert_with(|| cols.id(occ_doc)).clone();
-                let replace_first = match &first[t] {
-                    None => true,
-                    Some(f) => {
-                        let other = (!f.known, f.date_key);
-                        first_key < other || (first_key == other && id_of() < f.id)
-                    }
-                };
-                let replace_last = match &last[t] {
-                    None => true,
-                    Some(l) => {
-                        let other = (l.known, l.known.then_some(l.date_key));
-                        last_key > other || (last_key == other && id_of() > l.id)
-                    }
-                };
-                if replace_first || replace_last {
-                    let seen = Seen {
-                        known: date_key.is_some(),
-                        date_key: date_key.unwrap_or(i64::MAX),
-                        id: id_of(),
-                        addr: DocAddress::new(seg_ord as u32, occ_doc),
-                        group: g,
-                        count: u64::from(occ_count),
-                    };
-                    if replace_first {
-                        first[t] = Some(seen.clone());
-                    }
-                    if replace_last {
-                        last[t] = Some(seen);
-                    }
-                }
-            }
-        }
-    }
-
-    // Gap years.
-    if req.by == GroupBy::Year {
-        let years: Vec<i64> = groups
-            .iter()
-            .filter_map(|g| if let Key::Year(y) = g.key { Some(y) } else { None })
-            .collect();
-        if let (Some(&lo), Some(&hi)) = (years.iter().min(), years.iter().max()) {
-            for y in lo..=hi {
-                group_ids.entry(Key::Year(y)).or_insert_with(|| {
-                    groups.push(Acc {
-                        key: Key::Year(y),
-                        docs: 0,
-                        chars: 0,
-                        cells: vec![TermCell::default(); nterms],
-                        addr: None,
-                    });
-                    groups.len() - 1
+                sums.occurrence(Occurrence {
+                    term: t,
+                    addr: DocAddress::new(seg_ord as u32, doc),
+                    date_key: cols.date_key(doc),
+                    count,
+                    id: &mut || cols.id(doc),
+                    group: &|| groups[g].key.label(),
                 });
             }
         }
     }
-    // Group index → label, before reordering.
-    let labels: Vec<String> = groups.iter().map(|g| g.key.label()).collect();
-    if req.by == GroupBy::Speech {
-        groups.retain(|g| g.cells.iter().any(|c| c.count > 0));
+    if req.by == GroupBy::Year {
+        add_gap_years(&mut groups, &group_ids, nterms);
     }
-    groups.sort_by(|a, b| a.key.cmp(&b.key));
+    let total = groups.len() as u64;
+    let limit = if req.by == GroupBy::Year { usize::MAX } else { req.limit.unwrap_or(usize::MAX) };
+    let mut best = Smallest::new(limit);
+    for g in groups {
+        let g = g.with_rates();
+        sums.offer_peaks(req.metric, &g);
+        best.offer(g.rank(), g);
+    }
+    let mut shown = best.into_sorted();
+    shown.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(Groups { shown, total })
+}
 
-    let mut totals = vec![TermCell::default(); nterms];
-    let mut out_groups = Vec::with_capacity(groups.len());
-    for g in &groups {
-        let mut cells = Vec::with_capacity(nterms);
-        for (t, term) in terms.iter().enumerate() {
-            let mut cell = g.cells[t];
-            cell.rate = per_10k(cell.count, g.chars);
-            totals[t].count += cell.count;
-            totals[t].docs += cell.docs;
-            cells.push((term.clone(), cell));
+/// Adds the years missing between the first and the last, as empty groups.
+fn add_gap_years(groups: &mut Vec<Acc>, group_ids: &HashMap<Key, usize>, nterms: usize) {
+    let years: Vec<i64> = groups
+        .iter()
+        .filter_map(|g| if let Key::Year(y) = g.key { Some(y) } else { None })
+        .collect();
+    if let (Some(&lo), Some(&hi)) = (years.iter().min(), years.iter().max()) {
+        for y in lo..=hi {
+            if !group_ids.contains_key(&Key::Year(y)) {
+                groups.push(Acc::new(Key::Year(y), nterms));
+            }
         }
+    }
+}
+
+/// One group per selected speech where a term occurs. The speeches are streamed (the terms'
+/// sorted per-segment counts merged) and only the `limit` with the most occurrences are kept,
+/// in a bounded heap: memory does not grow with the number of speeches listed.
+fn by_speech(
+    index: &SpeechIndex,
+    searcher: &tantivy::Searcher,
+    req: &TrendRequest,
+    terms: &[String],
+    sums: &mut Sums,
+) -> Result<Groups> {
+    let nterms = terms.len();
+    let mut best = Smallest::new(req.limit.unwrap_or(usize::MAX));
+    for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
+        let bitmap = selected(seg, index, req.filter.as_ref())?;
+        let cols = DocColumns::open(seg)?;
+        for doc in bitmap.iter().enumerate().filter(|(_, s)| **s).map(|(d, _)| d as u32) {
+            sums.docs += 1;
+            sums.chars += cols.chars(doc);
+        }
+        let found = terms
+            .iter()
+            .map(|term| index.phrase_cache().counts(seg, index.fields.body_exact, term))
+            .collect::<Result<Vec<_>>>()?;
+        // Every listed speech needs its id: read the id dictionary once when there are many.
+        let ids = if found.iter().map(|f| f.len()).sum::<usize>() > 32 {
+            Some(cols.ids()?)
+        } else {
+            None
+        };
+        let mut next = vec![0usize; nterms];
+        while let Some(doc) = (0..nterms).filter_map(|t| found[t].docs.get(next[t])).min().copied()
+        {
+            let mut acc = Acc::new(Key::Unknown, nterms);
+            for t in 0..nterms {
+                if found[t].docs.get(next[t]) == Some(&doc) {
+                    let count = u64::from(found[t].counts[next[t]]);
+                    acc.cells[t] = TermCell { count, docs: 1, rate: 0.0 };
+                    next[t] += 1;
+                }
+            }
+            if !bitmap[doc as usize] {
+                continue;
+            }
+            let id = match &ids {
+                Some(ids) => cols.id_of(ids, doc),
+                None => cols.id(doc),
+            };
+            let addr = DocAddress::new(seg_ord as u32, doc);
+            let date_key = cols.date_key(doc);
+            for (t, cell) in acc.cells.iter().enumerate().filter(|(_, c)| c.count > 0) {
+                sums.occurrence(Occurrence {
+                    term: t,
+                    addr,
+                    date_key,
+                    count: u32::try_from(cell.count).unwrap_or(u32::MAX),
+                    id: &mut || id.clone(),
+                    group: &|| id.clone(),
+                });
+            }
+            acc.key = Key::Speech(date_key.unwrap_or(i64::MAX), id);
+            acc.docs = 1;
+            acc.chars = cols.chars(doc);
+            acc.addr = Some(addr);
+            let acc = acc.with_rates();
+            sums.offer_peaks(req.metric, &acc);
+            best.offer(acc.rank(), acc);
+        }
+    }
+    let total = best.offered();
+    let mut shown = best.into_sorted();
+    shown.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(Groups { shown, total })
+}
+
+/// The answer: the groups shown (titles read for speeches), totals, peaks, first and last
+/// appearances.
+fn finish(
+    index: &SpeechIndex,
+    searcher: &tantivy::Searcher,
+    req: &TrendRequest,
+    terms: &[String],
+    sums: Sums,
+    groups: Groups,
+) -> Result<Trend> {
+    let mut out_groups = Vec::with_capacity(groups.shown.len());
+    for g in groups.shown {
         let (title, date, year) = match g.addr {
             Some(addr) => {
-                let s = index.stored(&searcher, addr, false)?;
+                let s = index.stored(searcher, addr, false)?;
                 (Some(s.title), s.date, s.year)
             }
             None => (None, None, None),
@@ -410,54 +610,50 @@ pub fn trend(index: &SpeechIndex, req: &TrendRequest) -> Result<Trend> {
             year,
             docs: g.docs,
             chars: g.chars,
-            terms: TermMap(cells),
+            terms: named(terms, g.cells.into_iter().map(|c| (g.docs > 0).then_some(c)).collect()),
         });
     }
+    let mut totals = sums.totals;
     for t in &mut totals {
-        t.rate = per_10k(t.count, chars);
+        t.rate = per_10k(t.count, sums.chars);
     }
-
-    let mut peak = Vec::with_capacity(nterms);
+    let peak = sums
+        .peaks
+        .into_iter()
+        .map(|p| p.map(|(value, key, count)| Peak { group: key.label(), value, count }))
+        .collect();
+    let mut first_seen = Vec::with_capacity(terms.len());
+    let mut last_seen = Vec::with_capacity(terms.len());
     for (t, term) in terms.iter().enumerate() {
-        let mut best: Option<Peak> = None;
-        for g in &out_groups {
-            let cell = &g.terms.0[t].1;
-            let value = req.metric.of(cell);
-            if value > 0.0 && best.as_ref().is_none_or(|b| value > b.value) {
-                best = Some(Peak { group: g.key.clone(), value, count: cell.count });
-            }
-        }
-        peak.push((term.clone(), best));
-    }
-
-    let mut first_seen = Vec::with_capacity(nterms);
-    let mut last_seen = Vec::with_capacity(nterms);
-    for (t, term) in terms.iter().enumerate() {
-        let f = match &first[t] {
-            Some(seen) => Some(appearance(index, &searcher, seen, &labels, Some(term))?),
+        first_seen.push(match &sums.first[t] {
+            Some(seen) => Some(appearance(index, searcher, seen, Some(term))?),
             None => None,
-        };
-        first_seen.push((term.clone(), f));
-        let l = match &last[t] {
-            Some(seen) => Some(appearance(index, &searcher, seen, &labels, None)?),
+        });
+        last_seen.push(match &sums.last[t] {
+            Some(seen) => Some(appearance(index, searcher, seen, None)?),
             None => None,
-        };
-        last_seen.push((term.clone(), l));
+        });
     }
-
     Ok(Trend {
-        terms: terms.clone(),
+        terms: terms.to_vec(),
         by: req.by,
         metric: req.metric,
-        docs,
-        chars,
+        docs: sums.docs,
+        chars: sums.chars,
+        truncated: (out_groups.len() as u64) < groups.total,
+        total_groups: groups.total,
         groups: out_groups,
-        totals: TermMap(terms.iter().cloned().zip(totals).collect()),
-        first_seen: TermMap(first_seen),
-        last_seen: TermMap(last_seen),
-        peak: TermMap(peak),
-        warnings: crate::search::lint::lint_terms(&terms),
+        totals: named(terms, totals),
+        first_seen: named(terms, first_seen),
+        last_seen: named(terms, last_seen),
+        peak: named(terms, peak),
+        warnings: crate::search::lint::lint_terms(terms),
     })
+}
+
+/// Values per term, named by their terms.
+fn named<T>(terms: &[String], values: Vec<T>) -> TermMap<T> {
+    TermMap(terms.iter().cloned().zip(values).collect())
 }
 
 /// Reads the speech of `seen`; with `sentence_of`, also the sentence where that term first
@@ -466,7 +662,6 @@ fn appearance(
     index: &SpeechIndex,
     searcher: &tantivy::Searcher,
     seen: &Seen,
-    labels: &[String],
     sentence_of: Option<&str>,
 ) -> Result<Appearance> {
     let stored = index.stored(searcher, seen.addr, sentence_of.is_some())?;
@@ -475,7 +670,7 @@ fn appearance(
         title: stored.title,
         date: stored.date,
         year: stored.year,
-        group: labels[seen.group].clone(),
+        group: seen.group.clone(),
         count: seen.count,
         sentence: None,
         paragraph: None,

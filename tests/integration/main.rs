@@ -12,6 +12,7 @@ mod metadata;
 mod reliability;
 mod search;
 mod server;
+mod server_limits;
 mod slips;
 mod stats;
 mod terminal;

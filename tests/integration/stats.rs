@@ -223,6 +223,12 @@ fn trend_counts_equal_an_independent_count_per_speech_per_year_and_in_total() {
         let mut total = 0;
         for g in groups {
             let key = g["key"].as_str().unwrap();
+            // A year without speeches has no data (null), not zero.
+            if u(&g["docs"]) == 0 {
+                assert!(g["terms"][*term].is_null(), "{term} in the empty year {key}: {g}");
+                assert!(!expected.contains_key(&key.parse().unwrap_or(0)), "{key}");
+                continue;
+            }
             let got = u(&g["terms"][*term]["count"]);
             total += got;
             let Ok(year) = key.parse::<i64>() else { continue };
@@ -241,6 +247,47 @@ fn trend_counts_equal_an_independent_count_per_speech_per_year_and_in_total() {
 }
 
 #[test]
+fn trend_limit_keeps_the_groups_with_the_most_occurrences() {
+    let Some(s) = shared() else { return };
+    for (by, terms, limit) in [("speech", &["的", "发展"][..], 10), ("region", &["发展"][..], 5)]
+    {
+        let trend = |limit: usize| {
+            let limit = limit.to_string();
+            let mut args = vec!["trend", "--json", "--by", by, "--limit", &limit];
+            args.extend(terms);
+            json(&run(s.index.path(), &args))
+        };
+        let all = trend(0);
+        let cut = trend(limit);
+        let rows = all["groups"].as_array().unwrap();
+        assert!(rows.len() > limit, "{by}: {} groups", rows.len());
+        assert_eq!(all["truncated"], false);
+        assert_eq!(u(&all["total_groups"]), rows.len() as u64);
+        // The `limit` groups with the most occurrences (ties: natural order), in natural order.
+        let occurrences =
+            |g: &Value| -> u64 { terms.iter().map(|t| u(&g["terms"][*t]["count"])).sum() };
+        let mut best: Vec<usize> = (0..rows.len()).collect();
+        best.sort_by_key(|&i| (std::cmp::Reverse(occurrences(&rows[i])), i));
+        best.truncate(limit);
+        best.sort_unstable();
+        let expected: Vec<&Value> = best.iter().map(|&i| &rows[i]).collect();
+        let kept: Vec<&Value> = cut["groups"].as_array().unwrap().iter().collect();
+        assert_eq!(kept, expected, "{by} --limit {limit}");
+        assert_eq!(cut["truncated"], true);
+        assert_eq!(u(&cut["total_groups"]), rows.len() as u64);
+        for field in ["totals", "peak", "first_seen", "last_seen", "docs", "chars"] {
+            assert_eq!(cut[field], all[field], "{by}: {field} covers every group");
+        }
+    }
+    // Years are never cut; the table says how many groups were left out.
+    let years = json(&run(s.index.path(), &["trend", "新质生产力", "--limit", "3", "--json"]));
+    assert_eq!(years["groups"].as_array().unwrap().len(), 2026 - 1954 + 1);
+    assert_eq!(years["truncated"], false);
+    let table = stdout(&run(s.index.path(), &["trend", "的", "--by", "speech", "--limit", "3"]));
+    assert!(table.contains("3 of 94 speeches listed"), "{table}");
+}
+
+#[test]
 fn trend_reports_first_and_last_appearance_and_peak() {
     let Some(s) = shared() else { return };
     let t = json(&run(s.index.path(), &["trend", "新质生产力", "人民公社", "--json"]));
@@ -256,7 +303,11 @@ fn trend_reports_first_and_last_appearance_and_peak() {
     for g in t["groups"].as_array().unwrap() {
         let chars = u(&g["chars"]);
         let cell = &g["terms"]["人民公社"];
-        let expected = if chars == 0 { 0.0 } else { u(&cell["count"]) as f64 * 1e4 / chars as f64 };
+        if chars == 0 {
+            assert!(cell.is_null(), "a group without text has no rate: {g}");
+            continue;
+        }
+        let expected = u(&cell["count"]) as f64 * 1e4 / chars as f64;
         assert!((cell["rate"].as_f64().unwrap() - expected).abs() < 1e-9);
     }
     // --where and --from restrict the speeches.
@@ -295,13 +346,26 @@ fn trend_groups_unknown_years_last_and_fills_gaps() {
     let keys: Vec<&str> =
         t["groups"].as_array().unwrap().iter().map(|g| g["key"].as_str().unwrap()).collect();
     assert_eq!(keys, ["2001", "2002", "2003", "unknown"]);
-    let counts: Vec<u64> = t["groups"]
+    // 2002 has no speech: no data (null), unlike 2003, whose speech does not use the term (0).
+    let counts: Vec<Option<u64>> = t["groups"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|g| u(&g["terms"]["新质生产力"]["count"]))
+        .map(|g| g["terms"]["新质生产力"]["count"].as_u64())
         .collect();
-    assert_eq!(counts, [2, 0, 0, 1]);
+    assert_eq!(counts, [Some(2), None, Some(0), Some(1)]);
+    assert!(t["groups"][1]["terms"]["新质生产力"].is_null(), "{}", t["groups"][1]);
+    // CSV: empty cells for the year without speeches; the table shows "–" and no bar.
+    let csv = stdout(&run(&index, &["trend", "新质生产力", "--csv"]));
+    let row_2002 = csv.lines().find(|l| l.contains(",2002,")).unwrap_or_default().to_string();
+    assert!(row_2002.ends_with(",,,"), "{csv}");
+    let table = stdout(&run(&index, &["trend", "新质生产力"]));
+    let line_2002 = table.lines().find(|l| l.contains("2002")).unwrap_or_default().to_string();
+    assert!(line_2002.contains('–') && !line_2002.contains('█'), "{table}");
+    // An SVG chart breaks its line at the gap: two runs (2001 | 2003 and unknown is no year).
+    let svg = dir.path().join("t.svg");
+    run(&index, &["trend", "新质生产力", "--plot", svg.to_str().unwrap()]);
+    assert!(svg.is_file());
     assert_eq!(t["first_seen"]["新质生产力"]["title"], "甲");
     assert_eq!(t["first_seen"]["新质生产力"]["sentence"], "发展新质生产力。");
     let t = json(&run(&index, &["trend", "新质生产力", "--by", "region", "--json"]));

@@ -188,7 +188,8 @@ const TREND_LONG_ABOUT: &str = "Count terms per year, speaker, region, kind or s
     speeches containing the term, speeches and characters in the group, and the rate per 10,000 \
     characters. For each term: its first and last appearance (speech, date, and the sentence it \
     first appears in) and the group where the metric peaks. Years run without gaps from the first \
-    to the last; speeches without a year (or speaker, region, kind) form the group `unknown`, \
+    to the last (a year without speeches has no data: null in JSON, empty in CSV, a gap in \
+    charts); speeches without a year (or speaker, region, kind) form the group `unknown`, \
     listed last. --by speech lists the speeches containing a term, oldest first.\n\n\
     The table shows a bar per term, scaled to the highest value of --metric; --plot draws a line \
     chart (SVG or PNG; PNG needs a CJK font such as fonts-noto-cjk).\n\n\
@@ -545,6 +546,11 @@ pub struct TrendArgs {
     /// Draw a line chart into this file (.svg or .png).
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,
+    /// At most this many speakers, regions, kinds or speeches: those with the most
+    /// occurrences (years are never cut); 0 lists them all.
+    #[arg(long, short = 'n', value_name = "N",
+          default_value_t = speechdex::stats::trend::DEFAULT_GROUP_LIMIT)]
+    pub limit: usize,
     #[command(flatten)]
     pub filters: FilterArgs,
     #[command(flatten)]
@@ -690,6 +696,11 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 64, value_name = "MB",
           value_parser = clap::value_parser!(u64).range(0..=65_536))]
     pub cache_mb: u64,
+    /// Most connections open at once; further clients wait until one closes. A connection that
+    /// sends no complete request for 10 s (idle, or stalled half-way) is closed.
+    #[arg(long, default_value_t = 256, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    pub max_connections: u64,
 }
 
 /// `FIELD=KEY` for `index --map`.

@@ -24,6 +24,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitStatus> {
     let live = Arc::new(LiveIndex::new(index));
     let mut opts = ServerOptions {
         timeout: Duration::from_secs(args.timeout),
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
         log: Arc::new(eprintln_msg),
         ..ServerOptions::default()
     };
@@ -34,7 +35,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitStatus> {
         .enable_all()
         .build()
         .context("starting the server runtime")?;
-    runtime.block_on(async {
+    let result = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.addr.as_str())
             .await
             .with_context(|| format!("listening on {}", args.addr))?;
@@ -43,14 +44,20 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitStatus> {
         if !addr.ip().is_loopback() {
             eprintln_msg(&format!(
                 "warning: serving on {addr}, reachable from other machines; the server has no \
-                 authentication"
+                 authentication (and answers requests for any host name)"
             ));
         }
         eprintln_msg(&format!("serving the index in {} (Ctrl-C stops)", live.root().display()));
         serve(listener, live, opts, shutdown()).await?;
-        eprintln_msg("stopped");
         Ok(ExitStatus::Success)
-    })
+    });
+    // A search still running after the grace period (it cannot be interrupted) must not keep
+    // the process alive: its answer would go nowhere.
+    runtime.shutdown_timeout(Duration::from_millis(500));
+    if result.is_ok() {
+        eprintln_msg("stopped");
+    }
+    result
 }
 
 /// Prints the first line (read by scripts and tests to learn the port) and flushes it.

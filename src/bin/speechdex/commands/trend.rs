@@ -57,12 +57,21 @@ pub fn run(global: &GlobalArgs, args: &TrendArgs) -> Result<ExitStatus> {
             MetricArg::Docs => Metric::Docs,
         },
         filter,
+        limit: (args.limit > 0).then_some(args.limit),
     };
     let t = trend(&index, &req)?;
     if let Some(w) = args.where_.as_deref() {
         crate::config::warn_notes(&speechdex::search::lint::lint(w));
     }
     crate::config::warn_notes(&t.warnings);
+    if t.truncated && matches!(args.format.format(), Format::Jsonl | Format::Csv) {
+        eprintln_msg(&format!(
+            "note: {} of {} {} listed (those with the most occurrences); --limit N to change",
+            t.groups.len(),
+            t.total_groups,
+            t.by.plural()
+        ));
+    }
     if let Some(plot) = &args.plot {
         output::chart::plot_trend(&t, plot)
             .with_context(|| format!("drawing the chart {}", plot.display()))?;
