@@ -106,6 +106,14 @@ pub enum Error {
     /// An error of the tantivy search engine.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+    /// A settings file (`speechdex.toml`) is invalid.
+    #[error("{path}: {message}", path = .path.display())]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it, and on which line.
+        message: String,
+    },
     /// A user dictionary could not be read.
     #[error("dictionary {path}: {message}", path = .path.display())]
     Dictionary {
@@ -125,6 +133,12 @@ impl Error {
     /// True when the error is caused by what the user gave (query, id, argument) rather than by
     /// a failure of the system.
     pub fn is_user_error(&self) -> bool {
-        matches!(self, Error::Query { .. } | Error::InvalidArgument(_) | Error::UnknownId(_))
+        matches!(
+            self,
+            Error::Query { .. }
+                | Error::InvalidArgument(_)
+                | Error::UnknownId(_)
+                | Error::Config { .. }
+        )
     }
 }

@@ -21,6 +21,7 @@
 use jiff::civil::Date;
 
 use super::Speech;
+use super::fields::{Field, FieldMap};
 
 /// Maximum length of an inferred title, in characters.
 const TITLE_MAX_CHARS: usize = 100;
@@ -36,49 +37,6 @@ const TEXT_YEARS: std::ops::RangeInclusive<i32> = 1940..=2099;
 /// placeholder or a typo) a value is treated as an unparseable one: dropped, and the date and
 /// year are inferred as if the field were missing.
 pub(crate) const GIVEN_YEARS: std::ops::RangeInclusive<i32> = 1800..=2199;
-
-/// The names of the text fields, in order of preference.
-pub(crate) const TEXT_KEYS: [&str; 4] = ["content", "text", "body", "full_text"];
-
-/// The reason given for a record without text.
-pub(crate) const NO_TEXT: &str = "no text (expected one of content, text, body, full_text)";
-
-/// A field a record can give.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Key {
-    Title,
-    Date,
-    Year,
-    Speaker,
-    Region,
-    Venue,
-    Kind,
-    Tags,
-    Source,
-    Url,
-    /// One of [`TEXT_KEYS`], by index.
-    Text(usize),
-}
-
-impl Key {
-    /// The field a key names (trimmed, case-insensitive), or `None` for unknown keys.
-    pub(crate) fn from_name(name: &str) -> Option<Key> {
-        let name = name.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
-        Some(match name.as_str() {
-            "title" => Key::Title,
-            "date" | "publish_date" => Key::Date,
-            "year" => Key::Year,
-            "speaker" => Key::Speaker,
-            "region" | "province" => Key::Region,
-            "venue" => Key::Venue,
-            "kind" => Key::Kind,
-            "tags" => Key::Tags,
-            "source" => Key::Source,
-            "url" | "source_url" => Key::Url,
-            other => return TEXT_KEYS.iter().position(|k| *k == other).map(Key::Text),
-        })
-    }
-}
 
 /// A value as a format gives it, reduced to what the field mapping needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -148,12 +106,13 @@ impl From<&toml::Value> for FieldValue {
     }
 }
 
-/// The fields a record gives, as given (trimmed, empty values dropped). The first value given
-/// for a field wins.
+/// The fields a record gives, as given (trimmed, empty values dropped). When several keys give
+/// one field, the key of highest priority wins (see [`fields`](crate::corpus::fields)).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Fields {
     pub(crate) title: Option<String>,
     pub(crate) date: Option<String>,
+    pub(crate) published: Option<String>,
     pub(crate) year: Option<String>,
     pub(crate) speaker: Option<String>,
     pub(crate) region: Option<String>,
@@ -162,51 +121,88 @@ pub(crate) struct Fields {
     pub(crate) tags: Vec<String>,
     pub(crate) source: Option<String>,
     pub(crate) url: Option<String>,
-    /// The text fields, by index in [`TEXT_KEYS`], untrimmed.
-    pub(crate) texts: [Option<String>; 4],
+    /// The text, untrimmed (only a text that is not blank is kept).
+    pub(crate) text: Option<String>,
+    /// True when a text key was given, even blank.
+    pub(crate) text_key_seen: bool,
+    /// The priority of the key that gave each field (by [`Field::index`]; 0: none yet).
+    ranks: [usize; Field::ALL.len()],
 }
 
 impl Fields {
-    /// Sets the field named `key` (unknown keys are ignored).
-    pub(crate) fn set_named(&mut self, key: &str, value: FieldValue) {
-        if let Some(key) = Key::from_name(key) {
-            self.set(key, value);
+    /// Sets the field the key `key` gives under `map` (keys that name no field are ignored);
+    /// returns whether the key names a field.
+    pub(crate) fn set_named(&mut self, map: &FieldMap, key: &str, value: FieldValue) -> bool {
+        match map.resolve(key) {
+            Some((field, rank)) => {
+                self.set(field, rank, value);
+                true
+            }
+            None => false,
         }
     }
 
-    /// Sets one field, unless it already has a value.
-    pub(crate) fn set(&mut self, key: Key, value: FieldValue) {
-        let slot = match key {
-            Key::Text(i) => {
-                if let (Some(slot @ None), FieldValue::Str(text)) = (self.texts.get_mut(i), value) {
-                    *slot = Some(text);
+    /// Sets one field from a key of priority `rank` (lower wins), unless a key of higher
+    /// priority gave it already. Empty values give nothing.
+    pub(crate) fn set(&mut self, field: Field, rank: usize, value: FieldValue) {
+        let rank = rank + 1;
+        let held = self.ranks[field.index()];
+        if held != 0 && held <= rank {
+            return;
+        }
+        let given = match field {
+            Field::Text => {
+                self.text_key_seen = true;
+                match value {
+                    FieldValue::Str(text) if !text.trim().is_empty() => {
+                        self.text = Some(text);
+                        true
+                    }
+                    _ => false,
                 }
-                return;
             }
-            Key::Tags => {
-                if self.tags.is_empty() {
-                    self.tags = tags_of(&value);
+            Field::Tags => {
+                let tags = tags_of(&value);
+                let given = !tags.is_empty();
+                if given {
+                    self.tags = tags;
                 }
-                return;
+                given
             }
-            Key::Title => &mut self.title,
-            Key::Date => &mut self.date,
-            Key::Year => &mut self.year,
-            Key::Speaker => &mut self.speaker,
-            Key::Region => &mut self.region,
-            Key::Venue => &mut self.venue,
-            Key::Kind => &mut self.kind,
-            Key::Source => &mut self.source,
-            Key::Url => &mut self.url,
+            _ => {
+                let text = value.as_text().map(clean).filter(|s| !s.is_empty());
+                let given = text.is_some();
+                if given && let Some(slot) = self.slot(field) {
+                    *slot = text;
+                }
+                given
+            }
         };
-        if slot.is_none() {
-            *slot = value.as_text().map(clean).filter(|s| !s.is_empty());
+        if given {
+            self.ranks[field.index()] = rank;
         }
     }
 
-    /// Takes the text: the first text field (in [`TEXT_KEYS`] order) that is not blank.
+    /// The slot of a one-value field (`None` for the text and tags).
+    fn slot(&mut self, field: Field) -> Option<&mut Option<String>> {
+        Some(match field {
+            Field::Title => &mut self.title,
+            Field::Date => &mut self.date,
+            Field::Published => &mut self.published,
+            Field::Year => &mut self.year,
+            Field::Speaker => &mut self.speaker,
+            Field::Region => &mut self.region,
+            Field::Venue => &mut self.venue,
+            Field::Kind => &mut self.kind,
+            Field::Source => &mut self.source,
+            Field::Url => &mut self.url,
+            Field::Text | Field::Tags => return None,
+        })
+    }
+
+    /// Takes the text, if a key gave one that is not blank.
     pub(crate) fn take_text(&mut self) -> Option<String> {
-        self.texts.iter_mut().find(|t| t.as_deref().is_some_and(|t| !t.trim().is_empty()))?.take()
+        self.text.take()
     }
 }
 
@@ -217,9 +213,10 @@ fn clean(s: &str) -> String {
 fn tags_of(value: &FieldValue) -> Vec<String> {
     let raw: Vec<String> = match value {
         FieldValue::List(items) => items.iter().filter_map(|v| v.as_text().map(clean)).collect(),
-        FieldValue::Str(s) | FieldValue::Scalar(s) => {
-            s.split([',', '，', '、', ';', '；']).map(clean).collect()
-        }
+        FieldValue::Str(s) | FieldValue::Scalar(s) => s
+            .split(|c: char| matches!(c, ',' | '，' | '、' | ';' | '；') || c.is_whitespace())
+            .map(clean)
+            .collect(),
         FieldValue::Null | FieldValue::Other => Vec::new(),
     };
     raw.into_iter().filter(|t| !t.is_empty()).collect()
@@ -238,70 +235,49 @@ pub(crate) struct Origin<'a> {
 
 /// Builds a speech from the fields a record gives and its body, inferring what is missing.
 pub(crate) fn build_speech(origin: Origin<'_>, fields: Fields, body: String) -> Speech {
-    let Fields { title, date, year, speaker, region, venue, kind, tags, source, url, .. } = fields;
+    let Fields {
+        title,
+        date,
+        published,
+        year,
+        speaker,
+        region,
+        venue,
+        kind,
+        tags,
+        source,
+        url,
+        ..
+    } = fields;
     let file_name = origin.path.rsplit('/').next().unwrap_or(origin.path);
 
     let (title, title_inferred) = match title {
         Some(title) => (title, false),
         None => (infer_title(&body).unwrap_or_else(|| file_stem(file_name).to_owned()), true),
     };
+    let published = published.as_deref().and_then(parse_given_date);
+    let given = Given {
+        date: date.as_deref().and_then(parse_given_date),
+        year: year.as_deref().and_then(parse_given_year),
+        published: published.and_then(GivenDate::day),
+    };
+    let when = DateYear::infer(given, &title, &body, file_name);
 
-    let given_date = date.as_deref().and_then(normalize_date);
-    let mut year =
-        year.as_deref().and_then(parse_given_year).or(given_date.map(|d| i32::from(d.year())));
-    let mut date = given_date;
-    let mut date_inferred = false;
-    let mut year_inferred = false;
-
-    if year.is_none() {
-        year = year_in_title(&title);
-        year_inferred = year.is_some();
-    }
-    if date.is_none()
-        && let Some(found) = dateline_date(&body)
-        && year.is_none_or(|y| y == i32::from(found.year()))
-    {
-        date = Some(found);
-        date_inferred = true;
-        if year.is_none() {
-            year = Some(i32::from(found.year()));
-            year_inferred = true;
-        }
-    }
-    if year.is_none() {
-        year = npc_session_year(&title)
-            .or_else(|| first_meaningful_line(&body).and_then(npc_session_year))
-            .or_else(|| first_year_in_text(&body, YEAR_SCAN_CHARS));
-        year_inferred = year.is_some();
-    }
-    if year.is_none() || date.is_none() {
-        let (file_date, file_year) = date_from_file_name(file_stem(file_name));
-        if date.is_none()
-            && let Some(found) = file_date
-            && year.is_none_or(|y| y == i32::from(found.year()))
-        {
-            date = Some(found);
-            date_inferred = true;
-        }
-        if year.is_none() && file_year.is_some() {
-            year = file_year;
-            year_inferred = true;
-        }
-    }
-
-    let inferred = [("title", title_inferred), ("date", date_inferred), ("year", year_inferred)]
-        .into_iter()
-        .filter(|(_, yes)| *yes)
-        .map(|(name, _)| name.to_owned())
-        .collect();
+    let inferred =
+        [("title", title_inferred), ("date", when.date_inferred), ("year", when.year_inferred)]
+            .into_iter()
+            .filter(|(_, yes)| *yes)
+            .map(|(name, _)| name.to_owned())
+            .collect();
 
     Speech {
         id: origin.id,
         path: origin.path.to_owned(),
         line: origin.line,
         title,
-        date: date.map(|d| d.to_string()),
-        year,
+        date: when.date.map(|d| d.to_string()),
+        published: published.map(GivenDate::to_text),
+        year: when.year,
         speaker,
         region,
         venue,
@@ -311,6 +287,83 @@ pub(crate) fn build_speech(origin: Origin<'_>, fields: Fields, body: String) -> 
         url,
         inferred,
         body,
+    }
+}
+
+/// The date and year a record gives, parsed.
+#[derive(Debug, Clone, Copy)]
+struct Given {
+    /// The date, as precise as given.
+    date: Option<GivenDate>,
+    /// The year.
+    year: Option<i32>,
+    /// The day of publication.
+    published: Option<Date>,
+}
+
+/// A speech's date and year, and whether each was inferred.
+#[derive(Debug, Clone, Copy, Default)]
+struct DateYear {
+    date: Option<Date>,
+    year: Option<i32>,
+    date_inferred: bool,
+    year_inferred: bool,
+}
+
+impl DateYear {
+    /// The given date and year; else, in order: a year in the title; a dateline; the day of
+    /// publication; the NPC session or a year in the text; the file name.
+    fn infer(given: Given, title: &str, body: &str, file_name: &str) -> DateYear {
+        let mut when = DateYear {
+            date: given.date.and_then(GivenDate::day),
+            year: given.year.or(given.date.map(GivenDate::year)),
+            ..DateYear::default()
+        };
+        if when.year.is_none() {
+            when.year = year_in_title(title);
+            when.year_inferred = when.year.is_some();
+        }
+        if let Some(found) = dateline_date(body) {
+            when.infer_day(found);
+        }
+        if let Some(published) = given.published {
+            when.infer_day(published);
+        }
+        if when.year.is_none() {
+            when.year = npc_session_year(title)
+                .or_else(|| first_meaningful_line(body).and_then(npc_session_year))
+                .or_else(|| first_year_in_text(body, YEAR_SCAN_CHARS));
+            when.year_inferred = when.year.is_some();
+        }
+        if when.year.is_none() || when.date.is_none() {
+            let (file_date, file_year) = date_from_file_name(file_stem(file_name));
+            if let Some(found) = file_date
+                && when.date.is_none()
+                && when.year.is_none_or(|y| y == i32::from(found.year()))
+            {
+                when.date = Some(found);
+                when.date_inferred = true;
+            }
+            if when.year.is_none() && file_year.is_some() {
+                when.year = file_year;
+                when.year_inferred = true;
+            }
+        }
+        when
+    }
+
+    /// Takes `found` as the (inferred) date when there is none yet and it agrees with the
+    /// year, and its year when there is none.
+    fn infer_day(&mut self, found: Date) {
+        if self.date.is_some() || self.year.is_some_and(|y| y != i32::from(found.year())) {
+            return;
+        }
+        self.date = Some(found);
+        self.date_inferred = true;
+        if self.year.is_none() {
+            self.year = Some(i32::from(found.year()));
+            self.year_inferred = true;
+        }
     }
 }
 
@@ -505,46 +558,126 @@ fn make_date(year: u64, month: u64, day: u64) -> Option<Date> {
     Date::new(year, month, day).ok()
 }
 
+/// A date as precise as it was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GivenDate {
+    /// A day.
+    Day(Date),
+    /// A month of a year (`2024年3月`, `2024-03`).
+    Month(i16, i8),
+    /// A year (`2024年`, `2024`).
+    Year(i16),
+}
+
+impl GivenDate {
+    /// The year.
+    pub(crate) fn year(self) -> i32 {
+        i32::from(match self {
+            GivenDate::Day(d) => d.year(),
+            GivenDate::Month(y, _) | GivenDate::Year(y) => y,
+        })
+    }
+
+    /// The day, when it was given to the day.
+    pub(crate) fn day(self) -> Option<Date> {
+        match self {
+            GivenDate::Day(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY`.
+    pub(crate) fn to_text(self) -> String {
+        match self {
+            GivenDate::Day(d) => d.to_string(),
+            GivenDate::Month(y, m) => format!("{y:04}-{m:02}"),
+            GivenDate::Year(y) => format!("{y:04}"),
+        }
+    }
+}
+
 /// Parses a date at the start of `chars`: `2026-02-02`, `2026/2/2`, `2026.2.2`, `2026年2月2日`,
 /// `20260202`, or `二〇二六年一月二十七日`. Returns the date and the characters used.
 fn parse_date_prefix(chars: &[char]) -> Option<(Date, usize)> {
-    parse_numeric_date(chars).or_else(|| parse_cn_date(chars))
+    match parse_partial_date(chars)? {
+        (GivenDate::Day(date), used) => Some((date, used)),
+        _ => None,
+    }
 }
 
-fn parse_numeric_date(chars: &[char]) -> Option<(Date, usize)> {
+/// Parses a date at the start of `chars` as precise as it is written: a day (see
+/// [`parse_date_prefix`]), a month (`2024年3月`, `2024-03`, `2024/3`, `2024.3`, `二〇二四年三月`) or a
+/// year (`2024年`, `2024`, `二〇二四年`). A month or day that is written must be valid
+/// (`2024年13月` is no date, not the year 2024), and a month or year must not be followed by
+/// another digit or separator.
+fn parse_partial_date(chars: &[char]) -> Option<(GivenDate, usize)> {
+    let (found, used) = parse_numeric_date(chars).or_else(|| parse_cn_date(chars))?;
+    let next = chars.get(used).copied();
+    let open = |c: char| {
+        digit(c).is_some()
+            || cn_digit(c).is_some()
+            || matches!(c, '十' | '-' | '/' | '.' | '－' | '／' | '．' | '月')
+    };
+    match found {
+        GivenDate::Day(_) => (next.is_none_or(|c| digit(c).is_none())).then_some((found, used)),
+        _ => (!next.is_some_and(open)).then_some((found, used)),
+    }
+}
+
+/// A month of a year, when valid.
+fn make_month(year: u64, month: u64) -> Option<GivenDate> {
+    make_date(year, month, 1).map(|d| GivenDate::Month(d.year(), d.month()))
+}
+
+fn parse_numeric_date(chars: &[char]) -> Option<(GivenDate, usize)> {
     let (year, len) = digit_run(chars);
     if len == 8 {
         let date = make_date(year / 10_000, year / 100 % 100, year % 100)?;
-        return Some((date, 8));
+        return Some((GivenDate::Day(date), 8));
     }
     if len != 4 {
         return None;
     }
+    let year_only = GivenDate::Year(i16::try_from(year).ok()?);
     let mut pos = 4;
-    let sep1 = *chars.get(pos)?;
+    let Some(&sep1) = chars.get(pos) else { return Some((year_only, pos)) };
     let sep2_expected = match sep1 {
         '年' => '月',
         '-' | '/' | '.' | '－' | '／' | '．' => sep1,
-        _ => return None,
+        _ => return Some((year_only, pos)),
     };
     pos += 1;
     let (month, mlen) = digit_run(&chars[pos..]);
-    if !(1..=2).contains(&mlen) || chars.get(pos + mlen) != Some(&sep2_expected) {
+    if mlen == 0 && sep1 == '年' {
+        return Some((year_only, pos));
+    }
+    if !(1..=2).contains(&mlen) {
         return None;
     }
-    pos += mlen + 1;
-    let (day, dlen) = digit_run(&chars[pos..]);
-    if !(1..=2).contains(&dlen) {
+    pos += mlen;
+    if sep1 == '年' {
+        if chars.get(pos) != Some(&'月') {
+            return None;
+        }
+        pos += 1;
+    } else if chars.get(pos) != Some(&sep2_expected) {
+        return Some((make_month(year, month)?, pos));
+    }
+    let (day, dlen) = digit_run(&chars[pos + usize::from(sep1 != '年')..]);
+    if dlen == 0 {
+        return Some((make_month(year, month)?, pos));
+    }
+    if dlen > 2 {
         return None;
     }
-    pos += dlen;
+    pos += usize::from(sep1 != '年') + dlen;
     if sep1 == '年' && matches!(chars.get(pos), Some('日' | '号')) {
         pos += 1;
     }
-    Some((make_date(year, month, day)?, pos))
+    Some((GivenDate::Day(make_date(year, month, day)?), pos))
 }
 
-fn parse_cn_date(chars: &[char]) -> Option<(Date, usize)> {
+fn parse_cn_date(chars: &[char]) -> Option<(GivenDate, usize)> {
     if chars.len() < 5 {
         return None;
     }
@@ -556,33 +689,46 @@ fn parse_cn_date(chars: &[char]) -> Option<(Date, usize)> {
         return None;
     }
     let mut pos = 5;
-    let (month, mlen) = cn_small_number(&chars[pos..])?;
+    let Some((month, mlen)) = cn_small_number(&chars[pos..]) else {
+        return Some((GivenDate::Year(i16::try_from(year).ok()?), pos));
+    };
     pos += mlen;
     if chars.get(pos) != Some(&'月') {
         return None;
     }
     pos += 1;
-    let (day, dlen) = cn_small_number(&chars[pos..])?;
+    let Some((day, dlen)) = cn_small_number(&chars[pos..]) else {
+        return Some((make_month(year, u64::from(month))?, pos));
+    };
     pos += dlen;
     if !matches!(chars.get(pos), Some('日' | '号')) {
         return None;
     }
-    Some((make_date(year, u64::from(month), u64::from(day))?, pos + 1))
+    Some((GivenDate::Day(make_date(year, u64::from(month), u64::from(day))?), pos + 1))
 }
 
-/// Normalises a given date (`2026-02-02`, `2026/2/2`, `2026年2月2日`, `20260202`, optionally
-/// followed by a time) to a valid [`Date`] of a year in [`GIVEN_YEARS`].
-pub(crate) fn normalize_date(given: &str) -> Option<Date> {
+/// Parses a given date, as precise as it is written (see [`parse_partial_date`]), with the text
+/// around it left out (`发布时间：2024年3月5日 10:00`, `2026-02-03T09:02:33Z`): the first date
+/// found decides, and it must be of a year in [`GIVEN_YEARS`].
+pub(crate) fn parse_given_date(given: &str) -> Option<GivenDate> {
     let chars: Vec<char> = trim_line(given).chars().collect();
-    let (date, used) = parse_date_prefix(&chars)?;
-    if !GIVEN_YEARS.contains(&i32::from(date.year())) {
-        return None;
+    let starts_number = |c: char| digit(c).is_some() || cn_digit(c).is_some();
+    for i in 0..chars.len() {
+        if !starts_number(chars[i]) || (i > 0 && starts_number(chars[i - 1])) {
+            continue;
+        }
+        if let Some((date, _)) = parse_partial_date(&chars[i..]) {
+            return GIVEN_YEARS.contains(&date.year()).then_some(date);
+        }
     }
-    match chars.get(used) {
-        None => Some(date),
-        Some(c) if c.is_whitespace() || *c == 'T' => Some(date),
-        Some(_) => None,
-    }
+    None
+}
+
+/// Normalises a given date to a day (see [`parse_given_date`]); `None` when it is not given to
+/// the day.
+#[cfg(test)]
+pub(crate) fn normalize_date(given: &str) -> Option<Date> {
+    parse_given_date(given)?.day()
 }
 
 /// Parses a given year: a number, a numeric string (`"2024"`, `"2024.0"`, `"2024年"`), in
@@ -719,7 +865,7 @@ pub(crate) fn date_from_file_name(stem: &str) -> (Option<Date>, Option<i32>) {
         let len = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
         let run = &chars[i..i + len];
         if len == 8
-            && let Some((date, _)) = parse_numeric_date(run)
+            && let Some((GivenDate::Day(date), _)) = parse_numeric_date(run)
             && PLAUSIBLE_YEARS.contains(&i32::from(date.year()))
         {
             return (Some(date), Some(i32::from(date.year())));
@@ -991,32 +1137,172 @@ mod tests {
 
     #[test]
     fn field_mapping() {
+        let map = FieldMap::default();
         let mut f = Fields::default();
-        f.set_named(" Province ", FieldValue::Str("北京市".into()));
-        f.set_named("region", FieldValue::Str("ignored: first wins".into()));
-        f.set_named("publish_date", FieldValue::Str("2026-02-02".into()));
-        f.set_named("source_url", FieldValue::Str("https://example.org".into()));
-        f.set_named("year", FieldValue::Scalar("2026".into()));
-        f.set_named("tags", FieldValue::Str("经济, 科技，改革、".into()));
-        f.set_named("unknown", FieldValue::Str("x".into()));
-        f.set_named("content", FieldValue::Str("  ".into()));
-        f.set_named("body", FieldValue::Str("正文".into()));
-        f.set_named("text", FieldValue::Scalar("42".into()));
-        assert_eq!(f.region.as_deref(), Some("北京市"));
-        assert_eq!(f.date.as_deref(), Some("2026-02-02"));
+        f.set_named(&map, " City ", FieldValue::Str("北京市".into()));
+        f.set_named(&map, "Province", FieldValue::Str("北京".into()));
+        f.set_named(&map, "publish_date", FieldValue::Str("2026-02-02".into()));
+        f.set_named(&map, "source_url", FieldValue::Str("https://example.org".into()));
+        f.set_named(&map, "year", FieldValue::Scalar("2026".into()));
+        f.set_named(&map, "tags", FieldValue::Str("经济, 科技，改革、 开放;；".into()));
+        f.set_named(&map, "unknown", FieldValue::Str("x".into()));
+        f.set_named(&map, "正文", FieldValue::Str("正文".into()));
+        f.set_named(&map, "content", FieldValue::Str("  ".into()));
+        f.set_named(&map, "text", FieldValue::Scalar("42".into()));
+        // province is listed before city: the order of the table decides, not the record's.
+        assert_eq!(f.region.as_deref(), Some("北京"));
+        assert_eq!((f.date.as_deref(), f.published.as_deref()), (None, Some("2026-02-02")));
         assert_eq!(f.url.as_deref(), Some("https://example.org"));
         assert_eq!(f.year.as_deref(), Some("2026"));
-        assert_eq!(f.tags, ["经济", "科技", "改革"]);
+        assert_eq!(f.tags, ["经济", "科技", "改革", "开放"]);
+        // A blank text of higher priority does not hide a text of lower priority.
         assert_eq!(f.take_text().as_deref(), Some("正文"));
 
         let mut f = Fields::default();
         f.set_named(
+            &map,
             "tags",
-            FieldValue::List(vec![FieldValue::Str(" a ".into()), FieldValue::Null]),
+            FieldValue::List(vec![FieldValue::Str(" a b ".into()), FieldValue::Null]),
         );
-        f.set_named("title", FieldValue::Null);
-        assert_eq!(f.tags, ["a"]);
-        assert_eq!(f.title, None);
+        f.set_named(&map, "title", FieldValue::Null);
+        f.set_named(&map, "题目", FieldValue::Str("题目".into()));
+        f.set_named(&map, "标题", FieldValue::Str("标题".into()));
+        assert_eq!(f.tags, ["a b"], "list items are kept whole");
+        assert_eq!(f.title.as_deref(), Some("标题"));
         assert_eq!(f.take_text(), None);
+        assert!(!f.text_key_seen);
+
+        // A mapped key wins over every alias, and gives only its mapped field.
+        let map = FieldMap::from_pairs([("text", "讲话全文"), ("title", "正文")]).unwrap();
+        let mut f = Fields::default();
+        f.set_named(&map, "content", FieldValue::Str("别的".into()));
+        f.set_named(&map, "讲话全文", FieldValue::Str("全文".into()));
+        f.set_named(&map, "正文", FieldValue::Str("一个标题".into()));
+        assert_eq!(f.take_text().as_deref(), Some("全文"));
+        assert_eq!(f.title.as_deref(), Some("一个标题"));
+    }
+
+    /// Given dates in every usual form, as precise as they are written.
+    #[test]
+    fn given_dates() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("2024年3月5日", Some("2024-03-05")),
+            ("2024年03月05日", Some("2024-03-05")),
+            ("2024年3月5号", Some("2024-03-05")),
+            ("二〇二四年三月五日", Some("2024-03-05")),
+            ("二零二四年十月十日", Some("2024-10-10")),
+            ("二〇二四年十二月二十日", Some("2024-12-20")),
+            ("二〇二四年一月三十一日", Some("2024-01-31")),
+            ("2024.03.05", Some("2024-03-05")),
+            ("2024/3/5", Some("2024-03-05")),
+            ("2024-3-5", Some("2024-03-05")),
+            ("２０２４年３月５日", Some("2024-03-05")),
+            ("20240305", Some("2024-03-05")),
+            // Month and year precision.
+            ("2024年3月", Some("2024-03")),
+            ("2024-03", Some("2024-03")),
+            ("2024/3", Some("2024-03")),
+            ("二〇二四年三月", Some("2024-03")),
+            ("2024年", Some("2024")),
+            ("2024", Some("2024")),
+            ("二〇二四年", Some("2024")),
+            // Text around the date.
+            ("发布时间：2024年3月5日 10:00", Some("2024-03-05")),
+            ("（2024年3月5日）", Some("2024-03-05")),
+            ("2024-03-05T09:02:33Z", Some("2024-03-05")),
+            (" 2024年3月5日 星期二 ", Some("2024-03-05")),
+            ("第3期 2024-03-05", Some("2024-03-05")),
+            // Counter-examples.
+            ("2024年13月", None),
+            ("2024年13月5日", None),
+            ("二〇二四年二月三十日", None),
+            ("2024-02-30", None),
+            ("1700年", None),
+            ("1700-01-01", None),
+            ("2200年1月", None),
+            ("2024年3", None),
+            ("2024-3-", None),
+            ("2024-3/5", None),
+            ("202403", None),
+            ("3月5日", None),
+            ("yesterday", None),
+            ("", None),
+        ];
+        for (input, want) in cases {
+            let got = parse_given_date(input).map(GivenDate::to_text);
+            assert_eq!(got.as_deref(), *want, "{input:?}");
+        }
+    }
+
+    /// A date given to the month keeps its year and no day; `published` is stored apart and is
+    /// the date (inferred) only when no date or dateline is found.
+    #[test]
+    fn month_precision_and_publication_dates() {
+        let fields = Fields { date: Some("2024年3月".into()), ..Fields::default() };
+        let s = speech(fields, "标题\n正文", "x.txt");
+        assert_eq!((s.date, s.year, s.inferred.clone()), (None, Some(2024), vec!["title".into()]));
+
+        let fields = Fields { published: Some("2026年2月2日".into()), ..Fields::default() };
+        let s = speech(fields.clone(), "标题\n——2026年1月25日在大会上\n", "x.txt");
+        assert_eq!(s.date.as_deref(), Some("2026-01-25"), "the dateline comes first");
+        assert_eq!(s.published.as_deref(), Some("2026-02-02"));
+        let s = speech(fields, "标题\n正文", "x.txt");
+        assert_eq!((s.date.as_deref(), s.year), (Some("2026-02-02"), Some(2026)));
+        assert_eq!(s.inferred, ["title", "date", "year"]);
+
+        let fields = Fields {
+            date: Some("2024-03-05".into()),
+            published: Some("2024-03".into()),
+            ..Fields::default()
+        };
+        let s = speech(fields, "标题\n正文", "x.txt");
+        assert_eq!(
+            (s.date.as_deref(), s.published.as_deref()),
+            (Some("2024-03-05"), Some("2024-03"))
+        );
+    }
+
+    proptest::proptest! {
+        /// A day written in each usual form parses back to itself.
+        #[test]
+        fn dates_round_trip(year in 1800i16..=2199, month in 1i8..=12, day in 1i8..=31, form in 0usize..8) {
+            let Ok(date) = Date::new(year, month, day) else { return Ok(()) };
+            let cn = |n: i64| -> String {
+                const D: [&str; 10] = ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+                match n {
+                    1..=9 => D[n as usize].to_owned(),
+                    10 => "十".to_owned(),
+                    11..=19 => format!("十{}", D[(n % 10) as usize]),
+                    _ if n % 10 == 0 => format!("{}十", D[(n / 10) as usize]),
+                    _ => format!("{}十{}", D[(n / 10) as usize], D[(n % 10) as usize]),
+                }
+            };
+            let cn_year: String = year.to_string().chars().map(|c| {
+                ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"][c as usize - '0' as usize]
+            }).collect();
+            let text = match form {
+                0 => format!("{year}年{month}月{day}日"),
+                1 => format!("{cn_year}年{}月{}日", cn(month.into()), cn(day.into())),
+                2 => format!("{year}.{month:02}.{day:02}"),
+                3 => format!("{year}/{month}/{day}"),
+                4 => format!("{year}-{month}-{day}"),
+                5 => format!("{year}{month:02}{day:02}"),
+                6 => format!("发布时间：{year}年{month:02}月{day:02}日 09:30"),
+                _ => format!("{year}-{month:02}-{day:02}T08:00:00Z"),
+            };
+            proptest::prop_assert_eq!(parse_given_date(&text), Some(GivenDate::Day(date)), "{}", text);
+            let month_text = format!("{year}年{month}月");
+            proptest::prop_assert_eq!(
+                parse_given_date(&month_text).map(GivenDate::to_text),
+                Some(format!("{year:04}-{month:02}"))
+            );
+        }
+
+        #[test]
+        fn given_dates_never_panic(text in "([0-9〇一二三四五六七八九十年月日号./\\- ]|[a-z]){0,20}") {
+            if let Some(date) = parse_given_date(&text) {
+                proptest::prop_assert!(GIVEN_YEARS.contains(&date.year()));
+            }
+        }
     }
 }

@@ -8,6 +8,7 @@
 //! [`read_file`] decodes one file and parses it into speeches according to its extension.
 
 mod encoding;
+pub mod fields;
 mod format;
 pub(crate) mod metadata;
 mod walk;
@@ -17,6 +18,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use encoding::{decode, parse_encoding_label};
+pub use fields::{Field, FieldMap};
 pub use format::{MAX_FILE_BYTES, SUPPORTED_EXTENSIONS, read_bytes, read_file, read_file_each};
 pub use walk::discover;
 
@@ -32,8 +34,14 @@ pub struct Speech {
     pub line: Option<u64>,
     /// Title (given, or inferred: see `inferred`).
     pub title: String,
-    /// Date as `YYYY-MM-DD` when known.
+    /// Date the speech was given, as `YYYY-MM-DD`, when known (a date given to the month or
+    /// year only gives the year).
     pub date: Option<String>,
+    /// Date of publication as given (`published`, `publish_date`, `发布时间`...), normalised to
+    /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY` as precise as it was given. Kept apart from `date`; it
+    /// is the date (marked inferred) only when neither a date nor a dateline is found.
+    #[serde(default)]
+    pub published: Option<String>,
     /// Year when known.
     pub year: Option<i32>,
     /// Speaker.
@@ -80,6 +88,9 @@ pub struct ReadOptions {
     /// default). A bigger one is skipped with a reason: indexing one speech needs memory in
     /// proportion to its size (about 8 times it), so this bounds the indexer's memory.
     pub max_speech_bytes: u64,
+    /// Which record keys give which fields, before the aliases of [`fields::ALIASES`]
+    /// (`--map`, and the `[fields]` table of each root's `speechdex.toml`, merged by the build).
+    pub fields: FieldMap,
 }
 
 /// The default largest speech (16 MiB, about 5.5 million Chinese characters, some 50 government
@@ -94,19 +105,26 @@ impl Default for ReadOptions {
             encoding: None,
             exclude: Vec::new(),
             max_speech_bytes: DEFAULT_MAX_SPEECH_BYTES,
+            fields: FieldMap::default(),
         }
     }
 }
 
 impl ReadOptions {
     /// The options that decide what speeches a file's bytes become (not which files are
-    /// walked): two runs with the same key read the same file into the same speeches.
+    /// walked): two runs with the same key read the same file into the same speeches. The
+    /// field mapping is part of it (a run with another mapping reads every file again).
     pub fn reader_key(&self) -> String {
-        format!(
+        let mut key = format!(
             "encoding={};max_speech_bytes={}",
             self.encoding.map_or("auto", |e| e.name()),
             self.max_speech_bytes
-        )
+        );
+        if !self.fields.is_empty() {
+            key.push_str(";fields=");
+            key.push_str(&self.fields.describe());
+        }
+        key
     }
 }
 
@@ -509,7 +527,9 @@ mod tests {
         );
         assert_eq!(by_title("第二届全国人民代表大会第三次会议关于政府工作报告的决议"), Some(1962));
 
-        // Provincial CSVs: region, 2026 dates, given titles.
+        // Provincial CSVs: region, 2026 dates, given titles. Their `publish_date` is the
+        // publication; the date is the dateline's (the day of the speech), or else the
+        // publication's, marked inferred either way.
         let provincial: Vec<&Speech> =
             speeches.iter().filter(|s| s.path.starts_with("provincial-2026/")).collect();
         assert_eq!(provincial.len(), 21);
@@ -517,7 +537,9 @@ mod tests {
             assert!(s.region.as_deref().is_some_and(|r| !r.is_empty()), "{}", s.id);
             assert!(s.date.as_deref().is_some_and(|d| d.starts_with("2026-")), "{}", s.id);
             assert_eq!(s.year, Some(2026), "{}", s.id);
-            assert!(s.url.is_some() && s.inferred.is_empty(), "{}", s.id);
+            assert!(s.published.as_deref().is_some_and(|d| d.starts_with("2026-")), "{}", s.id);
+            assert!(s.date <= s.published, "{}: {:?} {:?}", s.id, s.date, s.published);
+            assert!(s.url.is_some() && s.inferred == ["date"], "{}", s.id);
             assert!(s.id.ends_with(".csv:1") && s.line == Some(2), "{}", s.id);
         }
 

@@ -165,6 +165,8 @@ pub fn speech_hash(speech: &Speech) -> u64 {
 /// was, and a missing index folder is not created):
 /// - every root must exist and be readable, and together they must hold at least one file of a
 ///   supported format ([`Error::Corpus`]);
+/// - the `speechdex.toml` of each root, if any, must be valid ([`Error::Config`]); its
+///   `[fields]` table is merged into [`ReadOptions::fields`], which wins;
 /// - `root` must be a new or empty folder or an index ([`Error::NotAnIndex`]);
 /// - the run must leave at least one speech, and must not remove more than half of the index's
 ///   speeches unless [`BuildOptions::allow_shrink`] ([`Error::Shrink`]).
@@ -178,6 +180,7 @@ pub fn build(
     store.check_ours()?;
     check_roots(&opts.roots)?;
     let mut read = opts.read.clone();
+    read.fields = corpus::fields::mapping_for_roots(&opts.roots, &opts.read.fields)?;
     read.exclude.push(root.to_path_buf());
     let discovery = corpus::discover(&opts.roots, &read);
     if discovery.files.is_empty() {
@@ -842,6 +845,7 @@ fn to_document(f: &Fields, s: Speech, hash: u64, chars: u64) -> SpeechDoc {
         line,
         title,
         date,
+        published,
         year,
         speaker,
         region,
@@ -885,7 +889,9 @@ fn to_document(f: &Fields, s: Speech, hash: u64, chars: u64) -> SpeechDoc {
         }
         d.add_text(f.date_text, date);
     }
-    for (field, value) in [(f.venue, venue), (f.source, source), (f.url, url)] {
+    for (field, value) in
+        [(f.published, published), (f.venue, venue), (f.source, source), (f.url, url)]
+    {
         if let Some(v) = value {
             d.add_text(field, v);
         }

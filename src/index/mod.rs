@@ -111,6 +111,9 @@ pub struct StoredSpeech {
     pub year: Option<i32>,
     /// Date `YYYY-MM-DD`.
     pub date: Option<String>,
+    /// Date of publication (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`), kept apart from `date`.
+    #[serde(default)]
+    pub published: Option<String>,
     /// Speaker.
     pub speaker: Option<String>,
     /// Region.
@@ -144,6 +147,7 @@ impl StoredSpeech {
             title,
             year,
             date,
+            published,
             speaker,
             region,
             kind,
@@ -161,6 +165,7 @@ impl StoredSpeech {
             line,
             title,
             date,
+            published,
             year,
             speaker,
             region,
@@ -381,6 +386,7 @@ impl SpeechIndex {
         let (date, speaker, region, kind) =
             (text(f.date_text), text(f.speaker), text(f.region), text(f.kind));
         let (venue, source, url) = (text(f.venue), text(f.source), text(f.url));
+        let published = text(f.published);
         let texts = |field| {
             doc.get_all(field).filter_map(|v| v.as_str()).map(str::to_string).collect::<Vec<_>>()
         };
@@ -392,6 +398,7 @@ impl SpeechIndex {
             title: title.unwrap_or_default(),
             year: doc.get_all(f.year).find_map(|v| v.as_i64()).map(|y| y as i32),
             date,
+            published,
             speaker,
             region,
             kind,

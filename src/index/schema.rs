@@ -13,7 +13,7 @@
 //! | `speaker`, `region`, `kind`, `tags` | text | exact bigrams + positions | yes | raw | filters, grouping |
 //! | `year` | i64 | yes | yes | yes | `year:` filter, trends (absent when unknown) |
 //! | `date` | i64 `YYYYMMDD` | yes | – | yes | `date:` filter, sorting |
-//! | `date_text`, `venue`, `source`, `url`, `inferred` | str | – | yes | – | display |
+//! | `date_text`, `published`, `venue`, `source`, `url`, `inferred` | str | – | yes | – | display |
 //! | `chars` | u64 | – | yes | yes | rates per 10,000 characters |
 //! | `hash` | u64 | – | yes | yes | incremental builds: unchanged speeches are skipped |
 //!
@@ -48,6 +48,7 @@ pub mod names {
     pub const YEAR: &str = "year";
     pub const DATE: &str = "date";
     pub const DATE_TEXT: &str = "date_text";
+    pub const PUBLISHED: &str = "published";
     pub const VENUE: &str = "venue";
     pub const SOURCE: &str = "source";
     pub const URL: &str = "url";
@@ -75,6 +76,7 @@ pub struct Fields {
     pub year: Field,
     pub date: Field,
     pub date_text: Field,
+    pub published: Field,
     pub venue: Field,
     pub source: Field,
     pub url: Field,
@@ -124,7 +126,7 @@ pub fn build_schema() -> Schema {
     }
     b.add_i64_field(YEAR, INDEXED | STORED | FAST);
     b.add_i64_field(DATE, INDEXED | FAST);
-    for name in [DATE_TEXT, VENUE, SOURCE, URL, INFERRED] {
+    for name in [DATE_TEXT, PUBLISHED, VENUE, SOURCE, URL, INFERRED] {
         b.add_text_field(name, STORED);
     }
     b.add_u64_field(CHARS, STORED | FAST);
@@ -153,6 +155,7 @@ impl Fields {
             year: f(YEAR)?,
             date: f(DATE)?,
             date_text: f(DATE_TEXT)?,
+            published: f(PUBLISHED)?,
             venue: f(VENUE)?,
             source: f(SOURCE)?,
             url: f(URL)?,

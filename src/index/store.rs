@@ -45,8 +45,9 @@ const LEGACY_LOCK_FILE: &str = ".lock";
 pub const SETTINGS_FILE: &str = "speechdex.json";
 /// Identity stamps (size, times, inode) of the files whose speeches a generation holds.
 pub const FILES_FILE: &str = "files.json";
-/// Version of the on-disk layout and schema; a different one forces a rebuild.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the on-disk layout and schema; a different one forces a rebuild. 2: the
+/// `published` field.
+pub const FORMAT_VERSION: u32 = 2;
 
 const GEN_PREFIX: &str = "gen-";
 const GEN_DIGITS: usize = 6;

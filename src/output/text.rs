@@ -130,9 +130,10 @@ pub fn speech(
 ) -> io::Result<()> {
     let title = p.title;
     writeln!(out, "{title}{}{title:#}", escape(&s.title))?;
-    let fields: [(&str, Option<String>); 9] = [
+    let fields: [(&str, Option<String>); 10] = [
         ("id", Some(s.id.clone())),
         ("date", s.date.clone()),
+        ("published", s.published.clone()),
         ("year", s.year.map(|y| y.to_string())),
         ("speaker", s.speaker.clone()),
         ("region", s.region.clone()),

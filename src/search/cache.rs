@@ -280,6 +280,7 @@ fn speech_bytes(s: &StoredSpeech) -> usize {
         + s.path.len()
         + s.title.len()
         + opt(&s.date)
+        + opt(&s.published)
         + opt(&s.speaker)
         + opt(&s.region)
         + opt(&s.kind)

@@ -8,6 +8,7 @@ mod common;
 mod diff;
 mod guards;
 mod indexing;
+mod metadata;
 mod reliability;
 mod search;
 mod server;

@@ -29,7 +29,8 @@ struct Doc {
     id: String,
     title: String,
     year: Option<i32>,
-    /// Only when the file gives it (CSV `publish_date`); see [`query_language_dates`].
+    /// Only for the CSV rows: the dateline's day, else `publish_date`; see
+    /// [`query_language_dates`].
     date: Option<String>,
     region: Option<String>,
     body: String,
@@ -157,7 +158,9 @@ fn read_shared_texts(root: &Path) -> Vec<Doc> {
                 format!("provincial-2026/{name}:{}", row + 1),
                 record[title].to_string(),
                 record[year].trim().parse().ok(),
-                Some(record[date].trim().to_string()),
+                Some(
+                    dateline_2026(&record[text]).unwrap_or_else(|| record[date].trim().to_string()),
+                ),
                 Some(record[province].trim().to_string()),
                 record[text].to_string(),
             ));
@@ -607,7 +610,43 @@ fn query_language_fields_and_filters() {
     });
 }
 
-/// `date:` and its ranges, on the CSVs' `publish_date`. The other speeches have no date field;
+/// The day of a dateline of December 2025 to February 2026 in the first lines of `text`
+/// (`——2026年1月25日在…`, `（2026年1月27日…）`, `二〇二六年一月二十七日在…`), as `YYYY-MM-DD`: a line
+/// that starts, after dashes or an opening bracket, with the day written out, and either had
+/// such an opener or goes on with 在. The day the report was delivered; `publish_date` is the
+/// day it was published, which speechdex keeps apart.
+fn dateline_2026(text: &str) -> Option<String> {
+    const CN: [&str; 10] = ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    let cn = |n: u32| match n {
+        1..=9 => CN[n as usize].to_owned(),
+        10 => "十".to_owned(),
+        11..=19 => format!("十{}", CN[(n % 10) as usize]),
+        _ if n.is_multiple_of(10) => format!("{}十", CN[(n / 10) as usize]),
+        _ => format!("{}十{}", CN[(n / 10) as usize], CN[(n % 10) as usize]),
+    };
+    let mut days = Vec::new();
+    for (year, month, last) in [(2025, 12, 31), (2026, 1, 31), (2026, 2, 28)] {
+        let cn_year: String =
+            year.to_string().chars().map(|c| CN[c as usize - '0' as usize]).collect();
+        for day in 1..=last {
+            let iso = format!("{year}-{month:02}-{day:02}");
+            days.push((format!("{year}年{month}月{day}日"), iso.clone()));
+            days.push((format!("{cn_year}年{}月{}日", cn(month), cn(day)), iso));
+        }
+    }
+    let openers = ['—', '―', '–', '-', '－', '─', '（', '(', '〔', '[', '【'];
+    text.lines().take(60).find_map(|line| {
+        let line = line.trim();
+        let rest = line.trim_start_matches(|c: char| openers.contains(&c) || c.is_whitespace());
+        let opened = rest.len() < line.len();
+        days.iter().find_map(|(written, iso)| {
+            let after = rest.strip_prefix(written.as_str())?;
+            (opened || after.starts_with('在')).then(|| iso.clone())
+        })
+    })
+}
+
+/// `date:` and its ranges, on the CSVs' datelines (else `publish_date`). The other speeches have no date field;
 /// the index may infer one from a dateline, but never in 2026 (the JSONL speeches end in 2025
 /// and the seed speech has no dateline), so ranges within 2026 select CSV rows only.
 #[test]

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use speechdex::corpus::{Field, FieldMap};
 use speechdex::server::{MAX_KWIC_LINES, MAX_OFFSET};
 
 /// Years of `--year`, `--from`, `--to` (4 digits, as the server's `year`, `from`, `to`).
@@ -157,13 +158,19 @@ const INDEX_LONG_ABOUT: &str = "Build or update the index from folders and files
     Incremental by default: new speeches are added, changed ones replaced, removed ones deleted, \
     unchanged ones left alone (content hash), all in one atomic commit. A file is read again \
     whenever its size, modification or change time or inode differ from the last run, or the \
-    reading options (--encoding, --max-speech-mb) changed. With --rebuild, a complete new index \
+    reading options (--encoding, --max-speech-mb, --map, speechdex.toml) changed. With --rebuild, a complete new index \
     is built beside the old one and swapped in atomically (also over a damaged index); searches \
     keep working on the old one until then, and a failed or killed build leaves it untouched. \
     Only one indexer may write an index at a time.\n\n\
     Formats: .txt/.md (optional YAML `---` or TOML `+++` front matter), .jsonl/.ndjson, .json \
     (array), .csv/.tsv (header row). Files and folders that cannot be read are reported on stderr \
     and skipped, and keep the speeches they had in the index; everything else is indexed.\n\n\
+    Fields: keys, columns and front-matter keys are matched by name, in English or Chinese \
+    (title/标题/题目, content/text/正文/内容/全文, date/日期/时间, published/发布时间, year/年份, \
+    speaker/author/讲话人, region/province/省份, kind/type/文种, tags/关键词, source/来源, url/链接; \
+    the full table is in the README). Name any other key with --map FIELD=KEY, or for a whole \
+    corpus in a `speechdex.toml` at its root: `[fields]` then `text = \"讲话全文\"`; --map wins. A \
+    record whose text is not found is skipped with the keys it has.\n\n\
     Guards (safe to run from cron): a corpus folder that is missing, unreadable or holds no \
     readable file, an --index folder that is neither new, empty nor an index, and a run that \
     would remove more than half of the index's speeches (use --allow-shrink when that is \
@@ -173,7 +180,8 @@ const INDEX_LONG_ABOUT: &str = "Build or update the index from folders and files
 const INDEX_AFTER_HELP: &str = "Examples:\n  \
     speechdex index ./corpus                   build or update ./index\n  \
     speechdex index /data/speeches --index /srv/speechdex --strict --quiet    (nightly, from cron)\n  \
-    speechdex index ./corpus --rebuild          a fresh index, swapped in when complete\n\n\
+    speechdex index ./corpus --rebuild          a fresh index, swapped in when complete\n  \
+    speechdex index ./data --map text=讲话全文 --map title=名称    keys of your own\n\n\
     Exit status: 0 indexed; 2 error, nothing changed (missing corpus, not an index, would shrink, \
     locked, ...); 3 with --strict: indexed, but some files, folders, lines or rows were skipped.";
 
@@ -515,6 +523,12 @@ pub struct IndexArgs {
     /// Follow symbolic links.
     #[arg(long)]
     pub follow: bool,
+    /// Read the field FIELD from the key KEY (a JSON key, CSV column or front-matter key), before
+    /// the names speechdex knows; repeatable, e.g. --map text=讲话全文 --map title=名称. FIELD is
+    /// one of title, text, date, published, year, speaker, region, venue, kind, tags, source,
+    /// url. Wins over the `[fields]` of a speechdex.toml at a corpus root.
+    #[arg(long = "map", value_name = "FIELD=KEY", value_parser = parse_map)]
+    pub map: Vec<(Field, String)>,
     /// Read every file, even those whose size, times and inode have not changed since the last
     /// build (by default such files are not read again; content hashes decide what changes).
     #[arg(long)]
@@ -772,6 +786,11 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 256, value_name = "N",
           value_parser = clap::value_parser!(u64).range(1..=65_536))]
     pub max_connections: u64,
+}
+
+/// `FIELD=KEY` for `index --map`.
+fn parse_map(text: &str) -> Result<(Field, String), String> {
+    FieldMap::parse_assignment(text)
 }
 
 /// `N` or `N-M` (1-based, N ≤ M) for `show --paragraph`.

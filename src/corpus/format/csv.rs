@@ -1,14 +1,17 @@
 //! CSV (`.csv`, comma) and TSV (`.tsv`, tab): a header row, then one speech a row.
 //!
 //! This module owns delimited files, read with the `csv` crate (`flexible(true)`, quoted fields
-//! may span lines). Header names are trimmed and case-insensitive, and are the shared field
-//! names (see [`metadata`](crate::corpus::metadata)). Ids are `rel:ROW` (1-based data row);
+//! may span lines). Header names are the field names and aliases of
+//! [`fields`](crate::corpus::fields) (or the user's mapping), matched as described there (a
+//! byte-order mark before the first is ignored). Ids are `rel:ROW` (1-based data row);
 //! `Speech::line` is the physical line where the record starts. A file without a text column is
-//! one skip; a row without text, or holding bytes that do not decode in the file's encoding, is
-//! a skip with its line; rows whose fields are all blank are ignored.
+//! one skip, listing the columns and suggesting `--map text=COLUMN` (the first column that names
+//! no field); a row with a blank text, or holding bytes that do not decode in the file's
+//! encoding, is a skip with its line; rows whose fields are all blank are ignored.
 
-use super::{FileContext, Records};
-use crate::corpus::metadata::{self, FieldValue, Fields, Key, NO_TEXT, Origin, TEXT_KEYS};
+use super::{FileContext, Records, list, map_hint};
+use crate::corpus::fields::Field;
+use crate::corpus::metadata::{self, FieldValue, Fields, Origin};
 
 /// Reads a delimited file.
 pub(crate) fn read(ctx: &FileContext<'_>, text: &str, delimiter: u8, out: &mut Records<'_>) {
@@ -17,23 +20,26 @@ pub(crate) fn read(ctx: &FileContext<'_>, text: &str, delimiter: u8, out: &mut R
         .flexible(true)
         .has_headers(true)
         .from_reader(text.as_bytes());
-    let keys: Vec<Option<Key>> = match reader.headers() {
-        Ok(headers) => headers.iter().map(Key::from_name).collect(),
+    let (names, keys): (Vec<String>, Vec<_>) = match reader.headers() {
+        Ok(headers) => headers
+            .iter()
+            .map(|name| {
+                (name.trim_start_matches('\u{feff}').trim().to_owned(), ctx.fields.resolve(name))
+            })
+            .unzip(),
         Err(err) => return ctx.skip(out, None, format!("cannot read the header row: {err}")),
     };
     let header_end = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
     if let Some(reason) = ctx.damage_in(0, header_end) {
         return ctx.skip(out, None, format!("cannot read the header row: {reason}"));
     }
-    if !keys.iter().any(|k| matches!(k, Some(Key::Text(_)))) {
-        let found: Vec<String> = reader
-            .headers()
-            .map(|h| h.iter().map(|name| name.trim().to_owned()).collect())
-            .unwrap_or_default();
+    if !keys.iter().any(|k| matches!(k, Some((Field::Text, _)))) {
+        let suggestion =
+            names.iter().zip(&keys).find(|(n, k)| k.is_none() && !n.is_empty()).map(|(n, _)| n);
         let reason = format!(
-            "no text column (expected one of {}; the header has: {})",
-            TEXT_KEYS.join(", "),
-            found.join(", ")
+            "no text column (columns: {}); {}",
+            list(&names),
+            map_hint("column", suggestion.map(String::as_str))
         );
         return ctx.skip(out, None, reason);
     }
@@ -60,8 +66,8 @@ pub(crate) fn read(ctx: &FileContext<'_>, text: &str, delimiter: u8, out: &mut R
                 }
                 let mut fields = Fields::default();
                 for (key, value) in keys.iter().zip(record.iter()) {
-                    if let Some(key) = key {
-                        fields.set(*key, FieldValue::Str(value.to_owned()));
+                    if let Some((field, rank)) = key {
+                        fields.set(*field, *rank, FieldValue::Str(value.to_owned()));
                     }
                 }
                 match fields.take_text() {
@@ -69,7 +75,7 @@ pub(crate) fn read(ctx: &FileContext<'_>, text: &str, delimiter: u8, out: &mut R
                         let origin = Origin { id: ctx.record_id(row), path: ctx.rel, line };
                         out.speech(metadata::build_speech(origin, fields, body));
                     }
-                    None => ctx.skip(out, line, NO_TEXT),
+                    None => ctx.skip(out, line, "no text (the text column is blank or missing)"),
                 }
             }
             Err(err) => {
@@ -116,7 +122,7 @@ impl LineCounter<'_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::corpus::format::test_support::read_str;
+    use crate::corpus::format::test_support::{read_str, read_str_mapped};
 
     #[test]
     fn csv_with_multiline_fields() {
@@ -138,21 +144,24 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("p/2026_x.csv:1", Some(2), Some("北京市"), Some("2026-02-02"), Some(2026)),
+                ("p/2026_x.csv:1", Some(2), Some("北京市"), Some("2026-01-25"), Some(2026)),
                 ("p/2026_x.csv:4", Some(9), Some("上海市"), Some("2026-02-04"), Some(2026)),
             ]
         );
         assert_eq!(read.speeches[0].body, "下载\n打印\n——2026年1月25日在北京市\n正文，\"引号\"\n");
         assert_eq!(read.speeches[0].url.as_deref(), Some("https://x/1"));
-        assert!(read.speeches[0].inferred.is_empty());
+        // publish_date is the publication: the date is the dateline's, or else the
+        // publication's, marked inferred.
+        assert_eq!(read.speeches[0].published.as_deref(), Some("2026-02-02"));
+        assert_eq!(read.speeches[0].inferred, ["date"]);
         assert_eq!(read.speeches[1].title, "上海正文");
-        assert_eq!(read.speeches[1].inferred, ["title"]);
+        assert_eq!(read.speeches[1].inferred, ["title", "date", "year"]);
         let skips: Vec<_> = read.skipped.iter().map(|s| (s.line, s.reason.as_str())).collect();
         assert_eq!(
             skips,
             [
-                (Some(7), "no text (expected one of content, text, body, full_text)"),
-                (Some(10), "no text (expected one of content, text, body, full_text)"),
+                (Some(7), "no text (the text column is blank or missing)"),
+                (Some(10), "no text (the text column is blank or missing)"),
             ]
         );
     }
@@ -185,6 +194,34 @@ mod tests {
         assert_eq!(read.skipped[0].line, None);
         assert!(read.skipped[0].reason.contains("no text column"), "{}", read.skipped[0].reason);
         assert!(read.skipped[0].reason.contains("title, year"), "{}", read.skipped[0].reason);
+    }
+
+    /// Chinese headers (with a BOM), and a file whose text column has a name of its own: one
+    /// skip naming the columns and the `--map` that reads it; with the mapping, it is read.
+    #[test]
+    fn chinese_headers_and_mapped_columns() {
+        let input = "\u{feff}标题,日期,讲话人,正文\n讲话,2024年3月5日,张三,正文一\n";
+        let read = read_str("c.csv", input);
+        let s = &read.speeches[0];
+        let got = (s.title.as_str(), s.date.as_deref(), s.speaker.as_deref(), s.body.as_str());
+        assert_eq!(got, ("讲话", Some("2024-03-05"), Some("张三"), "正文一"));
+
+        let input = "标题,讲话全文,日期\n一,全文一,2024-03-05\n二,全文二,2024-03-06\n";
+        let read = read_str("m.csv", input);
+        assert!(read.speeches.is_empty());
+        assert_eq!(read.skipped.len(), 1, "once per file: {:?}", read.skipped);
+        let reason = &read.skipped[0].reason;
+        assert!(
+            reason.starts_with(
+                "no text column (columns: 标题, 讲话全文, 日期); name the text column with \
+                 --map text=讲话全文 or in speechdex.toml (text columns recognised: content,"
+            ),
+            "{reason}"
+        );
+        let map = crate::corpus::FieldMap::from_pairs([("text", "讲话全文")]).unwrap();
+        let read = read_str_mapped("m.csv", input, &map);
+        let bodies: Vec<_> = read.speeches.iter().map(|s| s.body.as_str()).collect();
+        assert_eq!(bodies, ["全文一", "全文二"]);
     }
 
     proptest::proptest! {

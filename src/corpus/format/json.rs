@@ -1,27 +1,43 @@
 //! JSON (`.json`): an array of speech objects, or a single speech object.
 //!
 //! This module owns the mapping of one JSON object to a speech, which [`jsonl`](super::jsonl)
-//! shares: the text is the first non-blank string of `content, text, body, full_text`; the other
-//! keys are the shared field names (see [`metadata`](crate::corpus::metadata)). Ids are
-//! `rel:N`, N the 1-based element index (a single object is `rel:1`).
+//! shares: keys are the field names and aliases of [`fields`](crate::corpus::fields) (or the
+//! user's mapping); the text is the string of the text key of highest priority. An object
+//! without one is skipped with its keys, and the key holding the longest string that names no
+//! field is suggested for `--map text=KEY`. Ids are `rel:N`, N the 1-based element index (a
+//! single object is `rel:1`).
 
 use serde_json::{Map, Value};
 
-use super::{FileContext, Records};
+use super::{FileContext, NoText, Records};
 use crate::corpus::Speech;
-use crate::corpus::metadata::{self, FieldValue, Fields, NO_TEXT, Origin};
+use crate::corpus::fields::FieldMap;
+use crate::corpus::metadata::{self, FieldValue, Fields, Origin};
 
-/// Maps one JSON object to a speech; `Err` is the reason it has none.
+/// Maps one JSON object to a speech; `Err` says why it has none.
 pub(crate) fn speech_from_object(
     object: &Map<String, Value>,
     origin: Origin<'_>,
-) -> Result<Speech, &'static str> {
+    map: &FieldMap,
+) -> Result<Speech, NoText> {
     let mut fields = Fields::default();
+    let mut suggestion: Option<(&str, usize)> = None;
     for (key, value) in object {
-        fields.set_named(key, FieldValue::from(value));
+        if !fields.set_named(map, key, FieldValue::from(value))
+            && let Value::String(text) = value
+            && suggestion.is_none_or(|(_, len)| text.len() > len)
+        {
+            suggestion = Some((key, text.len()));
+        }
     }
-    let body = fields.take_text().ok_or(NO_TEXT)?;
-    Ok(metadata::build_speech(origin, fields, body))
+    match fields.take_text() {
+        Some(body) => Ok(metadata::build_speech(origin, fields, body)),
+        None if fields.text_key_seen => Err(NoText::Blank),
+        None => Err(NoText::Missing {
+            keys: object.keys().map(|k| k.trim().to_owned()).collect(),
+            suggestion: suggestion.map(|(key, _)| key.trim().to_owned()),
+        }),
+    }
 }
 
 /// Names a JSON value's type, for messages.
@@ -56,18 +72,22 @@ pub(crate) fn read(ctx: &FileContext<'_>, text: &str, out: &mut Records<'_>) {
         }
     };
     for (n, item) in (1u64..).zip(items) {
-        let result = match item {
+        match item {
             Value::Object(object) => {
                 let origin = Origin { id: ctx.record_id(n), path: ctx.rel, line: None };
-                speech_from_object(object, origin).map_err(str::to_owned)
+                match speech_from_object(object, origin, ctx.fields) {
+                    Ok(speech) => out.speech(speech),
+                    Err(why) => out.no_text(ctx, None, &format!("element {n}: "), why),
+                }
             }
-            other => Err(format!("expected an object, found {}", type_name(other))),
-        };
-        match result {
-            Ok(speech) => out.speech(speech),
-            Err(reason) => ctx.skip(out, None, format!("element {n}: {reason}")),
+            other => ctx.skip(
+                out,
+                None,
+                format!("element {n}: expected an object, found {}", type_name(other)),
+            ),
         }
     }
+    out.finish_no_text(ctx);
 }
 
 #[cfg(test)]
@@ -94,7 +114,9 @@ mod tests {
         assert_eq!(
             reasons,
             [
-                "element 3: no text (expected one of content, text, body, full_text)",
+                "element 3: no text (keys: title); name the text key with --map text=KEY or in \
+                 speechdex.toml (text keys recognised: content, text, body, full_text, fulltext, \
+                 正文, 内容, 全文, 文本)",
                 "element 4: expected an object, found a number"
             ]
         );
@@ -112,6 +134,20 @@ mod tests {
         let read = read_str("deep.json", &"[".repeat(100_000));
         assert_eq!(read.skipped.len(), 1);
         assert!(read.skipped[0].reason.contains("recursion limit"), "{}", read.skipped[0].reason);
+
+        // No element with text: one skip for the file, with the keys and the likely text key.
+        let read =
+            read_str("k.json", r#"[{"题目": "一", "讲话全文": "长长的正文"}, {"题目": "二"}]"#);
+        assert!(read.speeches.is_empty());
+        assert_eq!(read.skipped.len(), 1, "{:?}", read.skipped);
+        assert!(
+            read.skipped[0].reason.starts_with(
+                "no text in any of its 2 records (keys: 讲话全文, 题目); name the text key with \
+                 --map text=讲话全文"
+            ),
+            "{}",
+            read.skipped[0].reason
+        );
 
         let read = read_str("str.json", "\"just a string\"");
         assert!(read.skipped[0].reason.contains("found a string"));

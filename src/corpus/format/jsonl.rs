@@ -26,6 +26,7 @@ pub(crate) fn read(ctx: &FileContext<'_>, text: &str, out: &mut Records<'_>) {
         }
         read_line(ctx, n, line, out);
     }
+    out.finish_no_text(ctx);
 }
 
 /// Reads a JSON Lines file of plain UTF-8 from `reader` one line at a time, as [`read`] reads
@@ -64,6 +65,7 @@ pub(crate) fn read_stream(
             }
         }
     }
+    out.finish_no_text(ctx);
     Ok(any_text)
 }
 
@@ -111,10 +113,11 @@ fn read_line(ctx: &FileContext<'_>, n: u64, line: &str, out: &mut Records<'_>) {
     let reason = match serde_json::from_str::<Value>(line) {
         Ok(Value::Object(object)) => {
             let origin = Origin { id: ctx.record_id(n), path: ctx.rel, line: Some(n) };
-            match speech_from_object(&object, origin) {
-                Ok(speech) => return out.speech(speech),
-                Err(reason) => reason.to_owned(),
+            match speech_from_object(&object, origin, ctx.fields) {
+                Ok(speech) => out.speech(speech),
+                Err(why) => out.no_text(ctx, Some(n), "", why),
             }
+            return;
         }
         Ok(other) => format!("expected a JSON object, found {}", type_name(&other)),
         Err(err) => format!("invalid JSON at column {}: {}", err.column(), strip_position(&err)),
@@ -134,7 +137,7 @@ fn strip_position(err: &serde_json::Error) -> String {
 #[cfg(test)]
 mod tests {
     use crate::corpus::FileRead;
-    use crate::corpus::format::test_support::read_str;
+    use crate::corpus::format::test_support::{read_str, read_str_mapped};
     use crate::corpus::format::{FileContext, Records};
 
     #[test]
@@ -166,7 +169,12 @@ mod tests {
         assert_eq!(skips[0].0, Some(3));
         assert!(skips[0].1.starts_with("invalid JSON at column"), "{}", skips[0].1);
         assert!(!skips[0].1.contains("line 1"), "{}", skips[0].1);
-        assert_eq!(skips[1], (Some(4), "no text (expected one of content, text, body, full_text)"));
+        assert_eq!(skips[1].0, Some(4));
+        assert!(
+            skips[1].1.starts_with("no text (keys: title, year); name the text key with --map"),
+            "{}",
+            skips[1].1
+        );
         assert_eq!(skips[2], (Some(8), "expected a JSON object, found an array"));
         assert_eq!(skips[3].0, Some(9));
     }
@@ -200,6 +208,44 @@ mod tests {
         assert_eq!(skips.len(), 1, "{skips:?}");
         assert_eq!(skips[0].0, Some(2));
         assert!(skips[0].1.contains("--max-speech-mb"), "{}", skips[0].1);
+    }
+
+    /// The keys of a real corpus: read by their Chinese names; a file whose text key is of its
+    /// own is one skip naming the keys and the likely text key, read with the mapping.
+    #[test]
+    fn chinese_keys_and_mapped_text() {
+        let line = r#"{"题目":"讲话","发布时间":"2024年3月5日","内容":"正文","文种":"讲话","省份":"浙江"}"#;
+        let s = &read_str("c.jsonl", line).speeches[0];
+        let got =
+            (s.title.as_str(), s.published.as_deref(), s.kind.as_deref(), s.region.as_deref());
+        assert_eq!(got, ("讲话", Some("2024-03-05"), Some("讲话"), Some("浙江")));
+        assert_eq!(
+            (s.date.as_deref(), s.inferred.clone()),
+            (Some("2024-03-05"), vec!["date".into(), "year".into()])
+        );
+
+        let text = "{\"名称\":\"一\",\"讲话全文\":\"正文一\"}\n{\"名称\":\"二\",\"讲话全文\":\"正文二\"}\n";
+        let read = read_str("m.jsonl", text);
+        assert!(read.speeches.is_empty());
+        let skips: Vec<_> = read.skipped.iter().map(|s| (s.line, s.reason.as_str())).collect();
+        assert_eq!(skips.len(), 1, "once per file: {skips:?}");
+        assert_eq!(skips[0].0, None);
+        assert!(
+            skips[0].1.starts_with(
+                "no text in any of its 2 records (keys: 名称, 讲话全文); name the text key with \
+                 --map text=讲话全文"
+            ),
+            "{}",
+            skips[0].1
+        );
+        // Streamed, the same.
+        assert_eq!(summary(&read_streamed("m.jsonl", text, 7, usize::MAX)), summary(&read));
+
+        let map = crate::corpus::FieldMap::from_pairs([("text", "讲话全文")]).unwrap();
+        let read = read_str_mapped("m.jsonl", text, &map);
+        let got: Vec<_> =
+            read.speeches.iter().map(|s| (s.title.as_str(), s.body.as_str())).collect();
+        assert_eq!(got, [("一", "正文一"), ("二", "正文二")]);
     }
 
     proptest::proptest! {

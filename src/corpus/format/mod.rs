@@ -13,6 +13,7 @@ pub(crate) mod text;
 
 use std::path::Path;
 
+use super::fields::{ALIASES, Field, FieldMap, NO_MAP};
 use super::{FileRead, ReadOptions, Skip, SourceFile, Speech, encoding};
 
 /// The extensions speechdex reads (lower case; matched case-insensitively).
@@ -73,12 +74,14 @@ pub(crate) struct FileContext<'a> {
     /// Malformed byte sequences, replaced by U+FFFD in the text, sorted by offset. Only the
     /// readers of line- or row-based formats see any: they skip the records that hold one.
     pub(crate) damage: &'a [encoding::Damage],
+    /// The user's mapping of fields to keys.
+    pub(crate) fields: &'a FieldMap,
 }
 
 impl<'a> FileContext<'a> {
-    /// A context for clean text.
+    /// A context for clean text, without a field mapping.
     pub(crate) fn clean(rel: &'a str) -> FileContext<'a> {
-        FileContext { rel, encoding: encoding_rs::UTF_8, damage: &[] }
+        FileContext { rel, encoding: encoding_rs::UTF_8, damage: &[], fields: &NO_MAP }
     }
 
     /// Why the record spanning `text[start..end]` cannot be read because of malformed bytes, if
@@ -110,11 +113,87 @@ pub(crate) struct Records<'s> {
     pub(crate) speeches: usize,
     /// Files or records that could not be read.
     pub(crate) skipped: Vec<Skip>,
+    /// The records without a text key so far: where their skips are in `skipped`, the keys
+    /// they had (first seen first), and the key to suggest as the text.
+    no_text: Vec<usize>,
+    no_text_keys: Vec<String>,
+    no_text_suggestion: Option<String>,
+}
+
+/// Why a record of a multi-record file has no text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NoText {
+    /// A text key was given, but blank.
+    Blank,
+    /// No key named the text: the record's keys, and the one most likely to hold the text
+    /// (a key that names no field).
+    Missing { keys: Vec<String>, suggestion: Option<String> },
 }
 
 impl<'s> Records<'s> {
     fn new(sink: &'s mut dyn FnMut(Speech), max_speech_bytes: u64) -> Records<'s> {
-        Records { sink, max_speech_bytes, speeches: 0, skipped: Vec::new() }
+        Records {
+            sink,
+            max_speech_bytes,
+            speeches: 0,
+            skipped: Vec::new(),
+            no_text: Vec::new(),
+            no_text_keys: Vec::new(),
+            no_text_suggestion: None,
+        }
+    }
+
+    /// Records a record without text (`what` names it: "" for a line, "element 3: " for an
+    /// element of a JSON array). The first one of a file says how to name the text key; if no
+    /// record of the file has text, [`Records::finish_no_text`] reports the file once instead.
+    pub(crate) fn no_text(
+        &mut self,
+        ctx: &FileContext<'_>,
+        line: Option<u64>,
+        what: &str,
+        why: NoText,
+    ) {
+        let (keys, suggestion) = match why {
+            NoText::Blank => {
+                return ctx.skip(self, line, format!("{what}no text (the text is blank)"));
+            }
+            NoText::Missing { keys, suggestion } => (keys, suggestion),
+        };
+        let mut reason = format!("{what}no text (keys: {})", list(&keys));
+        if self.no_text.is_empty() {
+            reason.push_str(&format!("; {}", map_hint("key", suggestion.as_deref())));
+        }
+        for key in keys {
+            if !self.no_text_keys.contains(&key) {
+                self.no_text_keys.push(key);
+            }
+        }
+        if self.no_text_suggestion.is_none() {
+            self.no_text_suggestion = suggestion;
+        }
+        self.no_text.push(self.skipped.len());
+        ctx.skip(self, line, reason);
+    }
+
+    /// Ends a file: when records lacked a text key and no record gave a speech, their skips
+    /// become one skip of the file, with the keys seen and how to name the text key.
+    pub(crate) fn finish_no_text(&mut self, ctx: &FileContext<'_>) {
+        if self.no_text.is_empty() || self.speeches > 0 {
+            return;
+        }
+        let count = self.no_text.len();
+        let mut i = 0usize;
+        let no_text = std::mem::take(&mut self.no_text);
+        self.skipped.retain(|_| {
+            i += 1;
+            !no_text.contains(&(i - 1))
+        });
+        let reason = format!(
+            "no text in any of its {count} records (keys: {}); {}",
+            list(&self.no_text_keys),
+            map_hint("key", self.no_text_suggestion.as_deref())
+        );
+        ctx.skip(self, None, reason);
     }
 
     /// Hands one speech to the sink, or records it as skipped when its text is longer than the
@@ -139,6 +218,35 @@ impl<'s> Records<'s> {
         let skipped = records.skipped;
         FileRead { speeches, skipped }
     }
+}
+
+/// At most this many keys are listed in a message.
+const LISTED_KEYS: usize = 20;
+
+/// Keys as a comma-separated list, cut after [`LISTED_KEYS`].
+pub(crate) fn list(keys: &[String]) -> String {
+    let mut shown: Vec<&str> = keys.iter().take(LISTED_KEYS).map(String::as_str).collect();
+    if keys.len() > LISTED_KEYS {
+        shown.push("…");
+    }
+    shown.join(", ")
+}
+
+/// How to name the text `what` ("key", "column"): `--map text=KEY` with the likely key, and
+/// the names recognised without a mapping.
+pub(crate) fn map_hint(what: &str, suggestion: Option<&str>) -> String {
+    let key = match suggestion {
+        Some(key) if key.chars().all(|c| c.is_alphanumeric() || c == '_') => key.to_owned(),
+        Some(key) => format!("'{}'", key.replace('\'', "'\\''")),
+        None => "KEY".to_owned(),
+    };
+    let known: Vec<&str> =
+        ALIASES.iter().filter(|(_, f)| *f == Field::Text).map(|(name, _)| *name).collect();
+    format!(
+        "name the text {what} with --map text={key} or in speechdex.toml (text {what}s \
+         recognised: {})",
+        known.join(", ")
+    )
 }
 
 /// Reads one file found by [`discover`](super::discover) into speeches.
@@ -182,10 +290,7 @@ pub fn read_file_each(
         FileContext::clean(&file.rel).skip(&mut out, None, reason);
         return out.skipped;
     }
-    if format == Format::Jsonl
-        && opts.encoding.is_none()
-        && stream_jsonl(file, opts.max_speech_bytes, &mut out)
-    {
+    if format == Format::Jsonl && opts.encoding.is_none() && stream_jsonl(file, opts, &mut out) {
         return out.skipped;
     }
     match read_limited(&file.abs) {
@@ -193,7 +298,7 @@ pub fn read_file_each(
             // The bytes are decoded in place when they are UTF-8, and dropped as soon as they
             // are decoded otherwise: a big file is not held twice.
             match encoding::decode_tolerant_owned(bytes, opts.encoding) {
-                Ok(decoded) => parse(&file.rel, format, &decoded, &mut out),
+                Ok(decoded) => parse(&file.rel, format, &decoded, &opts.fields, &mut out),
                 Err(reason) => FileContext::clean(&file.rel).skip(&mut out, None, reason),
             }
         }
@@ -206,9 +311,10 @@ pub fn read_file_each(
 /// does not grow with the file, and no file-size limit applies. Returns false, having read
 /// nothing, when the file is not plain UTF-8 (a byte-order mark, another encoding, malformed or
 /// NUL bytes): it is then read whole, where the encoding is detected and damage located.
-fn stream_jsonl(file: &SourceFile, max_speech_bytes: u64, out: &mut Records<'_>) -> bool {
+fn stream_jsonl(file: &SourceFile, opts: &ReadOptions, out: &mut Records<'_>) -> bool {
     use std::io::Seek;
-    let ctx = FileContext::clean(&file.rel);
+    let ctx = FileContext { fields: &opts.fields, ..FileContext::clean(&file.rel) };
+    let max_speech_bytes = opts.max_speech_bytes;
     let cannot = |err: std::io::Error| format!("cannot read file: {err}");
     let mut handle = match open_regular(&file.abs) {
         Ok(handle) => handle,
@@ -314,7 +420,7 @@ pub fn read_bytes(rel: &str, bytes: &[u8], opts: &ReadOptions) -> FileRead {
     Records::collect(opts.max_speech_bytes, |out| match Format::from_path(Path::new(rel)) {
         Some(format) => {
             if let Some(decoded) = decode_or_skip(rel, bytes, opts, out) {
-                parse(rel, format, &decoded, out);
+                parse(rel, format, &decoded, &opts.fields, out);
             }
         }
         None => FileContext::clean(rel).skip(
@@ -343,8 +449,14 @@ fn decode_or_skip(
     }
 }
 
-fn parse(rel: &str, format: Format, decoded: &encoding::Decoded, out: &mut Records<'_>) {
-    let ctx = FileContext { rel, encoding: decoded.encoding, damage: &decoded.damage };
+fn parse(
+    rel: &str,
+    format: Format,
+    decoded: &encoding::Decoded,
+    fields: &FieldMap,
+    out: &mut Records<'_>,
+) {
+    let ctx = FileContext { rel, encoding: decoded.encoding, damage: &decoded.damage, fields };
     if let Some(first) = decoded.damage.first()
         && !format.has_line_records()
     {
@@ -363,13 +475,18 @@ fn parse(rel: &str, format: Format, decoded: &encoding::Decoded, out: &mut Recor
 pub(crate) mod test_support {
     //! Helpers shared by the format readers' tests.
 
-    use super::{FileContext, FileRead, Format, Records};
+    use super::{FieldMap, FileContext, FileRead, Format, Records};
 
     /// Reads `text` as the file `rel` (format from its extension).
     pub(crate) fn read_str(rel: &str, text: &str) -> FileRead {
+        read_str_mapped(rel, text, &FieldMap::default())
+    }
+
+    /// Reads `text` as the file `rel` with a field mapping.
+    pub(crate) fn read_str_mapped(rel: &str, text: &str, fields: &FieldMap) -> FileRead {
         Records::collect(u64::MAX, |out| {
             if let Some(format) = Format::from_path(std::path::Path::new(rel)) {
-                format.read(&FileContext::clean(rel), text, out);
+                format.read(&FileContext { fields, ..FileContext::clean(rel) }, text, out);
             }
         })
     }

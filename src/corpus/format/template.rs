@@ -8,10 +8,12 @@
 //! 2. Add a variant to `Format`, map the extension in `Format::from_path`, call
 //!    `xyz::read` from `Format::read`, and add the extension to `SUPPORTED_EXTENSIONS`.
 //! 3. In `read`, turn the decoded text into records. For each record:
-//!    - collect its fields into a [`Fields`] with [`Fields::set_named`] (shared names and aliases,
-//!      unknown keys ignored) or [`Fields::set`];
-//!    - take the text with [`Fields::take_text`]; when there is none, record a skip with the
-//!      record's line and [`NO_TEXT`](crate::corpus::metadata::NO_TEXT);
+//!    - collect its fields into a [`Fields`] with [`Fields::set_named`] and the file's mapping
+//!      `ctx.fields` (the names and aliases of [`fields`](crate::corpus::fields), the user's
+//!      `--map` first; unknown keys ignored), or [`Fields::set`];
+//!    - take the text with [`Fields::take_text`]; when there is none, hand the record to
+//!      [`Records::no_text`] with its keys (and call [`Records::finish_no_text`] at the end of
+//!      the file, so that a file without any text key is reported once, not once per record);
 //!    - build the speech with [`metadata::build_speech`], which infers the title, date and year.
 //!      The id is the relative path for a one-speech file, or [`FileContext::record_id`] with a
 //!      1-based record number for a multi-record file.
@@ -24,8 +26,8 @@
 //! The example below reads a made-up format of records separated by lines of `%%`, each record
 //! a few `key: value` lines, a blank line, and the text.
 
-use super::{FileContext, Records};
-use crate::corpus::metadata::{self, FieldValue, Fields, NO_TEXT, Origin};
+use super::{FileContext, NoText, Records};
+use crate::corpus::metadata::{self, FieldValue, Fields, Origin};
 
 /// Reads one file of the example format (records separated by `%%` lines).
 #[cfg_attr(not(test), allow(dead_code))]
@@ -49,6 +51,7 @@ pub(crate) fn read(ctx: &FileContext<'_>, text: &str, out: &mut Records<'_>) {
         n += 1;
         read_record(ctx, n, record_start, &record, out);
     }
+    out.finish_no_text(ctx);
 }
 
 /// One record: `key: value` lines, a blank line, then the text.
@@ -57,16 +60,16 @@ fn read_record(ctx: &FileContext<'_>, n: u64, line: u64, record: &str, out: &mut
     let mut fields = Fields::default();
     for pair in head.lines() {
         if let Some((key, value)) = pair.split_once(':') {
-            fields.set_named(key, FieldValue::Str(value.to_owned()));
+            fields.set_named(ctx.fields, key, FieldValue::Str(value.to_owned()));
         }
     }
-    fields.set_named("text", FieldValue::Str(text.to_owned()));
+    fields.set_named(ctx.fields, "text", FieldValue::Str(text.to_owned()));
     match fields.take_text() {
         Some(body) => {
             let origin = Origin { id: ctx.record_id(n), path: ctx.rel, line: Some(line) };
             out.speech(metadata::build_speech(origin, fields, body));
         }
-        None => ctx.skip(out, Some(line), NO_TEXT),
+        None => out.no_text(ctx, Some(line), "", NoText::Blank),
     }
 }
 

@@ -1,12 +1,14 @@
 //! Plain text and Markdown (`.txt`, `.md`, `.markdown`): one speech a file, optional front matter.
 //!
 //! This module owns front matter: YAML between `---` lines or TOML between `+++` lines at the
-//! very start of the file (after an optional BOM). Its keys are the shared field names (see
-//! [`metadata`](crate::corpus::metadata)); unknown keys are ignored; malformed front matter skips
-//! the file with a reason naming the line. The body is the text after the closing delimiter line,
-//! exactly as given.
+//! very start of the file (after an optional BOM). Its keys are the field names and aliases of
+//! [`fields`](crate::corpus::fields) (or the user's mapping); unknown keys are ignored;
+//! malformed front matter skips the file with a reason naming the line. The body is the text
+//! after the closing delimiter line, exactly as given (a text key in the front matter is
+//! ignored).
 
 use super::{FileContext, Records};
+use crate::corpus::fields::FieldMap;
 use crate::corpus::metadata::{self, FieldValue, Fields, Origin};
 
 /// The language of a front matter block.
@@ -65,7 +67,11 @@ pub(crate) fn split_front_matter(text: &str) -> Result<Split<'_>, String> {
 
 /// Parses front matter into fields. Line numbers in errors are lines of the file (the front
 /// matter starts on line 2).
-pub(crate) fn parse_front_matter(kind: FrontMatterKind, front: &str) -> Result<Fields, String> {
+pub(crate) fn parse_front_matter(
+    kind: FrontMatterKind,
+    front: &str,
+    map: &FieldMap,
+) -> Result<Fields, String> {
     let mut fields = Fields::default();
     if front.trim().is_empty() {
         return Ok(fields);
@@ -92,10 +98,10 @@ pub(crate) fn parse_front_matter(kind: FrontMatterKind, front: &str) -> Result<F
             })?;
             match value {
                 serde_yaml_ng::Value::Null => {}
-                serde_yaml_ng::Value::Mapping(map) => {
-                    for (key, value) in &map {
+                serde_yaml_ng::Value::Mapping(entries) => {
+                    for (key, value) in &entries {
                         if let Some(key) = key.as_str() {
-                            fields.set_named(key, FieldValue::from(value));
+                            fields.set_named(map, key, FieldValue::from(value));
                         }
                     }
                 }
@@ -115,7 +121,7 @@ pub(crate) fn parse_front_matter(kind: FrontMatterKind, front: &str) -> Result<F
                 }
             })?;
             for (key, value) in &table {
-                fields.set_named(key, FieldValue::from(value));
+                fields.set_named(map, key, FieldValue::from(value));
             }
         }
     }
@@ -189,7 +195,7 @@ pub(crate) fn read(ctx: &FileContext<'_>, text: &str, out: &mut Records<'_>) {
         Err(reason) => return ctx.skip(out, None, reason),
     };
     let fields = match split.kind {
-        Some(kind) => match parse_front_matter(kind, split.front) {
+        Some(kind) => match parse_front_matter(kind, split.front, ctx.fields) {
             Ok(fields) => fields,
             Err(reason) => return ctx.skip(out, None, reason),
         },
@@ -306,7 +312,7 @@ mod tests {
     #[test]
     fn yaml_fields() {
         let input = "---\ntitle: 讲话\nspeaker: 张三\nregion: 上海\nvenue: 大会\nkind: speech\n\
-                     source: 日报\nsource_url: https://x.org/a\npublish_date: 2024/3/5\n---\n正文";
+                     source: 日报\nsource_url: https://x.org/a\n发布日期: 2024/3/6\n日期: 2024年3月5日\n---\n正文";
         let s = &read_str("s.txt", input).speeches[0];
         assert_eq!(s.speaker.as_deref(), Some("张三"));
         assert_eq!(s.region.as_deref(), Some("上海"));
@@ -315,6 +321,7 @@ mod tests {
         assert_eq!(s.source.as_deref(), Some("日报"));
         assert_eq!(s.url.as_deref(), Some("https://x.org/a"));
         assert_eq!(s.date.as_deref(), Some("2024-03-05"));
+        assert_eq!(s.published.as_deref(), Some("2024-03-06"));
         assert_eq!(s.year, Some(2024));
         assert!(s.inferred.is_empty(), "{:?}", s.inferred);
     }

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use speechdex::corpus::{ReadOptions, parse_encoding_label};
+use speechdex::corpus::{FieldMap, ReadOptions, parse_encoding_label};
 use speechdex::index::{BuildMode, BuildOptions, TestHook};
 use speechdex::output::escape::escape;
 
@@ -34,6 +34,8 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
             encoding,
             exclude: Vec::new(),
             max_speech_bytes: args.max_speech_mb << 20,
+            fields: FieldMap::from_pairs(args.map.iter().map(|(f, k)| (f.name(), k.as_str())))
+                .map_err(|e| anyhow::anyhow!("--map: {e}"))?,
         },
         rebuild: args.rebuild,
         user_dicts: if args.no_user_dict {
