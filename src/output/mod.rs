@@ -2,8 +2,8 @@
 //! `&mut dyn Write`. The same `serde::Serialize` structs feed JSON, JSON Lines and CSV, so the
 //! fields never drift apart between formats.
 //!
-//! Human renderers (`text`, `table`, `stats`, `diff`) escape control characters in the data they print
-//! ([`escape`]); JSON and CSV print the data exactly.
+//! Human renderers (`text`, `table`, `stats`, `diff`, `verify`) escape control characters in the
+//! data they print ([`escape`]); JSON and CSV print the data exactly.
 
 pub mod chart;
 pub mod csv;
@@ -13,6 +13,7 @@ pub mod json;
 pub mod stats;
 pub mod table;
 pub mod text;
+pub mod verify;
 
 /// `1 speech`, `2 speeches`: a count with its noun in the right number.
 pub fn plural(n: u64, one: &str, many: &str) -> String {

@@ -4,6 +4,8 @@
 //! Phrases are matched on the exact field with [`super::exact::find_phrase`]; metadata fields
 //! (`title:`, `region:`, …) the same way on their own exact fields; `year:` and `date:` read fast
 //! fields. Every phrase is looked up once per segment, however often it appears in the query.
+//! With [`MatchOptions::ignore_space`], phrases of the text are matched ignoring whitespace
+//! ([`super::spaceless`]); metadata fields are matched as always.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -26,10 +28,19 @@ pub struct SegmentMatches {
     pub hits: Vec<u64>,
 }
 
+/// How phrases are matched.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MatchOptions {
+    /// Match the phrases of the text ignoring whitespace (`search --ignore-space`): a phrase
+    /// matches where the text equals it once whitespace is removed from both.
+    pub ignore_space: bool,
+}
+
 struct Ctx<'a> {
     seg: &'a SegmentReader,
     fields: &'a Fields,
     counts: &'a PhraseCache,
+    options: MatchOptions,
     cache: HashMap<(Field, String), Arc<PhraseCounts>>,
     all: Option<Vec<DocId>>,
 }
@@ -40,7 +51,23 @@ impl Ctx<'_> {
         if let Some(found) = self.cache.get(&key) {
             return Ok(found.clone());
         }
-        let found = self.counts.counts(self.seg, field, text)?;
+        let found = if self.options.ignore_space && field == self.fields.body_exact {
+            // Not in the phrase cache, whose entries are exact counts.
+            let found = super::spaceless::find_spaceless(
+                self.seg,
+                field,
+                self.fields.body,
+                text,
+                super::spaceless::Equivalence::Whitespace,
+                None,
+            )?;
+            Arc::new(PhraseCounts {
+                docs: found.iter().map(|o| o.doc).collect(),
+                counts: found.iter().map(|o| o.spans.len() as u32).collect(),
+            })
+        } else {
+            self.counts.counts(self.seg, field, text)?
+        };
         self.cache.insert(key, found.clone());
         Ok(found)
     }
@@ -143,7 +170,19 @@ pub fn match_segment(
     node: &Node,
     positive: &[&str],
 ) -> Result<SegmentMatches> {
-    let mut ctx = Ctx { seg, fields, counts, cache: HashMap::new(), all: None };
+    match_segment_with(seg, fields, counts, node, positive, MatchOptions::default())
+}
+
+/// [`match_segment`] with options.
+pub fn match_segment_with(
+    seg: &SegmentReader,
+    fields: &Fields,
+    counts: &PhraseCache,
+    node: &Node,
+    positive: &[&str],
+    options: MatchOptions,
+) -> Result<SegmentMatches> {
+    let mut ctx = Ctx { seg, fields, counts, options, cache: HashMap::new(), all: None };
     let docs = ctx.eval(node)?;
     let mut hits = vec![0u64; docs.len()];
     for phrase in positive {

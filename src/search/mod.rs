@@ -19,6 +19,8 @@ pub mod lint;
 pub mod matcher;
 pub mod query;
 pub mod snippet;
+pub mod spaceless;
+pub mod verify;
 
 use std::time::Instant;
 
@@ -65,6 +67,9 @@ pub struct SearchRequest {
     pub snippet_width: usize,
     /// Only count: no ranking, no page.
     pub count_only: bool,
+    /// Match the query's phrases ignoring whitespace in the text and the phrase
+    /// ([`spaceless`]): `李强` then finds the byline `李　强`, and a phrase a line break cuts.
+    pub ignore_space: bool,
 }
 
 impl SearchRequest {
@@ -79,6 +84,7 @@ impl SearchRequest {
             snippets: 2,
             snippet_width: 80,
             count_only: false,
+            ignore_space: false,
         }
     }
 }
@@ -236,7 +242,9 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
     // their date is even read).
     let wanted = if req.count_only { 0 } else { req.offset.saturating_add(req.limit) };
     let mut top = TopK::new(wanted, req.sort);
-    let matches = match_segments(searcher.segment_readers(), index, &req.query, &positive)?;
+    let options = matcher::MatchOptions { ignore_space: req.ignore_space };
+    let matches =
+        match_segments(searcher.segment_readers(), index, &req.query, &positive, options)?;
     for ((seg_ord, seg), m) in searcher.segment_readers().iter().enumerate().zip(matches) {
         total_docs += m.docs.len() as u64;
         total_hits += m.hits.iter().sum::<u64>();
@@ -270,7 +278,7 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
         let page: Vec<DocAddress> =
             candidates.iter().skip(req.offset).take(req.limit).map(|c| c.addr).collect();
         let mut matches_of = if req.snippets > 0 {
-            page_matches(&searcher, index, &page, &positive)?
+            page_matches(&searcher, index, &page, &positive, options)?
         } else {
             std::collections::HashMap::new()
         };
@@ -317,6 +325,7 @@ fn match_segments(
     index: &SpeechIndex,
     query: &Node,
     positive: &[&str],
+    options: matcher::MatchOptions,
 ) -> Result<Vec<matcher::SegmentMatches>> {
     // `available_parallelism` reads cgroup files (tens of µs): asked once per process.
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
@@ -332,7 +341,8 @@ fn match_segments(
         return segments
             .iter()
             .map(|seg| {
-                matcher::match_segment(seg, &index.fields, index.phrase_cache(), query, positive)
+                let cache = index.phrase_cache();
+                matcher::match_segment_with(seg, &index.fields, cache, query, positive, options)
             })
             .collect();
     }
@@ -345,12 +355,13 @@ fn match_segments(
         loop {
             let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let Some(&i) = order.get(n) else { break };
-            let m = matcher::match_segment(
+            let m = matcher::match_segment_with(
                 &segments[i],
                 &index.fields,
                 index.phrase_cache(),
                 query,
                 positive,
+                options,
             );
             *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(m);
         }
@@ -379,8 +390,16 @@ fn page_matches(
     index: &SpeechIndex,
     page: &[DocAddress],
     phrases: &[&str],
+    options: matcher::MatchOptions,
 ) -> Result<std::collections::HashMap<DocAddress, Vec<(usize, usize)>>> {
     let mut out: std::collections::HashMap<DocAddress, Vec<(usize, usize)>> = Default::default();
+    if options.ignore_space {
+        spaceless_page_matches(searcher, index, page, phrases, &mut out)?;
+        for ranges in out.values_mut() {
+            ranges.sort_unstable();
+        }
+        return Ok(out);
+    }
     for phrase in phrases {
         let len = crate::analysis::fold(phrase).chars().count();
         let found =
@@ -395,6 +414,42 @@ fn page_matches(
         ranges.sort_unstable();
     }
     Ok(out)
+}
+
+/// [`page_matches`] ignoring whitespace: the occurrences' ranges run from their first to their
+/// last character (line breaks inside included).
+fn spaceless_page_matches(
+    searcher: &tantivy::Searcher,
+    index: &SpeechIndex,
+    page: &[DocAddress],
+    phrases: &[&str],
+    out: &mut std::collections::HashMap<DocAddress, Vec<(usize, usize)>>,
+) -> Result<()> {
+    let mut by_segment: std::collections::BTreeMap<u32, Vec<DocId>> = Default::default();
+    for addr in page {
+        by_segment.entry(addr.segment_ord).or_default().push(addr.doc_id);
+    }
+    for (segment_ord, mut docs) in by_segment {
+        docs.sort_unstable();
+        docs.dedup();
+        let seg = searcher.segment_reader(segment_ord);
+        for phrase in phrases {
+            let found = spaceless::find_spaceless(
+                seg,
+                index.fields.body_exact,
+                index.fields.body,
+                phrase,
+                spaceless::Equivalence::Whitespace,
+                Some(&docs),
+            )?;
+            for occ in found {
+                out.entry(DocAddress::new(segment_ord, occ.doc))
+                    .or_default()
+                    .extend(occ.spans.iter().map(|&[s, e]| (s as usize, e as usize)));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn score_at(scorer: &mut dyn tantivy::query::Scorer, doc: DocId) -> Score {

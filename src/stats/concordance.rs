@@ -11,6 +11,13 @@
 //! Texts come from the stored body: folding keeps character counts, so positions in the exact
 //! field index the original text, and `match` is the text as it stands in the speech (for
 //! instance 新質生產力 for the term 新质生产力).
+//!
+//! [`concordance_with`] and [`MatchOptions::ignore_space`] match the term ignoring whitespace
+//! ([`crate::search::spaceless`]): `match` then runs from the occurrence's first to its last
+//! character, line breaks inside included.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::DocAddress;
@@ -21,7 +28,10 @@ use crate::Result;
 use crate::analysis::fold;
 use crate::index::SpeechIndex;
 use crate::search::Node;
+use crate::search::cache::PhraseCounts;
 use crate::search::exact::find_phrase_at;
+use crate::search::matcher::MatchOptions;
+use crate::search::spaceless::{Equivalence, find_spaceless};
 
 /// Order of concordance lines.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -123,15 +133,78 @@ fn flat(chars: &[char]) -> String {
 /// order are kept (in a bounded heap, [`Smallest`]): memory depends on the limit, not on how
 /// often the term occurs.
 pub fn concordance(index: &SpeechIndex, req: &KwicRequest) -> Result<Concordance> {
+    concordance_with(index, req, MatchOptions::default())
+}
+
+/// [`concordance`] with options: with [`MatchOptions::ignore_space`], the term matches ignoring
+/// whitespace.
+pub fn concordance_with(
+    index: &SpeechIndex,
+    req: &KwicRequest,
+    options: MatchOptions,
+) -> Result<Concordance> {
     let searcher = index.searcher();
-    let (hits, total) = doc_hits(index, &searcher, req)?;
+    let (hits, total) = doc_hits(index, &searcher, req, options)?;
     let docs = hits.len() as u64;
     let limit = req.limit.unwrap_or(usize::MAX);
     let lines = match req.sort {
-        KwicSort::Date => lines_by_date(index, &searcher, req, &hits, limit)?,
-        KwicSort::Left | KwicSort::Right => lines_by_context(index, &searcher, req, &hits, limit)?,
+        KwicSort::Date => lines_by_date(index, &searcher, req, &hits, limit, options)?,
+        KwicSort::Left | KwicSort::Right => {
+            lines_by_context(index, &searcher, req, &hits, limit, options)?
+        }
     };
     Ok(Concordance { term: req.term.clone(), total, docs, lines })
+}
+
+/// The occurrences of the term in each speech of one segment (counts only).
+fn counts_in(
+    index: &SpeechIndex,
+    seg: &tantivy::SegmentReader,
+    term: &str,
+    options: MatchOptions,
+) -> Result<Arc<PhraseCounts>> {
+    let (body, exact) = (index.fields.body, index.fields.body_exact);
+    if !options.ignore_space {
+        return index.phrase_cache().counts(seg, exact, term);
+    }
+    let found = find_spaceless(seg, exact, body, term, Equivalence::Whitespace, None)?;
+    Ok(Arc::new(PhraseCounts {
+        docs: found.iter().map(|o| o.doc).collect(),
+        counts: found.iter().map(|o| o.spans.len() as u32).collect(),
+    }))
+}
+
+/// The occurrences `[start, end)` of the term in each of the speeches `addrs` (those without it
+/// are absent), reading only their postings ([`find_phrase_at`], or ignoring whitespace).
+fn occurrences_at(
+    index: &SpeechIndex,
+    searcher: &tantivy::Searcher,
+    term: &str,
+    options: MatchOptions,
+    addrs: impl IntoIterator<Item = DocAddress>,
+) -> Result<HashMap<DocAddress, Vec<[u32; 2]>>> {
+    let (body, exact) = (index.fields.body, index.fields.body_exact);
+    if !options.ignore_space {
+        let len = fold(term).chars().count() as u32;
+        let starts = find_phrase_at(searcher, exact, term, addrs)?;
+        let span = |&s: &u32| [s, s + len];
+        return Ok(starts.into_iter().map(|(a, s)| (a, s.iter().map(span).collect())).collect());
+    }
+    let mut by_segment: std::collections::BTreeMap<u32, Vec<tantivy::DocId>> = Default::default();
+    for addr in addrs {
+        by_segment.entry(addr.segment_ord).or_default().push(addr.doc_id);
+    }
+    let mut out = HashMap::new();
+    for (segment_ord, mut docs) in by_segment {
+        docs.sort_unstable();
+        docs.dedup();
+        let seg = searcher.segment_reader(segment_ord);
+        let eq = Equivalence::Whitespace;
+        for occ in find_spaceless(seg, exact, body, term, eq, Some(&docs))? {
+            out.insert(DocAddress::new(segment_ord, occ.doc), occ.spans);
+        }
+    }
+    Ok(out)
 }
 
 /// The selected speeches containing the term, in date order (speeches without a date last,
@@ -140,13 +213,14 @@ fn doc_hits(
     index: &SpeechIndex,
     searcher: &tantivy::Searcher,
     req: &KwicRequest,
+    options: MatchOptions,
 ) -> Result<(Vec<DocHit>, u64)> {
     let mut hits: Vec<DocHit> = Vec::new();
     let mut total = 0u64;
     for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
         let bitmap = selected(seg, index, req.filter.as_ref())?;
         let cols = DocColumns::open(seg)?;
-        let found = index.phrase_cache().counts(seg, index.fields.body_exact, &req.term)?;
+        let found = counts_in(index, seg, &req.term, options)?;
         // Ids order speeches of the same date: read the segment's whole id dictionary once when
         // many speeches need one.
         let ids = if found.len() > 32 { Some(cols.ids()?) } else { None };
@@ -246,8 +320,8 @@ fn lines_by_date(
     req: &KwicRequest,
     hits: &[DocHit],
     limit: usize,
+    options: MatchOptions,
 ) -> Result<Vec<KwicLine>> {
-    let len = fold(&req.term).chars().count();
     let mut lines: Vec<KwicLine> = Vec::new();
     let mut next = 0;
     while next < hits.len() && lines.len() < limit {
@@ -256,21 +330,18 @@ fn lines_by_date(
         let batch =
             batches(&hits[next..], limit - lines.len(), |h| h.count).next().unwrap_or_default();
         next += batch.len();
-        let starts = find_phrase_at(
-            searcher,
-            index.fields.body_exact,
-            &req.term,
-            batch.iter().map(|hit| hit.addr),
-        )?;
+        let found =
+            occurrences_at(index, searcher, &req.term, options, batch.iter().map(|h| h.addr))?;
         for hit in batch {
             if lines.len() >= limit {
                 break;
             }
-            let Some(starts) = starts.get(&hit.addr) else { continue };
+            let Some(spans) = found.get(&hit.addr) else { continue };
             let text = SpeechText::read(index, searcher, hit.addr)?;
-            let paragraphs = paragraphs_at(&text.chars, starts);
-            for (&start, paragraph) in starts.iter().zip(paragraphs) {
-                let s = start as usize;
+            let starts: Vec<u32> = spans.iter().map(|s| s[0]).collect();
+            let paragraphs = paragraphs_at(&text.chars, &starts);
+            for (&[start, end], paragraph) in spans.iter().zip(paragraphs) {
+                let (s, len) = (start as usize, end.saturating_sub(start) as usize);
                 if s > text.chars.len() {
                     continue;
                 }
@@ -309,25 +380,22 @@ fn lines_by_context(
     req: &KwicRequest,
     hits: &[DocHit],
     limit: usize,
+    options: MatchOptions,
 ) -> Result<Vec<KwicLine>> {
-    let len = fold(&req.term).chars().count();
     let mut best: Smallest<LineKey, KwicLine> = Smallest::new(limit);
     // (place in date order, speech), in index order.
     let mut in_index_order: Vec<(usize, &DocHit)> = hits.iter().enumerate().collect();
     in_index_order.sort_unstable_by_key(|(_, hit)| hit.addr);
     for batch in batches(&in_index_order, POSITIONS_BATCH, |(_, h)| h.count) {
-        let starts = find_phrase_at(
-            searcher,
-            index.fields.body_exact,
-            &req.term,
-            batch.iter().map(|(_, hit)| hit.addr),
-        )?;
+        let addrs = batch.iter().map(|(_, hit)| hit.addr);
+        let found = occurrences_at(index, searcher, &req.term, options, addrs)?;
         for &(rank, hit) in batch {
-            let Some(starts) = starts.get(&hit.addr) else { continue };
+            let Some(spans) = found.get(&hit.addr) else { continue };
             let text = SpeechText::read(index, searcher, hit.addr)?;
-            let paragraphs = paragraphs_at(&text.chars, starts);
-            for (nth, (&start, paragraph)) in starts.iter().zip(paragraphs).enumerate() {
-                let s = start as usize;
+            let starts: Vec<u32> = spans.iter().map(|s| s[0]).collect();
+            let paragraphs = paragraphs_at(&text.chars, &starts);
+            for (nth, (&[start, end], paragraph)) in spans.iter().zip(paragraphs).enumerate() {
+                let (s, len) = (start as usize, end.saturating_sub(start) as usize);
                 if s > text.chars.len() {
                     continue;
                 }

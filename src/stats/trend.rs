@@ -17,6 +17,9 @@
 //! there were). By speech, the speeches are streamed and only the kept ones are held (a bounded
 //! heap), so memory does not grow with the corpus; totals, peaks and first and last appearances
 //! are always over every selected speech.
+//!
+//! [`trend_with`] and [`MatchOptions::ignore_space`] count the terms ignoring whitespace
+//! ([`crate::search::spaceless`]), as `search --ignore-space` counts hits.
 
 use std::cmp::Reverse;
 use std::collections::HashMap;
@@ -30,7 +33,9 @@ use super::select::{DocColumns, TermMap, dedup_terms, per_10k, selected, str_val
 use crate::index::SpeechIndex;
 use crate::index::schema::names;
 use crate::search::Node;
+use crate::search::matcher::MatchOptions;
 use crate::search::snippet::{find_matches, paragraph_of};
+use crate::search::spaceless::{Equivalence, find_in_text, find_spaceless};
 use crate::{Error, Result};
 
 /// What to group speeches by.
@@ -398,6 +403,31 @@ pub const DEFAULT_GROUP_LIMIT: usize = 1000;
 
 /// Computes a trend.
 pub fn trend(index: &SpeechIndex, req: &TrendRequest) -> Result<Trend> {
+    trend_with(index, req, MatchOptions::default())
+}
+
+/// The counts of `term` in one segment: exact, or ignoring whitespace.
+fn term_counts(
+    index: &SpeechIndex,
+    seg: &tantivy::SegmentReader,
+    term: &str,
+    options: MatchOptions,
+) -> Result<std::sync::Arc<crate::search::cache::PhraseCounts>> {
+    let fields = &index.fields;
+    if !options.ignore_space {
+        return index.phrase_cache().counts(seg, fields.body_exact, term);
+    }
+    let found =
+        find_spaceless(seg, fields.body_exact, fields.body, term, Equivalence::Whitespace, None)?;
+    Ok(std::sync::Arc::new(crate::search::cache::PhraseCounts {
+        docs: found.iter().map(|o| o.doc).collect(),
+        counts: found.iter().map(|o| o.spans.len() as u32).collect(),
+    }))
+}
+
+/// [`trend`] with options: with [`MatchOptions::ignore_space`], terms are counted ignoring
+/// whitespace.
+pub fn trend_with(index: &SpeechIndex, req: &TrendRequest, options: MatchOptions) -> Result<Trend> {
     let terms = dedup_terms(&req.terms);
     if terms.is_empty() {
         return Err(Error::InvalidArgument("give at least one term".into()));
@@ -405,10 +435,10 @@ pub fn trend(index: &SpeechIndex, req: &TrendRequest) -> Result<Trend> {
     let searcher = index.searcher();
     let mut sums = Sums::new(terms.len());
     let groups = match req.by {
-        GroupBy::Speech => by_speech(index, &searcher, req, &terms, &mut sums)?,
-        _ => by_key(index, &searcher, req, &terms, &mut sums)?,
+        GroupBy::Speech => by_speech(index, &searcher, req, &terms, &mut sums, options)?,
+        _ => by_key(index, &searcher, req, &terms, &mut sums, options)?,
     };
-    finish(index, &searcher, req, &terms, sums, groups)
+    finish(index, &searcher, req, &terms, sums, groups, options)
 }
 
 /// Groups by year, speaker, region or kind: one group per value seen among the selected
@@ -419,6 +449,7 @@ fn by_key(
     req: &TrendRequest,
     terms: &[String],
     sums: &mut Sums,
+    options: MatchOptions,
 ) -> Result<Groups> {
     let nterms = terms.len();
     let mut groups: Vec<Acc> = Vec::new();
@@ -459,7 +490,7 @@ fn by_key(
             group_of[doc as usize] = g;
         }
         for (t, term) in terms.iter().enumerate() {
-            let found = index.phrase_cache().counts(seg, index.fields.body_exact, term)?;
+            let found = term_counts(index, seg, term, options)?;
             for (doc, count) in found.iter() {
                 let g = group_of[doc as usize];
                 if g == usize::MAX {
@@ -519,6 +550,7 @@ fn by_speech(
     req: &TrendRequest,
     terms: &[String],
     sums: &mut Sums,
+    options: MatchOptions,
 ) -> Result<Groups> {
     let nterms = terms.len();
     let mut best = Smallest::new(req.limit.unwrap_or(usize::MAX));
@@ -531,7 +563,7 @@ fn by_speech(
         }
         let found = terms
             .iter()
-            .map(|term| index.phrase_cache().counts(seg, index.fields.body_exact, term))
+            .map(|term| term_counts(index, seg, term, options))
             .collect::<Result<Vec<_>>>()?;
         // Every listed speech needs its id: read the id dictionary once when there are many.
         let ids = if found.iter().map(|f| f.len()).sum::<usize>() > 32 {
@@ -593,6 +625,7 @@ fn finish(
     terms: &[String],
     sums: Sums,
     groups: Groups,
+    options: MatchOptions,
 ) -> Result<Trend> {
     let mut out_groups = Vec::with_capacity(groups.shown.len());
     for g in groups.shown {
@@ -626,11 +659,11 @@ fn finish(
     let mut last_seen = Vec::with_capacity(terms.len());
     for (t, term) in terms.iter().enumerate() {
         first_seen.push(match &sums.first[t] {
-            Some(seen) => Some(appearance(index, searcher, seen, Some(term))?),
+            Some(seen) => Some(appearance(index, searcher, seen, Some(term), options)?),
             None => None,
         });
         last_seen.push(match &sums.last[t] {
-            Some(seen) => Some(appearance(index, searcher, seen, None)?),
+            Some(seen) => Some(appearance(index, searcher, seen, None, options)?),
             None => None,
         });
     }
@@ -663,6 +696,7 @@ fn appearance(
     searcher: &tantivy::Searcher,
     seen: &Seen,
     sentence_of: Option<&str>,
+    options: MatchOptions,
 ) -> Result<Appearance> {
     let stored = index.stored(searcher, seen.addr, sentence_of.is_some())?;
     let mut out = Appearance {
@@ -676,8 +710,16 @@ fn appearance(
         paragraph: None,
         offset: None,
     };
+    let first = |body: &str, term: &str| {
+        if options.ignore_space {
+            let found = find_in_text(body, term, Equivalence::Whitespace);
+            found.first().map(|&[s, e]| (s as usize, e as usize))
+        } else {
+            find_matches(body, &[term]).first().copied()
+        }
+    };
     if let (Some(term), Some(body)) = (sentence_of, stored.body.as_deref())
-        && let Some(&(start, end)) = find_matches(body, &[term]).first()
+        && let Some((start, end)) = first(body, term)
     {
         let chars: Vec<char> = body.chars().collect();
         out.sentence = Some(super::select::sentence_around(&chars, start, end));

@@ -16,3 +16,4 @@ mod server_limits;
 mod slips;
 mod stats;
 mod terminal;
+mod verify;

@@ -134,6 +134,10 @@ pub enum Command {
     /// Serve the JSON API and the web page over the index (live across rebuilds).
     #[command(long_about = SERVE_LONG_ABOUT)]
     Serve(ServeArgs),
+    /// Does a quotation occur, where, and verbatim? Exact matches with the original passage, or
+    /// the closest passages with their differences.
+    #[command(long_about = VERIFY_LONG_ABOUT, after_help = VERIFY_AFTER_HELP)]
+    Verify(VerifyArgs),
 }
 
 /// Long help of `speechdex search` (on the `Command` variant: a variant's doc comment
@@ -270,6 +274,40 @@ const SERVE_LONG_ABOUT: &str = "Serve a JSON API and a web page over the index.\
     restart. It binds 127.0.0.1 unless --addr says otherwise; it has no authentication, so bind \
     another address only on a network you trust.";
 
+/// Long help of `speechdex verify` (on the `Command` variant: a variant's doc comment
+/// would override it on the arguments struct).
+const VERIFY_LONG_ABOUT: &str = "Does a quotation occur in the speeches, where, and verbatim?\n\n\
+    The quote is compared with the texts ignoring whitespace and line breaks (spaces, U+3000, \
+    line breaks inside a sentence or a byline such as 李　强), width, case and traditional/\
+    simplified forms, and the difference between Chinese and Western punctuation: ，/, ：/: ；/; \
+    ！/! ？/? （/( ）/) “/\" ”/\" ‘/' ’/' 「/\" 」/\" 。/. —/- 【/[ 】/] are equal (`、` and `《》` \
+    are not). \
+    Each exact match gives the speech (id, title, date, speaker, url), the paragraph (non-empty \
+    line, from 1, as `show --paragraph` counts), the character offsets and the passage as it \
+    stands in the text, line breaks shown as ⏎ (exact in --json).\n\n\
+    Without an exact match, the closest passages are listed (near matches): the fewest characters \
+    inserted, deleted or replaced (edit distance over the compared texts, at most a fifth of the \
+    quote's characters unless --max-distance says otherwise), each difference marked. They are \
+    found through the index (passages holding enough of the quote's character pairs near each \
+    other), not by reading every speech.\n\n\
+    Exit status: 0 when the quote occurs exactly, 1 when it does not (near matches or none), 2 \
+    on errors. --json prints {quote, compared, max_distance, exact_total, exact: [...], near: \
+    [...]}; each passage has id, title, year, date, speaker, path, url, paragraph, \
+    paragraph_end, start, end (character offsets), text, before, after, distance and differences \
+    [{kind: replaced|missing|extra, quote_offset, text_offset, quote, text}].";
+
+/// Examples of `speechdex verify`, on the speeches of the shared corpus.
+const VERIFY_AFTER_HELP: &str = "Examples:\n  \
+    speechdex verify 李强所作的政府工作报告\n      \
+    found in the NPC resolutions of 2024 and 2025, which break the line after 所作的\n  \
+    speechdex verify 李强所做的政府工作报告\n      \
+    no exact match (exit status 1): the resolutions, one edit away (做 → 作)\n  \
+    speechdex verify '国务院总理 李强'\n      \
+    the byline of the 2024 report, 国务院总理　⏎李　强\n  \
+    speechdex verify '“十四五”规划' --json\n      \
+    curly or straight quotes, the same matches\n\n\
+    Exit status: 0 the quote occurs exactly, 1 it does not, 2 error.";
+
 /// Output format of commands that print data.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Format {
@@ -376,6 +414,11 @@ pub struct SearchArgs {
     /// Print only the number of matching speeches and of hits.
     #[arg(long)]
     pub count: bool,
+    /// Ignore whitespace inside phrases and the text: a phrase matches wherever the text equals
+    /// it once spaces, U+3000 and line breaks are removed from both (`李强` finds the byline
+    /// `李　强`, and a sentence that a line break cuts). Hits are counted the same way.
+    #[arg(long)]
+    pub ignore_space: bool,
     /// With --csv: one row per snippet (the result's columns repeated) instead of one row per
     /// speech with its snippets joined by ` … `.
     #[arg(long, requires = "csv")]
@@ -405,6 +448,40 @@ const STATS_AFTER_HELP: &str = "Examples:\n  \
     speechdex stats                   speeches per year, kind and region; size; last build\n  \
     speechdex stats --space           where the disk space goes, per field\n  \
     speechdex stats --json | jq .docs";
+
+/// Most near matches of `verify --limit`.
+pub const MAX_VERIFY_LIMIT: u64 = 100;
+/// Most exact matches `verify --max-exact` lists.
+pub const MAX_VERIFY_EXACT: u64 = 100_000;
+/// Largest `verify --context`.
+pub const MAX_VERIFY_CONTEXT: u64 = 200;
+/// Largest `verify --max-distance`.
+pub const MAX_VERIFY_DISTANCE: u64 = 100;
+
+/// `speechdex verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The quotation (several arguments are joined with spaces; whitespace is ignored anyway).
+    #[arg(required = true, value_name = "QUOTE")]
+    pub quote: Vec<String>,
+    /// Near matches to list when there is no exact match (1–100).
+    #[arg(long, short = 'n', default_value_t = 5, value_parser = usize_in(1..=MAX_VERIFY_LIMIT))]
+    pub limit: usize,
+    /// Exact matches to list, oldest speech first; all are counted (1–100000).
+    #[arg(long, default_value_t = 100, value_name = "N", value_parser = usize_in(1..=MAX_VERIFY_EXACT))]
+    pub max_exact: usize,
+    /// Characters of context shown on each side of a passage (0–200).
+    #[arg(long, default_value_t = 20, value_name = "CHARS", value_parser = usize_in(0..=MAX_VERIFY_CONTEXT))]
+    pub context: usize,
+    /// Most edits (characters inserted, deleted or replaced) of a near match (0–100; 0: no near
+    /// matches) [default: a fifth of the quote's characters, at least 1; none for quotes of
+    /// fewer than 4 characters].
+    #[arg(long, value_name = "N", value_parser = usize_in(0..=MAX_VERIFY_DISTANCE))]
+    pub max_distance: Option<usize>,
+    /// Print one JSON object (passages exactly as in the text).
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// `speechdex show`.
 #[derive(Debug, Args)]
@@ -546,6 +623,10 @@ pub struct TrendArgs {
     /// Draw a line chart into this file (.svg or .png).
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,
+    /// Count the terms ignoring whitespace (spaces, U+3000, line breaks) in the text and the
+    /// terms, as `search --ignore-space` does.
+    #[arg(long)]
+    pub ignore_space: bool,
     /// At most this many speakers, regions, kinds or speeches: those with the most
     /// occurrences (years are never cut); 0 lists them all.
     #[arg(long, short = 'n', value_name = "N",
@@ -587,6 +668,10 @@ pub struct KwicArgs {
     /// At most this many lines (1–1000; without --limit, every line).
     #[arg(long, short = 'n', value_name = "N", value_parser = usize_in(1..=MAX_KWIC_LINES as u64))]
     pub limit: Option<usize>,
+    /// Match the term ignoring whitespace (spaces, U+3000, line breaks) in the text and the
+    /// term, as `search --ignore-space` does; a match then shows its line breaks.
+    #[arg(long)]
+    pub ignore_space: bool,
     /// Only speeches matching this query (same syntax as search).
     #[arg(long = "where", value_name = "QUERY")]
     pub where_: Option<String>,
@@ -766,6 +851,27 @@ mod tests {
             }
         }
         assert!(parses(&["serve", "--timeout", "3600"]) && !parses(&["serve", "--timeout", "0"]));
+    }
+
+    /// `verify`: its numeric options are checked against their ranges, stated in its help.
+    #[test]
+    fn verify_options_have_ranges() {
+        for (flag, lo, hi) in [
+            ("--limit", 1, MAX_VERIFY_LIMIT),
+            ("--max-exact", 1, MAX_VERIFY_EXACT),
+            ("--context", 0, MAX_VERIFY_CONTEXT),
+            ("--max-distance", 0, MAX_VERIFY_DISTANCE),
+        ] {
+            let with = |v: u64| parses(&["verify", "q", flag, &v.to_string()]);
+            assert!(with(lo) && with(hi), "verify {flag} {lo} and {hi}");
+            assert!(!with(hi + 1) && (lo == 0 || !with(lo - 1)), "verify {flag}");
+        }
+        assert!(!parses(&["verify"]), "a quote is required");
+        let mut cli = Cli::command();
+        let help = cli.find_subcommand_mut("verify").unwrap().render_long_help().to_string();
+        for range in ["1–100", "1–100000", "0–200", "0–100"] {
+            assert!(help.contains(range), "verify --help lacks {range}");
+        }
     }
 
     #[test]

@@ -60,6 +60,7 @@ fn main() -> ExitCode {
         Command::Diff(a) => commands::diff::run(&cli.global, a),
         Command::Top(a) => commands::top::run(&cli.global, a),
         Command::Serve(a) => commands::serve::run(&cli.global, a),
+        Command::Verify(a) => commands::verify::run(&cli.global, a),
     };
     match result {
         Ok(status) => status.into(),

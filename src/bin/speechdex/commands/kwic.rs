@@ -4,7 +4,8 @@ use std::io::Write;
 
 use anyhow::Result;
 use speechdex::output;
-use speechdex::stats::concordance::{KwicRequest, KwicSort, concordance};
+use speechdex::search::matcher::MatchOptions;
+use speechdex::stats::concordance::{KwicRequest, KwicSort, concordance_with};
 
 use crate::ExitStatus;
 use crate::args::{Format, GlobalArgs, KwicArgs, KwicSortArg};
@@ -30,7 +31,7 @@ pub fn run(global: &GlobalArgs, args: &KwicArgs) -> Result<ExitStatus> {
         limit: args.limit,
         filter,
     };
-    let c = concordance(&index, &req)?;
+    let c = concordance_with(&index, &req, MatchOptions { ignore_space: args.ignore_space })?;
     let mut out = std::io::stdout().lock();
     match args.format.format() {
         Format::Json => output::json::pretty(&mut out, &c)?,

@@ -11,3 +11,4 @@ pub mod show;
 pub mod stats;
 pub mod top;
 pub mod trend;
+pub mod verify;

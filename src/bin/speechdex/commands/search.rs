@@ -69,6 +69,7 @@ pub fn run(global: &GlobalArgs, args: &SearchArgs) -> Result<ExitStatus> {
     req.offset = args.offset;
     req.snippets = args.snippets;
     req.count_only = args.count;
+    req.ignore_space = args.ignore_space;
     req.sort = match args.sort {
         SortArg::Relevance => SortOrder::Relevance,
         SortArg::Date => SortOrder::Date,

@@ -4,8 +4,9 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 use speechdex::output;
+use speechdex::search::matcher::MatchOptions;
 use speechdex::search::{Filters, Node, query};
-use speechdex::stats::trend::{GroupBy, Metric, TrendRequest, trend};
+use speechdex::stats::trend::{GroupBy, Metric, TrendRequest, trend_with};
 
 use crate::ExitStatus;
 use crate::args::{ByArg, FilterArgs, Format, GlobalArgs, MetricArg, TrendArgs};
@@ -59,7 +60,7 @@ pub fn run(global: &GlobalArgs, args: &TrendArgs) -> Result<ExitStatus> {
         filter,
         limit: (args.limit > 0).then_some(args.limit),
     };
-    let t = trend(&index, &req)?;
+    let t = trend_with(&index, &req, MatchOptions { ignore_space: args.ignore_space })?;
     if let Some(w) = args.where_.as_deref() {
         crate::config::warn_notes(&speechdex::search::lint::lint(w));
     }
