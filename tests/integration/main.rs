@@ -2,7 +2,6 @@
 
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
-mod bench;
 mod cli;
 mod common;
 mod diff;

@@ -22,7 +22,7 @@ use crate::server::enc;
 const PEAK_RSS_LIMIT_MB: u64 = 256;
 /// The server's header-read (and idle) timeout: `ServerOptions::header_timeout`'s default.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// Limits of the API (`src/server/mod.rs`).
+/// Limits of the API (`crates/speechdex-server/src/lib.rs`).
 const MAX_KWIC_LINES: usize = 1000;
 const MAX_TREND_GROUPS: usize = 5000;
 const DEFAULT_TREND_GROUPS: usize = 1000;

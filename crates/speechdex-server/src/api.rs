@@ -1,0 +1,562 @@
+//! The JSON endpoints: parameter checking, one library call each on the blocking pool, errors.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use http_body::{Frame, SizeHint};
+use serde::Serialize;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use super::live::generation_name;
+use super::{
+    AppState, MAX_KWIC_LINES, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, MAX_TERMS, MAX_TREND_GROUPS,
+};
+use speechdex::Choice;
+use speechdex::index::{SpeechIndex, StoredSpeech};
+use speechdex::search::snippet::find_matches;
+use speechdex::search::{Filters, Node, SearchRequest, SortOrder, query};
+use speechdex::stats::compare::{CompareRequest, Side};
+use speechdex::stats::concordance::{KwicRequest, KwicSort};
+use speechdex::stats::trend::{DEFAULT_GROUP_LIMIT, GroupBy, Metric, TrendRequest};
+
+/// An error answer: `{error, parameter?, position?}` with an HTTP status.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    status: StatusCode,
+    body: ErrorBody,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ErrorBody {
+    error: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parameter: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<usize>,
+}
+
+impl ApiError {
+    /// An error with this status and message.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            body: ErrorBody { error: message.into(), parameter: None, position: None },
+        }
+    }
+
+    fn bad(parameter: &str, message: impl Into<String>) -> ApiError {
+        let mut e = ApiError::new(StatusCode::BAD_REQUEST, message);
+        e.body.parameter = Some(parameter.to_string());
+        e
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// A library error, blamed on `parameter` when it is the client's fault.
+    fn from_lib(err: speechdex::Error, parameter: Option<&str>) -> ApiError {
+        let status = match &err {
+            speechdex::Error::UnknownId(_) => StatusCode::NOT_FOUND,
+            e if e.is_user_error() => StatusCode::BAD_REQUEST,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let mut e = ApiError::new(status, err.to_string());
+        if let speechdex::Error::Query { position, message } = &err {
+            e.body.position = Some(*position);
+            e.body.error = format!("query error at character {position}: {message}");
+        }
+        if status == StatusCode::BAD_REQUEST {
+            e.body.parameter = parameter.map(str::to_string);
+        }
+        e
+    }
+}
+
+impl From<speechdex::Error> for ApiError {
+    fn from(err: speechdex::Error) -> ApiError {
+        ApiError::from_lib(err, None)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}
+
+type ApiResult = Result<Response, ApiError>;
+
+/// Runs `f` on the blocking pool against the index being served, at most `max_jobs` at a time,
+/// and writes its answer as JSON there; the answer then holds its size in bytes of the budget
+/// [`super::ServerOptions::answer_bytes`] until it has been handed to hyper (503 when the
+/// budget is spent: clients that do not read their answers cannot make the server hold more).
+async fn blocking<T, F>(state: &AppState, f: F) -> ApiResult
+where
+    T: Serialize + Send + 'static,
+    F: FnOnce(&SpeechIndex) -> Result<T, ApiError> + Send + 'static,
+{
+    let permit = state.jobs.clone().acquire_owned().await.map_err(|_| {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is shutting down")
+    })?;
+    let index = state.live.current();
+    let answers = state.answers.clone();
+    let outcome = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        let value = f(&index)?;
+        let bytes = serde_json::to_vec(&value).map_err(|e| {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("writing JSON: {e}"))
+        })?;
+        drop(value);
+        CountedBody::new(bytes, &answers)
+    })
+    .await;
+    match outcome {
+        Ok(Ok(body)) => {
+            let mut response = Response::new(Body::new(body));
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            Ok(response)
+        }
+        Ok(Err(e)) => {
+            if e.status.is_server_error() {
+                (state.log)(&format!("error: {}", e.body.error));
+            }
+            Err(e)
+        }
+        Err(join) => {
+            (state.log)(&format!("error: a request's job failed: {join}"));
+            Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))
+        }
+    }
+}
+
+/// Bytes of a JSON answer copied out to hyper at a time: what is not yet copied out stays
+/// counted in the answer budget.
+const CHUNK: usize = 16 * 1024;
+
+/// A JSON answer holding its share of the answer budget until its last chunk has been handed
+/// to hyper (or it is dropped).
+struct CountedBody {
+    bytes: Vec<u8>,
+    sent: usize,
+    _permit: Option<OwnedSemaphorePermit>,
+}
+
+impl CountedBody {
+    /// Takes `bytes.len()` of `budget`, or fails with 503 when that much is not free.
+    fn new(bytes: Vec<u8>, budget: &Arc<Semaphore>) -> Result<CountedBody, ApiError> {
+        let need = u32::try_from(bytes.len().max(1)).unwrap_or(u32::MAX);
+        let permit = budget.clone().try_acquire_many_owned(need).map_err(|_| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the server is busy sending large answers to slow clients: try again shortly",
+            )
+        })?;
+        Ok(CountedBody { bytes, sent: 0, _permit: Some(permit) })
+    }
+}
+
+impl HttpBody for CountedBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let this = &mut *self;
+        if this.sent >= this.bytes.len() {
+            return std::task::Poll::Ready(None);
+        }
+        let end = (this.sent + CHUNK).min(this.bytes.len());
+        // A copy, so that hyper's queue never keeps the whole answer alive.
+        let chunk = Bytes::copy_from_slice(&this.bytes[this.sent..end]);
+        this.sent = end;
+        if end == this.bytes.len() {
+            this.bytes = Vec::new();
+            this.sent = 0;
+            this._permit = None;
+        }
+        std::task::Poll::Ready(Some(Ok(Frame::data(chunk))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.sent >= self.bytes.len()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact((self.bytes.len() - self.sent) as u64)
+    }
+}
+
+/// The query-string parameters of one request, checked against the names an endpoint knows.
+struct Params {
+    pairs: Vec<(String, String)>,
+}
+
+impl Params {
+    fn new(
+        query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+        known: &[&str],
+    ) -> Result<Params, ApiError> {
+        let Query(pairs) = query.map_err(|e| {
+            ApiError::new(StatusCode::BAD_REQUEST, format!("bad query string: {}", e.body_text()))
+        })?;
+        for (i, (name, _)) in pairs.iter().enumerate() {
+            if !known.contains(&name.as_str()) {
+                return Err(ApiError::bad(
+                    name,
+                    format!(
+                        "unknown parameter {name:?}; this endpoint takes: {}",
+                        known.join(", ")
+                    ),
+                ));
+            }
+            if pairs[..i].iter().any(|(n, _)| n == name) {
+                return Err(ApiError::bad(name, format!("parameter {name:?} is given twice")));
+            }
+        }
+        Ok(Params { pairs })
+    }
+
+    /// The value of `name`, if given.
+    fn raw(&self, name: &str) -> Option<&str> {
+        self.pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// A text value, trimmed, `None` when missing or blank; at most [`MAX_QUERY_CHARS`].
+    fn text(&self, name: &str) -> Result<Option<String>, ApiError> {
+        let Some(v) = self.raw(name) else { return Ok(None) };
+        if v.chars().nth(MAX_QUERY_CHARS).is_some() {
+            let mut e = ApiError::new(
+                StatusCode::URI_TOO_LONG,
+                format!("{name} is longer than {MAX_QUERY_CHARS} characters: shorten it"),
+            );
+            e.body.parameter = Some(name.to_string());
+            return Err(e);
+        }
+        let v = v.trim();
+        Ok((!v.is_empty()).then(|| v.to_string()))
+    }
+
+    /// An integer in `min..=max`, `default` when missing or blank.
+    fn int(&self, name: &str, min: usize, max: usize, default: usize) -> Result<usize, ApiError> {
+        match self.raw(name).map(str::trim) {
+            None | Some("") => Ok(default),
+            Some(v) => {
+                v.parse::<usize>().ok().filter(|n| (min..=max).contains(n)).ok_or_else(|| {
+                    ApiError::bad(
+                        name,
+                        format!("{name}={v:?}: give a whole number from {min} to {max}"),
+                    )
+                })
+            }
+        }
+    }
+
+    /// A 4-digit year, if given.
+    fn year(&self, name: &str) -> Result<Option<i32>, ApiError> {
+        match self.raw(name).map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(v) => v
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (1000..=9999).contains(y))
+                .map(Some)
+                .ok_or_else(|| {
+                    ApiError::bad(name, format!("{name}={v:?}: give a 4-digit year such as 2024"))
+                }),
+        }
+    }
+
+    /// One of the values of an option (by name, as on the command line), the default when
+    /// missing or blank.
+    fn choice<T: Choice>(&self, name: &str) -> Result<T, ApiError> {
+        match self.raw(name).map(str::trim) {
+            None | Some("") => Ok(T::ALL[0]),
+            Some(v) => T::from_name(v).map_err(|e| ApiError::bad(name, format!("{name}={e}"))),
+        }
+    }
+
+    /// The filters `year`, `from`, `to`, `region`, `speaker`, `kind`.
+    fn filters(&self) -> Result<Filters, ApiError> {
+        let f = Filters {
+            year: self.year("year")?,
+            from: self.year("from")?,
+            to: self.year("to")?,
+            region: self.text("region")?,
+            speaker: self.text("speaker")?,
+            kind: self.text("kind")?,
+        };
+        if let (Some(from), Some(to)) = (f.from, f.to)
+            && from > to
+        {
+            return Err(ApiError::bad("from", format!("from={from} is after to={to}")));
+        }
+        Ok(f)
+    }
+
+    /// A parsed query (`None` when missing or blank).
+    fn query(&self, name: &str) -> Result<Option<Node>, ApiError> {
+        match self.text(name)? {
+            None => Ok(None),
+            Some(text) => {
+                query::parse(&text).map(Some).map_err(|e| ApiError::from_lib(e, Some(name)))
+            }
+        }
+    }
+
+    /// The speeches selected by `where` and the filters (`None`: all).
+    fn selection(&self) -> Result<Option<Node>, ApiError> {
+        let filters = self.filters()?;
+        let node = self.query("where")?;
+        if node.is_none() && filters == Filters::default() {
+            return Ok(None);
+        }
+        Ok(Some(query::with_filters(node.unwrap_or(Node::And(Vec::new())), &filters)))
+    }
+
+    /// Terms separated by `,`, `，` or `、`, blanks dropped.
+    fn terms(&self, name: &str, min: usize) -> Result<Vec<String>, ApiError> {
+        let text = self.text(name)?.unwrap_or_default();
+        let terms: Vec<String> = text
+            .split([',', '，', '、'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect();
+        if terms.len() < min {
+            return Err(ApiError::bad(name, format!("give at least {min} term in {name}=T1,T2")));
+        }
+        if terms.len() > MAX_TERMS {
+            return Err(ApiError::bad(name, format!("at most {MAX_TERMS} terms in {name}")));
+        }
+        Ok(terms)
+    }
+}
+
+const FILTERS: [&str; 6] = ["year", "from", "to", "region", "speaker", "kind"];
+
+fn known(own: &[&'static str], with_filters: bool) -> Vec<&'static str> {
+    let mut v = own.to_vec();
+    if with_filters {
+        v.extend(FILTERS);
+    }
+    v
+}
+
+/// The answer of `/healthz`.
+#[derive(Debug, Serialize)]
+struct Health {
+    status: &'static str,
+    generation: String,
+    docs: u64,
+}
+
+pub(super) async fn healthz(State(state): State<AppState>) -> Json<impl Serialize> {
+    let index = state.live.current();
+    Json(Health {
+        status: "ok",
+        generation: generation_name(&index.generation),
+        docs: index.searcher().num_docs(),
+    })
+}
+
+pub(super) async fn search(
+    State(state): State<AppState>,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let run = async {
+        let p =
+            Params::new(q, &known(&["q", "limit", "offset", "sort", "snippets", "width"], true))?;
+        let text = p.text("q")?.unwrap_or_default();
+        let node = p.query("q")?.unwrap_or(Node::And(Vec::new()));
+        let node = query::with_filters(node, &p.filters()?);
+        let mut req = SearchRequest::new(node, text);
+        req.limit = p.int("limit", 1, MAX_LIMIT, 10)?;
+        req.offset = p.int("offset", 0, MAX_OFFSET, 0)?;
+        req.snippets = p.int("snippets", 0, 10, 2)?;
+        req.snippet_width = p.int("width", 20, 400, 80)?;
+        req.sort = p.choice::<SortOrder>("sort")?;
+        blocking(&state, move |index| Ok(speechdex::search::search(index, &req)?)).await
+    };
+    run.await.into_response()
+}
+
+/// A speech with the matches of a query (`show --json`).
+#[derive(Debug, Serialize)]
+struct Shown {
+    #[serde(flatten)]
+    speech: StoredSpeech,
+    highlights: Vec<[usize; 2]>,
+}
+
+pub(super) async fn doc(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let run = async {
+        let Path(id) = id.map_err(|e| {
+            ApiError::new(StatusCode::BAD_REQUEST, format!("bad speech id: {}", e.body_text()))
+        })?;
+        let p = Params::new(q, &["q"])?;
+        let node = p.query("q")?;
+        blocking(&state, move |index| {
+            let searcher = index.searcher();
+            let addr = index
+                .find(&searcher, &id)?
+                .ok_or_else(|| speechdex::Error::UnknownId(id.clone()))?;
+            let speech = index.stored(&searcher, addr, true)?;
+            let phrases = node.as_ref().map(Node::positive_phrases).unwrap_or_default();
+            let highlights = find_matches(speech.body.as_deref().unwrap_or(""), &phrases)
+                .into_iter()
+                .map(|(s, e)| [s, e])
+                .collect();
+            Ok(Shown { speech, highlights })
+        })
+        .await
+    };
+    run.await.into_response()
+}
+
+/// `/api/stats`: `stats --json`, plus what the server's caches hold and how often they
+/// answered (`cache.phrase_counts`, `cache.speeches`: budget, bytes, entries, hits, misses).
+#[derive(serde::Serialize)]
+struct ServerStats {
+    #[serde(flatten)]
+    overview: speechdex::stats::Overview,
+    cache: speechdex::index::cache::CachesStats,
+}
+
+pub(super) async fn stats(
+    State(state): State<AppState>,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let run = async {
+        Params::new(q, &[])?;
+        blocking(&state, |index| {
+            Ok(ServerStats {
+                overview: speechdex::stats::overview(index)?,
+                cache: index.cache_stats(),
+            })
+        })
+        .await
+    };
+    run.await.into_response()
+}
+
+pub(super) async fn trend(
+    State(state): State<AppState>,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let run = async {
+        let p = Params::new(q, &known(&["terms", "by", "metric", "where", "limit"], true))?;
+        let req = TrendRequest {
+            terms: p.terms("terms", 1)?,
+            by: p.choice::<GroupBy>("by")?,
+            metric: p.choice::<Metric>("metric")?,
+            filter: p.selection()?,
+            limit: Some(p.int("limit", 1, MAX_TREND_GROUPS, DEFAULT_GROUP_LIMIT)?),
+        };
+        blocking(&state, move |index| {
+            speechdex::stats::trend::trend(index, &req)
+                .map_err(|e| ApiError::from_lib(e, Some("terms")))
+        })
+        .await
+    };
+    run.await.into_response()
+}
+
+pub(super) async fn kwic(
+    State(state): State<AppState>,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let run = async {
+        let p = Params::new(q, &known(&["term", "width", "limit", "sort", "where"], true))?;
+        let term = p.text("term")?.ok_or_else(|| ApiError::bad("term", "give a term: term=…"))?;
+        let req = KwicRequest {
+            term,
+            width: p.int("width", 1, 200, 30)?,
+            sort: p.choice::<KwicSort>("sort")?,
+            limit: Some(p.int("limit", 1, MAX_KWIC_LINES, 100)?),
+            filter: p.selection()?,
+        };
+        blocking(&state, move |index| {
+            speechdex::stats::concordance::concordance(index, &req)
+                .map_err(|e| ApiError::from_lib(e, Some("term")))
+        })
+        .await
+    };
+    run.await.into_response()
+}
+
+pub(super) async fn compare(
+    State(state): State<AppState>,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let run = async {
+        let p = Params::new(q, &["a", "b", "a_id", "b_id", "terms", "limit"])?;
+        let side = |query: &str, id: &str| -> Result<Side, ApiError> {
+            match (p.text(query)?, p.text(id)?) {
+                (Some(text), None) => {
+                    let node = p.query(query)?.unwrap_or(Node::And(Vec::new()));
+                    Ok(Side::Query { text, node })
+                }
+                (None, Some(id)) => Ok(Side::Speech(id)),
+                _ => Err(ApiError::bad(
+                    query,
+                    format!("give either {query} (a query) or {id} (a speech id)"),
+                )),
+            }
+        };
+        let req = CompareRequest {
+            a: side("a", "a_id")?,
+            b: side("b", "b_id")?,
+            terms: p.terms("terms", 0)?,
+            limit: p.int("limit", 1, 200, 20)?,
+        };
+        blocking(&state, move |index| Ok(speechdex::stats::compare::compare(index, &req)?)).await
+    };
+    run.await.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Polls `body` to its end: the frames' sizes.
+    fn drain(body: &mut CountedBody) -> Vec<usize> {
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let mut sizes = Vec::new();
+        while let std::task::Poll::Ready(Some(Ok(frame))) =
+            std::pin::Pin::new(&mut *body).poll_frame(&mut cx)
+        {
+            sizes.push(frame.into_data().map_or(0, |d| d.len()));
+        }
+        sizes
+    }
+
+    #[test]
+    fn answers_hold_their_bytes_of_the_budget_until_handed_over() {
+        let budget = Arc::new(Semaphore::new(3 * CHUNK));
+        let mut first = CountedBody::new(vec![b'x'; 2 * CHUNK + 10], &budget).unwrap();
+        assert_eq!(first.size_hint().exact(), Some(2 * CHUNK as u64 + 10));
+        let refused = CountedBody::new(vec![b'y'; CHUNK], &budget).map(|_| ()).unwrap_err();
+        assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(drain(&mut first), [CHUNK, CHUNK, 10]);
+        assert!(first.is_end_stream());
+        assert_eq!(budget.available_permits(), 3 * CHUNK, "released with the last chunk");
+        let second = CountedBody::new(vec![b'y'; CHUNK], &budget).unwrap();
+        drop(second);
+        assert_eq!(budget.available_permits(), 3 * CHUNK, "released when dropped");
+    }
+}

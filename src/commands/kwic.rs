@@ -1,0 +1,47 @@
+//! `speechdex kwic`: keyword in context.
+
+use std::io::Write;
+
+use anyhow::Result;
+use speechdex::output;
+use speechdex::search::matcher::MatchOptions;
+use speechdex::stats::concordance::{KwicRequest, concordance_with};
+
+use crate::ExitStatus;
+use crate::args::{Format, GlobalArgs, KwicArgs};
+use crate::commands::search::use_color;
+use crate::commands::trend::selection;
+use crate::config::open_index;
+
+/// Runs `speechdex kwic`.
+pub fn run(global: &GlobalArgs, args: &KwicArgs) -> Result<ExitStatus> {
+    let filter = selection(args.where_.as_deref(), &args.filters)?;
+    if let Some(w) = args.where_.as_deref() {
+        crate::config::warn_notes(&speechdex::search::lint::lint(w));
+    }
+    let index = open_index(global)?;
+    let req = KwicRequest {
+        term: args.term.clone(),
+        width: args.width,
+        sort: args.sort,
+        limit: args.limit,
+        filter,
+    };
+    let c = concordance_with(&index, &req, MatchOptions { ignore_space: args.ignore_space })?;
+    let mut out = std::io::stdout().lock();
+    match args.format.format() {
+        Format::Json => output::json::pretty(&mut out, &c)?,
+        Format::Jsonl => output::json::lines(&mut out, &c.lines)?,
+        Format::Csv => {
+            output::csv::start(&mut out, args.format.bom)?;
+            output::csv::write_rows(&mut out, &c.lines)?
+        }
+        Format::Human => output::stats::kwic_text(
+            &mut out,
+            &c,
+            &output::text::Palette::new(use_color(global.color)),
+        )?,
+    }
+    out.flush()?;
+    Ok(if c.total > 0 { ExitStatus::Success } else { ExitStatus::NoHits })
+}

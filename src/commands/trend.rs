@@ -1,0 +1,85 @@
+//! `speechdex trend`: term counts per group, as a table with bars, JSON, CSV or a chart.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use speechdex::output;
+use speechdex::search::matcher::MatchOptions;
+use speechdex::search::{Filters, Node, query};
+use speechdex::stats::trend::{TrendRequest, trend_with};
+
+use crate::ExitStatus;
+use crate::args::{FilterArgs, Format, GlobalArgs, TrendArgs};
+use crate::commands::search::parse_query;
+use crate::config::{eprintln_msg, open_index};
+
+/// The speeches a statistics command works on: `--where QUERY` and the filter flags; `None`
+/// (all speeches) when neither is given.
+pub fn selection(where_: Option<&str>, filters: &FilterArgs) -> Result<Option<Node>> {
+    match where_ {
+        Some(text) if !text.trim().is_empty() => Ok(Some(parse_query(text, filters)?)),
+        _ => {
+            let f = Filters {
+                year: filters.year,
+                from: filters.from,
+                to: filters.to,
+                region: filters.region.clone(),
+                speaker: filters.speaker.clone(),
+                kind: filters.kind.clone(),
+            };
+            f.validate()?;
+            if f == Filters::default() {
+                return Ok(None);
+            }
+            Ok(Some(query::with_filters(Node::And(Vec::new()), &f)))
+        }
+    }
+}
+
+/// Runs `speechdex trend`.
+pub fn run(global: &GlobalArgs, args: &TrendArgs) -> Result<ExitStatus> {
+    let filter = selection(args.where_.as_deref(), &args.filters)?;
+    if let Some(plot) = &args.plot {
+        speechdex::output::chart::ChartFormat::from_path(plot)?;
+    }
+    let index = open_index(global)?;
+    let req = TrendRequest {
+        terms: args.terms.clone(),
+        by: args.by,
+        metric: args.metric,
+        filter,
+        limit: (args.limit > 0).then_some(args.limit),
+    };
+    let t = trend_with(&index, &req, MatchOptions { ignore_space: args.ignore_space })?;
+    if let Some(w) = args.where_.as_deref() {
+        crate::config::warn_notes(&speechdex::search::lint::lint(w));
+    }
+    crate::config::warn_notes(&t.warnings);
+    if t.truncated && matches!(args.format.format(), Format::Jsonl | Format::Csv) {
+        eprintln_msg(&format!(
+            "note: {} of {} {} listed (those with the most occurrences); --limit N to change",
+            t.groups.len(),
+            t.total_groups,
+            t.by.plural()
+        ));
+    }
+    if let Some(plot) = &args.plot {
+        output::chart::plot_trend(&t, plot)
+            .with_context(|| format!("drawing the chart {}", plot.display()))?;
+        eprintln_msg(&format!("chart written to {}", plot.display()));
+    }
+    let mut out = std::io::stdout().lock();
+    match args.format.format() {
+        Format::Json => output::json::pretty(&mut out, &t)?,
+        Format::Jsonl => output::json::lines(&mut out, output::stats::trend_rows(&t))?,
+        Format::Csv => {
+            output::csv::start(&mut out, args.format.bom)?;
+            output::csv::write_rows(&mut out, output::stats::trend_rows(&t))?
+        }
+        Format::Human => output::stats::trend_table(&mut out, &t)?,
+    }
+    out.flush()?;
+    // As `search` and `kwic`: 1 when no term occurs in the speeches selected.
+    let found = t.totals.0.iter().any(|(_, cell)| cell.count > 0);
+    Ok(if found { ExitStatus::Success } else { ExitStatus::NoHits })
+}
