@@ -405,7 +405,8 @@ pub struct SearchArgs {
     #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
     /// Results per page (1–1000000000).
-    #[arg(long, short = 'n', default_value_t = 10, value_parser = usize_in(1..=MAX_SEARCH_LIMIT))]
+    #[arg(long, short = 'n', default_value_t = speechdex::search::DEFAULT_LIMIT,
+          value_parser = usize_in(1..=MAX_SEARCH_LIMIT))]
     pub limit: usize,
     /// Results to skip, for paging (0–10000).
     #[arg(long, default_value_t = 0, value_parser = usize_in(0..=MAX_OFFSET as u64))]
@@ -426,7 +427,8 @@ pub struct SearchArgs {
     #[arg(long, requires = "csv")]
     pub snippet_rows: bool,
     /// Snippets per result (0–10).
-    #[arg(long, default_value_t = 2, value_name = "N", value_parser = usize_in(0..=MAX_SNIPPETS))]
+    #[arg(long, default_value_t = speechdex::search::DEFAULT_SNIPPETS, value_name = "N",
+          value_parser = usize_in(0..=MAX_SNIPPETS))]
     pub snippets: usize,
     #[command(flatten)]
     pub filters: FilterArgs,
@@ -625,7 +627,8 @@ pub struct KwicArgs {
     #[arg(value_name = "TERM")]
     pub term: String,
     /// Characters of context on each side (1–200).
-    #[arg(long, default_value_t = 30, value_parser = usize_in(1..=MAX_KWIC_WIDTH))]
+    #[arg(long, default_value_t = speechdex::stats::concordance::DEFAULT_WIDTH,
+          value_parser = usize_in(1..=MAX_KWIC_WIDTH))]
     pub width: usize,
     /// Order of the lines.
     #[arg(long, value_parser = choice::<KwicSort>(), default_value_t = KwicSort::default())]
@@ -666,7 +669,8 @@ pub struct CompareArgs {
     #[arg(long, value_name = "T1,T2", value_delimiter = ',')]
     pub terms: Vec<String>,
     /// Words per list (1–200).
-    #[arg(long, short = 'n', default_value_t = 20, value_parser = usize_in(1..=MAX_COMPARE_LIMIT))]
+    #[arg(long, short = 'n', default_value_t = speechdex::stats::compare::DEFAULT_WORDS,
+          value_parser = usize_in(1..=MAX_COMPARE_LIMIT))]
     pub limit: usize,
     #[command(flatten)]
     pub format: FormatArgs,

@@ -5,6 +5,9 @@
 mod args;
 mod commands;
 mod config;
+mod fonts;
+mod query;
+mod terminal;
 
 use std::io::Write;
 use std::process::ExitCode;

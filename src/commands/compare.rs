@@ -8,8 +8,8 @@ use speechdex::stats::compare::{CompareRequest, Side, compare};
 
 use crate::ExitStatus;
 use crate::args::{CompareArgs, FilterArgs, Format, GlobalArgs};
-use crate::commands::search::parse_query;
 use crate::config::open_index;
+use crate::query::parse_query;
 
 /// Runs `speechdex compare`.
 pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<ExitStatus> {
@@ -35,7 +35,7 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<ExitStatus> {
     };
     let c = compare(&index, &req)?;
     for warning in &c.warnings {
-        crate::config::eprintln_msg(&format!("warning: {warning}"));
+        crate::terminal::eprintln_msg(&format!("warning: {warning}"));
     }
     let mut out = std::io::stdout().lock();
     match args.format.format() {

@@ -9,8 +9,9 @@ use speechdex::stats::diff::{DiffOptions, DiffRequest, diff};
 
 use crate::ExitStatus;
 use crate::args::{DiffArgs, FilterArgs, Format, GlobalArgs};
-use crate::commands::search::{parse_query, use_color};
 use crate::config::open_index;
+use crate::query::parse_query;
+use crate::terminal::use_color;
 
 /// Phrases per list without `--limit`.
 const DEFAULT_PHRASES: usize = 25;

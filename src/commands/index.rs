@@ -5,12 +5,13 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use speechdex::corpus::{FieldMap, ReadOptions, parse_encoding_label};
-use speechdex::index::{BuildMode, BuildOptions, TestHook};
+use speechdex::index::{BuildMode, BuildOptions};
 use speechdex::output::escape::escape;
 
 use crate::ExitStatus;
 use crate::args::{GlobalArgs, IndexArgs};
-use crate::config::{DEFAULT_CORPUS, TerminalProgress, describe, index_dir};
+use crate::config::{DEFAULT_CORPUS, index_dir};
+use crate::terminal::{TerminalProgress, describe};
 
 /// Runs `speechdex index`.
 pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
@@ -47,7 +48,6 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
         },
         checksum: args.checksum,
         allow_shrink: args.allow_shrink,
-        test_hook: test_hook(),
         ..Default::default()
     };
     if let Some(threads) = args.threads {
@@ -111,13 +111,4 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
         }
     }
     Ok(status)
-}
-
-/// Fault injection for the crash-safety tests (`SPEECHDEX_TEST_HOOK`); not for users.
-fn test_hook() -> Option<TestHook> {
-    match std::env::var("SPEECHDEX_TEST_HOOK").ok()?.as_str() {
-        "pause-before-swap" => Some(TestHook::PauseBeforeSwap),
-        "fail-before-swap" => Some(TestHook::FailBeforeSwap),
-        _ => None,
-    }
 }

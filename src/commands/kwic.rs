@@ -9,15 +9,15 @@ use speechdex::stats::concordance::{KwicRequest, concordance_with};
 
 use crate::ExitStatus;
 use crate::args::{Format, GlobalArgs, KwicArgs};
-use crate::commands::search::use_color;
-use crate::commands::trend::selection;
 use crate::config::open_index;
+use crate::query::selection;
+use crate::terminal::use_color;
 
 /// Runs `speechdex kwic`.
 pub fn run(global: &GlobalArgs, args: &KwicArgs) -> Result<ExitStatus> {
     let filter = selection(args.where_.as_deref(), &args.filters)?;
     if let Some(w) = args.where_.as_deref() {
-        crate::config::warn_notes(&speechdex::search::lint::lint(w));
+        crate::terminal::warn_notes(&speechdex::search::lint::lint(w));
     }
     let index = open_index(global)?;
     let req = KwicRequest {

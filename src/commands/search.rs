@@ -1,63 +1,16 @@
 //! `speechdex search`: ranked exact search with snippets.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use anyhow::Result;
 use speechdex::output;
-use speechdex::output::escape::escape;
-use speechdex::search::{Filters, SearchRequest, query};
+use speechdex::search::SearchRequest;
 
 use crate::ExitStatus;
-use crate::args::{ColorChoice, FilterArgs, Format, GlobalArgs, SearchArgs};
+use crate::args::{Format, GlobalArgs, SearchArgs};
 use crate::config::open_index;
-
-/// Parses the query and applies the filter flags; query errors show where the problem is.
-pub fn parse_query(text: &str, filters: &FilterArgs) -> Result<query::Node> {
-    let filters = Filters {
-        year: filters.year,
-        from: filters.from,
-        to: filters.to,
-        region: filters.region.clone(),
-        speaker: filters.speaker.clone(),
-        kind: filters.kind.clone(),
-    };
-    filters.validate()?;
-    match query::parse(text) {
-        Ok(node) => Ok(query::with_filters(node, &filters)),
-        Err(err @ speechdex::Error::Query { position, .. }) => {
-            // The query around the problem (a long query is cut), and a caret under it.
-            const AROUND: usize = 40;
-            let chars: Vec<char> = text.chars().collect();
-            let start = position.saturating_sub(AROUND).min(chars.len());
-            let end = position.saturating_add(AROUND).min(chars.len());
-            let ellipsis = |cut: bool| if cut { "…" } else { "" };
-            // Escaped before measuring, so that the caret stands under what is printed.
-            let before: String = chars[start..position.clamp(start, end)].iter().collect();
-            let shown: String = chars[start..end].iter().collect();
-            let (before, shown) = (escape(&before), escape(&shown));
-            let before = format!("{}{before}", ellipsis(start > 0));
-            let col = unicode_width::UnicodeWidthStr::width(before.as_str());
-            Err(anyhow::anyhow!(
-                "{err}\n  {}{shown}{}\n  {}^",
-                ellipsis(start > 0),
-                ellipsis(end < chars.len()),
-                " ".repeat(col)
-            ))
-        }
-        Err(other) => Err(other.into()),
-    }
-}
-
-/// Whether to colour stdout.
-pub fn use_color(choice: ColorChoice) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
-    }
-}
+use crate::query::parse_query;
+use crate::terminal::use_color;
 
 /// Runs `speechdex search`.
 pub fn run(global: &GlobalArgs, args: &SearchArgs) -> Result<ExitStatus> {
@@ -72,7 +25,7 @@ pub fn run(global: &GlobalArgs, args: &SearchArgs) -> Result<ExitStatus> {
     req.ignore_space = args.ignore_space;
     req.sort = args.sort;
     let results = speechdex::search::search(&index, &req)?;
-    crate::config::warn_notes(&results.warnings);
+    crate::terminal::warn_notes(&results.warnings);
     let mut out = std::io::stdout().lock();
     let format = args.format.format();
     if args.count {

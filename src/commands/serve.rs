@@ -10,7 +10,8 @@ use speechdex_server::{LiveIndex, ServerOptions, serve};
 
 use crate::ExitStatus;
 use crate::args::{GlobalArgs, ServeArgs};
-use crate::config::{eprintln_msg, open_index};
+use crate::config::open_index;
+use crate::terminal::eprintln_msg;
 
 /// Runs `speechdex serve` until Ctrl-C or SIGTERM.
 pub fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitStatus> {

@@ -8,8 +8,8 @@ use speechdex::stats::words::top_words;
 
 use crate::ExitStatus;
 use crate::args::{Format, GlobalArgs, TopArgs};
-use crate::commands::trend::selection;
 use crate::config::open_index;
+use crate::query::selection;
 
 /// Runs `speechdex top`.
 pub fn run(global: &GlobalArgs, args: &TopArgs) -> Result<ExitStatus> {

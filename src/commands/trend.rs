@@ -5,37 +5,15 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use speechdex::output;
 use speechdex::search::matcher::MatchOptions;
-use speechdex::search::{Filters, Node, query};
 use speechdex::stats::trend::{TrendRequest, trend_with};
 
 use crate::ExitStatus;
-use crate::args::{FilterArgs, Format, GlobalArgs, TrendArgs};
-use crate::commands::search::parse_query;
-use crate::config::{eprintln_msg, open_index};
+use crate::args::{Format, GlobalArgs, TrendArgs};
+use crate::config::open_index;
+use crate::query::selection;
+use crate::terminal::eprintln_msg;
 
 /// The speeches a statistics command works on: `--where QUERY` and the filter flags; `None`
-/// (all speeches) when neither is given.
-pub fn selection(where_: Option<&str>, filters: &FilterArgs) -> Result<Option<Node>> {
-    match where_ {
-        Some(text) if !text.trim().is_empty() => Ok(Some(parse_query(text, filters)?)),
-        _ => {
-            let f = Filters {
-                year: filters.year,
-                from: filters.from,
-                to: filters.to,
-                region: filters.region.clone(),
-                speaker: filters.speaker.clone(),
-                kind: filters.kind.clone(),
-            };
-            f.validate()?;
-            if f == Filters::default() {
-                return Ok(None);
-            }
-            Ok(Some(query::with_filters(Node::And(Vec::new()), &f)))
-        }
-    }
-}
-
 /// Runs `speechdex trend`.
 pub fn run(global: &GlobalArgs, args: &TrendArgs) -> Result<ExitStatus> {
     let filter = selection(args.where_.as_deref(), &args.filters)?;
@@ -52,9 +30,9 @@ pub fn run(global: &GlobalArgs, args: &TrendArgs) -> Result<ExitStatus> {
     };
     let t = trend_with(&index, &req, MatchOptions { ignore_space: args.ignore_space })?;
     if let Some(w) = args.where_.as_deref() {
-        crate::config::warn_notes(&speechdex::search::lint::lint(w));
+        crate::terminal::warn_notes(&speechdex::search::lint::lint(w));
     }
-    crate::config::warn_notes(&t.warnings);
+    crate::terminal::warn_notes(&t.warnings);
     if t.truncated && matches!(args.format.format(), Format::Jsonl | Format::Csv) {
         eprintln_msg(&format!(
             "note: {} of {} {} listed (those with the most occurrences); --limit N to change",
@@ -64,7 +42,7 @@ pub fn run(global: &GlobalArgs, args: &TrendArgs) -> Result<ExitStatus> {
         ));
     }
     if let Some(plot) = &args.plot {
-        output::chart::plot_trend(&t, plot)
+        output::chart::plot_trend(&t, plot, &crate::fonts::chart_fonts())
             .with_context(|| format!("drawing the chart {}", plot.display()))?;
         eprintln_msg(&format!("chart written to {}", plot.display()));
     }

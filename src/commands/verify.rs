@@ -8,8 +8,8 @@ use speechdex::search::verify::{VerifyRequest, verify};
 
 use crate::ExitStatus;
 use crate::args::{GlobalArgs, VerifyArgs};
-use crate::commands::search::use_color;
 use crate::config::open_index;
+use crate::terminal::use_color;
 
 /// Runs `speechdex verify`: exit status 0 with an exact match, 1 without.
 pub fn run(global: &GlobalArgs, args: &VerifyArgs) -> Result<ExitStatus> {

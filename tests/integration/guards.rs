@@ -11,11 +11,14 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::common::{arg, assert_exit, bin, json, stderr, stdout, write_files};
+use crate::common::{
+    arg, assert_exit, bin, is_root, json, spawn_paused_rebuild, stderr, stdout,
+    wait_for_committed_tmp, write_files,
+};
 
 /// Every file under `dir`: relative path → (size, modification time in ns).
 fn snapshot(dir: &Path) -> BTreeMap<String, (u64, u128)> {
@@ -34,18 +37,6 @@ fn snapshot(dir: &Path) -> BTreeMap<String, (u64, u128)> {
         }
     }
     out
-}
-
-/// Whether this process runs as root.
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false)
 }
 
 /// The binary run as another account: `nobody` through `setpriv` when we are root (root may
@@ -315,27 +306,8 @@ fn a_second_indexer_is_refused_even_when_lock_files_are_deleted() {
     let root = corpus(cwd);
     let ix = cwd.join("idx");
     index_ok(cwd, &[&root], &ix, &[]);
-    let mut first = bin()
-        .current_dir(cwd)
-        .env("SPEECHDEX_TEST_HOOK", "pause-before-swap")
-        .args(["index", arg(&root), "--rebuild", "--index", arg(&ix), "--quiet"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let pending = loop {
-        let tmp_gen =
-            std::fs::read_dir(&ix).unwrap().flatten().map(|e| e.path()).find(|p| {
-                p.extension().is_some_and(|e| e == "tmp") && p.join("meta.json").is_file()
-            });
-        if let Some(p) = tmp_gen {
-            break p;
-        }
-        assert!(Instant::now() < deadline, "the paused rebuild never started");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let mut first = spawn_paused_rebuild(cwd, &root, &ix);
+    let pending = wait_for_committed_tmp(&ix, &mut first);
     // Whatever lock files a user deletes ...
     for entry in std::fs::read_dir(&ix).unwrap().flatten() {
         if entry.file_name().to_string_lossy().contains("lock") {
@@ -347,8 +319,7 @@ fn a_second_indexer_is_refused_even_when_lock_files_are_deleted() {
     assert_exit(&o, 2, "a second indexer");
     assert!(stderr(&o).contains("another speechdex process"), "{}", stderr(&o));
     assert!(pending.join("meta.json").is_file(), "the second indexer removed the first's build");
-    let _ = first.kill();
-    let _ = first.wait();
+    first.kill();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,13 +2,13 @@
 //! input, crash safety, the writer lock, error messages, default locations and metadata.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::common::{
-    arg, assert_exit, bin, json, run_in, shared_corpus, stderr, stdout, write_files,
+    arg, assert_exit, bin, json, run_in, shared_corpus, spawn_paused_rebuild, stderr, stdout,
+    tmp_generations, wait_for_committed_tmp, write_files,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -59,76 +59,6 @@ fn counters(summary: &Value) -> (u64, u64, u64, u64, u64) {
 /// The string at `value[key]`, if any.
 fn str_of<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
     value[key].as_str()
-}
-
-/// A child process killed (SIGKILL) and reaped when dropped, so that a failing test leaves no
-/// paused indexer behind.
-struct Killed(Child);
-
-impl Killed {
-    fn kill(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// Starts `speechdex index ROOT --rebuild --allow-shrink --index INDEX` paused just before the
-/// swap (it replaces every speech, which the shrink guard would otherwise refuse).
-fn spawn_paused_rebuild(cwd: &Path, root: &Path, index: &Path) -> Killed {
-    let child = bin()
-        .current_dir(cwd)
-        .env("SPEECHDEX_TEST_HOOK", "pause-before-swap")
-        .args(["index", arg(root), "--rebuild", "--allow-shrink", "--index", arg(index), "--quiet"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the speechdex binary starts");
-    Killed(child)
-}
-
-/// The `gen-*.tmp` folders of an index.
-fn tmp_generations(index: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(index) else { return Vec::new() };
-    entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("gen-") && n.ends_with(".tmp"))
-        })
-        .collect()
-}
-
-/// Waits (up to 30 s) until a `gen-*.tmp` folder holds a committed tantivy index (its
-/// `meta.json` has the build's payload), i.e. the paused build is just before its swap.
-fn wait_for_committed_tmp(index: &Path, child: &mut Killed) -> PathBuf {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        for tmp in tmp_generations(index) {
-            let meta = std::fs::read(tmp.join("meta.json")).ok();
-            let meta: Option<Value> = meta.and_then(|m| serde_json::from_slice(&m).ok());
-            if meta.is_some_and(|m| m["payload"].is_string()) {
-                return tmp;
-            }
-        }
-        if let Ok(Some(status)) = child.0.try_wait() {
-            panic!("the paused rebuild exited early with {status}");
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no committed gen-*.tmp folder appeared in {} within 30 s",
-            index.display()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 /// Bytes of `text` in UTF-16 (little or big endian) with a BOM.

@@ -4,6 +4,7 @@
 
 mod cli;
 mod common;
+mod contract;
 mod diff;
 mod guards;
 mod indexing;

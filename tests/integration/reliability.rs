@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::common::{
-    arg, assert_exit, bin, json, run_in, shared_corpus, short, stderr, stdout, write_files,
+    arg, assert_exit, bin, is_root, json, run_in, shared_corpus, short, stderr, stdout, write_files,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1158,18 +1158,6 @@ fn sigkill_at_random_moments_leaves_the_old_or_the_new_index() {
         incremental_timed.as_secs_f64(),
         log.join("\n  ")
     );
-}
-
-/// Whether this process runs as root.
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false)
 }
 
 /// A tmpfs mounted for a test, unmounted when dropped.

@@ -17,7 +17,9 @@ use serde_json::Value;
 use speechdex::analysis::{WordsTokenizer, fold};
 use tempfile::TempDir;
 
-use crate::common::{bin, index_corpus, shared_corpus, stderr, stdout};
+use crate::common::{
+    bin, check_golden, index_corpus, sample_corpus, sample_index, shared_corpus, stderr, stdout,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -1141,21 +1143,6 @@ fn show_unknown_id_exits_2() {
 // 6. Golden output on the sample corpus, and the first search of a fresh clone
 // ---------------------------------------------------------------------------------------------
 
-fn sample_corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
-}
-
-fn sample_index() -> &'static Path {
-    static SAMPLE: OnceLock<TempDir> = OnceLock::new();
-    SAMPLE
-        .get_or_init(|| {
-            let dir = TempDir::new().expect("temp dir");
-            index_corpus(&sample_corpus(), dir.path());
-            dir
-        })
-        .path()
-}
-
 /// Replaces the timing `(12.3 ms)` with `(N.N ms)`.
 fn without_timing(text: &str) -> String {
     text.lines()
@@ -1166,21 +1153,6 @@ fn without_timing(text: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
         + if text.ends_with('\n') { "\n" } else { "" }
-}
-
-fn check_golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/golden").join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1)", path.display()));
-    assert!(
-        expected == actual,
-        "{name} differs from the golden file (UPDATE_GOLDEN=1 rewrites it)\n--- expected\n{expected}\n--- actual\n{actual}"
-    );
 }
 
 #[test]

@@ -45,20 +45,34 @@ fn copy_tree(from: &Path, to: &Path) {
 
 /// A running `speechdex serve`, killed when dropped.
 pub struct Server {
-    child: Child,
+    /// The server process.
+    pub child: Child,
     /// `http://127.0.0.1:PORT`.
     pub base: String,
     /// `127.0.0.1:PORT`.
     pub addr: String,
     stderr: Arc<Mutex<String>>,
-    agent: ureq::Agent,
+    /// The HTTP client used by [`Server::get`].
+    pub agent: ureq::Agent,
 }
 
 impl Server {
     /// Starts the server on `index` and waits for its `listening on` line.
     pub fn start(index: &Path) -> Server {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        Server::start_with(index, 60, agent)
+    }
+
+    /// Starts the server on `index` with a request timeout of `timeout_secs`, and `agent` for
+    /// its requests.
+    pub fn start_with(index: &Path, timeout_secs: u64, agent: ureq::Agent) -> Server {
         let mut child = bin()
-            .args(["serve", "--addr", "127.0.0.1:0", "--timeout", "60", "--index"])
+            .args(["serve", "--addr", "127.0.0.1:0", "--timeout", &timeout_secs.to_string()])
+            .arg("--index")
             .arg(index)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -98,11 +112,6 @@ impl Server {
             .to_string();
         assert!(base.starts_with("http://127.0.0.1:"), "binds loopback: {base}");
         let addr = base.trim_start_matches("http://").to_string();
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(60)))
-            .build()
-            .into();
         Server { child, base, addr, stderr, agent }
     }
 

@@ -5,18 +5,16 @@
 //! peak memory (`VmHWM`) stays under [`PEAK_RSS_LIMIT_MB`]. Figures and the same sequence as a
 //! script: docs/reliability.md, "Server limits".
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Stdio};
-use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{bin, index_corpus, shared_corpus};
-use crate::server::enc;
+use crate::common::{index_corpus, shared_corpus};
+use crate::server::{Server, enc};
 
 /// The bound on the server's peak resident memory stated in docs/reliability.md.
 const PEAK_RSS_LIMIT_MB: u64 = 256;
@@ -27,79 +25,28 @@ const MAX_KWIC_LINES: usize = 1000;
 const MAX_TREND_GROUPS: usize = 5000;
 const DEFAULT_TREND_GROUPS: usize = 1000;
 
-/// A `speechdex serve` child process, killed when dropped.
-struct Serve {
-    child: Child,
-    addr: String,
-    stderr: Arc<Mutex<String>>,
-    agent: ureq::Agent,
+/// `speechdex serve` on `index`, with a request timeout long enough for a debug build on a
+/// loaded machine (this test is about bounds, not speed) and a client that never reuses a
+/// connection the server is about to close as idle.
+fn serve(index: &Path) -> Server {
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(900)))
+        .max_idle_age(HEADER_TIMEOUT / 2)
+        .build()
+        .into();
+    Server::start_with(index, 600, agent)
 }
 
-impl Serve {
-    /// Starts the server on `index` (port chosen by the system; a request timeout long enough
-    /// for a debug build on a loaded machine: this test is about bounds, not speed).
-    fn start(index: &Path) -> Serve {
-        let mut child = bin()
-            .args(["serve", "--addr", "127.0.0.1:0", "--timeout", "600", "--index"])
-            .arg(index)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the speechdex binary starts");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut pipe = child.stderr.take().unwrap();
-        let sink = stderr.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = pipe.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let line = lines.next().and_then(Result::ok).unwrap_or_default();
-        std::thread::spawn(move || for _ in lines {});
-        let Some(addr) = line.strip_prefix("listening on http://").map(str::to_string) else {
-            let _ = child.kill();
-            panic!("unexpected first line {line:?}; stderr:\n{}", stderr.lock().unwrap());
-        };
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(900)))
-            // Never reuse a connection the server is about to close as idle.
-            .max_idle_age(HEADER_TIMEOUT / 2)
-            .build()
-            .into();
-        Serve { child, addr, stderr, agent }
-    }
-
-    /// GET `path`: status and JSON body.
-    fn get(&self, path: &str) -> (u16, Value) {
-        get(&self.agent, &self.addr, path)
-    }
-
-    /// Peak resident memory so far, in MB (`None` where /proc is missing).
-    fn peak_mb(&self) -> Option<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-        Some(kb / 1024)
-    }
-
-    fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
+/// Peak resident memory of the server so far, in MB (`None` where /proc is missing).
+fn peak_mb(s: &Server) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", s.child.id())).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
 }
 
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
+/// GET `path` with a large answer allowed: status and JSON body.
 fn get(agent: &ureq::Agent, addr: &str, path: &str) -> (u16, Value) {
     let url = format!("http://{addr}{path}");
     let mut res = agent.get(&url).call().unwrap_or_else(|e| panic!("GET {url}: {e}"));
@@ -169,7 +116,7 @@ fn closed_at(s: &mut TcpStream, within: Duration) -> Option<Instant> {
 
 /// One hostile request run on its own thread, with what its answer must satisfy.
 fn spawn_check(
-    s: &Serve,
+    s: &Server,
     path: String,
     check: impl FnOnce(&str, u16, &Value) + Send + 'static,
 ) -> JoinHandle<()> {
@@ -189,7 +136,7 @@ fn groups(json: &Value) -> usize {
 }
 
 /// The largest answers the API can be asked for, many at once: each within its limit.
-fn hostile_burst(s: &Serve) -> Vec<JoinHandle<()>> {
+fn hostile_burst(s: &Server) -> Vec<JoinHandle<()>> {
     let mut jobs = kwic_burst(s);
     jobs.extend(trend_burst(s));
     jobs.extend(other_burst(s));
@@ -197,7 +144,7 @@ fn hostile_burst(s: &Serve) -> Vec<JoinHandle<()>> {
 }
 
 /// Concordances of the most frequent character, at the largest limit and width.
-fn kwic_burst(s: &Serve) -> Vec<JoinHandle<()>> {
+fn kwic_burst(s: &Server) -> Vec<JoinHandle<()>> {
     let comma = enc("，");
     let mut jobs = Vec::new();
     for sort in ["left", "left", "left", "right", "right"] {
@@ -213,7 +160,7 @@ fn kwic_burst(s: &Serve) -> Vec<JoinHandle<()>> {
 
 /// Trends by speech of the most frequent word: at the largest limit, the default one and a
 /// small one (whose rows must be the top of the full list).
-fn trend_burst(s: &Serve) -> Vec<JoinHandle<()>> {
+fn trend_burst(s: &Server) -> Vec<JoinHandle<()>> {
     let de = enc("的");
     let mut jobs = Vec::new();
     for _ in 0..3 {
@@ -261,7 +208,7 @@ fn trend_burst(s: &Serve) -> Vec<JoinHandle<()>> {
 
 /// Result pages at their largest, a comparison (which loads jieba), and requests past the
 /// limits.
-fn other_burst(s: &Serve) -> Vec<JoinHandle<()>> {
+fn other_burst(s: &Server) -> Vec<JoinHandle<()>> {
     let (comma, de) = (enc("，"), enc("的"));
     let mut jobs = Vec::new();
     for _ in 0..2 {
@@ -329,7 +276,7 @@ fn hostile_clients_get_bounded_answers_stalled_ones_are_closed_and_memory_stays_
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("index");
     index_corpus(&corpus, &index);
-    let s = Serve::start(&index);
+    let s = serve(&index);
     let started = Instant::now();
 
     hosts_are_checked(&s.addr);
@@ -348,7 +295,7 @@ fn hostile_clients_get_bounded_answers_stalled_ones_are_closed_and_memory_stays_
     let mut stalled: Vec<TcpStream> =
         (0..40).map(|i| stalled(&s.addr, if i % 4 == 0 { 30_000 } else { 10 })).collect();
     // Meanwhile, normal clients are served, and the hostile burst starts.
-    assert_eq!(s.get("/healthz").0, 200);
+    assert_eq!(get(&s.agent, &s.addr, "/healthz").0, 200);
     let served_at = Instant::now();
     let burst = hostile_burst(&s);
     let _non_readers = non_readers(&s.addr, 8);
@@ -377,9 +324,9 @@ fn hostile_clients_get_bounded_answers_stalled_ones_are_closed_and_memory_stays_
     for job in burst {
         job.join().unwrap_or_else(|_| panic!("a hostile request failed; stderr:\n{}", s.stderr()));
     }
-    assert_eq!(s.get("/healthz").0, 200, "still serving after the burst");
+    assert_eq!(get(&s.agent, &s.addr, "/healthz").0, 200, "still serving after the burst");
 
-    if let Some(peak) = s.peak_mb() {
+    if let Some(peak) = peak_mb(&s) {
         eprintln!(
             "peak memory {peak} MB after the hostile sequence ({:.0} s)",
             started.elapsed().as_secs_f64()
@@ -392,7 +339,7 @@ fn hostile_clients_get_bounded_answers_stalled_ones_are_closed_and_memory_stays_
 
 /// SIGTERM with a client stalled in its head (and the clients that never read): the server
 /// stops within seconds, cleanly.
-fn sigterm_stops_it_with_a_stalled_client(mut s: Serve) {
+fn sigterm_stops_it_with_a_stalled_client(mut s: Server) {
     let _held = stalled(&s.addr, 10);
     std::thread::sleep(Duration::from_millis(200));
     let sent = Instant::now();

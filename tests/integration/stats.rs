@@ -16,7 +16,9 @@ use serde_json::Value;
 use speechdex::analysis::fold;
 use tempfile::TempDir;
 
-use crate::common::{bin, json, shared_corpus, stderr, stdout, write_files};
+use crate::common::{
+    bin, check_golden, json, sample_index, shared_corpus, stderr, stdout, write_files,
+};
 
 /// Terms checked against the independent count: old, new, Latin and digits.
 const TERMS: &[&str] = &[
@@ -131,19 +133,6 @@ fn shared() -> Option<&'static Shared> {
             Some(Shared { index, docs })
         })
         .as_ref()
-}
-
-/// The sample corpus (`corpus/`) indexed once.
-fn sample_index() -> &'static Path {
-    static SAMPLE: OnceLock<TempDir> = OnceLock::new();
-    SAMPLE
-        .get_or_init(|| {
-            let dir = TempDir::new().unwrap();
-            let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-            build_index(&corpus, dir.path());
-            dir
-        })
-        .path()
 }
 
 fn run(index: &Path, args: &[&str]) -> Output {
@@ -514,38 +503,21 @@ fn top_lists_frequent_words_without_stopwords() {
 // Golden files (sample corpus)
 // ---------------------------------------------------------------------------------------------
 
-fn golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/golden").join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!("{}: {e} (run with UPDATE_GOLDEN=1 to create it)", path.display())
-    });
-    assert!(
-        expected == actual,
-        "{} differs (UPDATE_GOLDEN=1 rewrites it after a deliberate change)\n--- expected\n{expected}\n--- actual\n{actual}",
-        path.display()
-    );
-}
-
 #[test]
 fn golden_outputs_on_the_sample_corpus() {
     let index = sample_index();
     let out = |args: &[&str]| stdout(&run(index, args));
-    golden("stats-trend-table.txt", &out(&["trend", "新质生产力"]));
-    golden(
+    check_golden("stats-trend-table.txt", &out(&["trend", "新质生产力"]));
+    check_golden(
         "stats-trend-terms-table.txt",
         &out(&["trend", "新质生产力", "碳达峰", "十四五", "--metric", "count"]),
     );
-    golden("stats-trend-region-table.txt", &out(&["trend", "乡村振兴", "--by", "region"]));
-    golden("stats-trend.csv", &out(&["trend", "新质生产力", "碳达峰", "--csv"]));
-    golden("stats-trend-speech.csv", &out(&["trend", "碳达峰", "--by", "speech", "--csv"]));
-    golden("stats-kwic.txt", &out(&["kwic", "碳达峰", "--width", "12"]));
-    golden("stats-kwic.csv", &out(&["kwic", "碳达峰", "--width", "12", "--csv"]));
-    golden("stats-top.csv", &out(&["top", "--limit", "15", "--csv"]));
+    check_golden("stats-trend-region-table.txt", &out(&["trend", "乡村振兴", "--by", "region"]));
+    check_golden("stats-trend.csv", &out(&["trend", "新质生产力", "碳达峰", "--csv"]));
+    check_golden("stats-trend-speech.csv", &out(&["trend", "碳达峰", "--by", "speech", "--csv"]));
+    check_golden("stats-kwic.txt", &out(&["kwic", "碳达峰", "--width", "12"]));
+    check_golden("stats-kwic.csv", &out(&["kwic", "碳达峰", "--width", "12", "--csv"]));
+    check_golden("stats-top.csv", &out(&["top", "--limit", "15", "--csv"]));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ use super::{
     AppState, MAX_KWIC_LINES, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, MAX_TERMS, MAX_TREND_GROUPS,
 };
 use speechdex::Choice;
-use speechdex::index::{SpeechIndex, StoredSpeech};
-use speechdex::search::snippet::find_matches;
+use speechdex::index::SpeechIndex;
+use speechdex::search::show::{ShowRequest, show};
 use speechdex::search::{Filters, Node, SearchRequest, SortOrder, query};
 use speechdex::stats::compare::{CompareRequest, Side};
 use speechdex::stats::concordance::{KwicRequest, KwicSort};
@@ -63,7 +63,9 @@ impl ApiError {
     /// A library error, blamed on `parameter` when it is the client's fault.
     fn from_lib(err: speechdex::Error, parameter: Option<&str>) -> ApiError {
         let status = match &err {
-            speechdex::Error::UnknownId(_) => StatusCode::NOT_FOUND,
+            speechdex::Error::UnknownId(_) | speechdex::Error::FileNotSpeech { .. } => {
+                StatusCode::NOT_FOUND
+            }
             e if e.is_user_error() => StatusCode::BAD_REQUEST,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -296,11 +298,8 @@ impl Params {
             speaker: self.text("speaker")?,
             kind: self.text("kind")?,
         };
-        if let (Some(from), Some(to)) = (f.from, f.to)
-            && from > to
-        {
-            return Err(ApiError::bad("from", format!("from={from} is after to={to}")));
-        }
+        // The one validation of the library (4-digit years, `from` not after `to`).
+        f.validate().map_err(|e| ApiError::from_lib(e, Some("from")))?;
         Ok(f)
     }
 
@@ -314,14 +313,13 @@ impl Params {
         }
     }
 
-    /// The speeches selected by `where` and the filters (`None`: all).
+    /// The speeches selected by `where` and the filters (`None`: all), by the library's one
+    /// selection rule (as `trend --where` on the command line).
     fn selection(&self) -> Result<Option<Node>, ApiError> {
         let filters = self.filters()?;
-        let node = self.query("where")?;
-        if node.is_none() && filters == Filters::default() {
-            return Ok(None);
-        }
-        Ok(Some(query::with_filters(node.unwrap_or(Node::And(Vec::new())), &filters)))
+        let text = self.text("where")?;
+        query::selection(text.as_deref(), &filters)
+            .map_err(|e| ApiError::from_lib(e, Some("where")))
     }
 
     /// Terms separated by `,`, `，` or `、`, blanks dropped.
@@ -381,22 +379,14 @@ pub(super) async fn search(
         let node = p.query("q")?.unwrap_or(Node::And(Vec::new()));
         let node = query::with_filters(node, &p.filters()?);
         let mut req = SearchRequest::new(node, text);
-        req.limit = p.int("limit", 1, MAX_LIMIT, 10)?;
+        req.limit = p.int("limit", 1, MAX_LIMIT, speechdex::search::DEFAULT_LIMIT)?;
         req.offset = p.int("offset", 0, MAX_OFFSET, 0)?;
-        req.snippets = p.int("snippets", 0, 10, 2)?;
-        req.snippet_width = p.int("width", 20, 400, 80)?;
+        req.snippets = p.int("snippets", 0, 10, speechdex::search::DEFAULT_SNIPPETS)?;
+        req.snippet_width = p.int("width", 20, 400, speechdex::search::DEFAULT_SNIPPET_WIDTH)?;
         req.sort = p.choice::<SortOrder>("sort")?;
         blocking(&state, move |index| Ok(speechdex::search::search(index, &req)?)).await
     };
     run.await.into_response()
-}
-
-/// A speech with the matches of a query (`show --json`).
-#[derive(Debug, Serialize)]
-struct Shown {
-    #[serde(flatten)]
-    speech: StoredSpeech,
-    highlights: Vec<[usize; 2]>,
 }
 
 pub(super) async fn doc(
@@ -410,20 +400,8 @@ pub(super) async fn doc(
         })?;
         let p = Params::new(q, &["q"])?;
         let node = p.query("q")?;
-        blocking(&state, move |index| {
-            let searcher = index.searcher();
-            let addr = index
-                .find(&searcher, &id)?
-                .ok_or_else(|| speechdex::Error::UnknownId(id.clone()))?;
-            let speech = index.stored(&searcher, addr, true)?;
-            let phrases = node.as_ref().map(Node::positive_phrases).unwrap_or_default();
-            let highlights = find_matches(speech.body.as_deref().unwrap_or(""), &phrases)
-                .into_iter()
-                .map(|(s, e)| [s, e])
-                .collect();
-            Ok(Shown { speech, highlights })
-        })
-        .await
+        let req = ShowRequest { id, highlight: node, paragraphs: None };
+        blocking(&state, move |index| Ok(show(index, &req)?)).await
     };
     run.await.into_response()
 }
@@ -485,9 +463,14 @@ pub(super) async fn kwic(
         let term = p.text("term")?.ok_or_else(|| ApiError::bad("term", "give a term: term=…"))?;
         let req = KwicRequest {
             term,
-            width: p.int("width", 1, 200, 30)?,
+            width: p.int("width", 1, 200, speechdex::stats::concordance::DEFAULT_WIDTH)?,
             sort: p.choice::<KwicSort>("sort")?,
-            limit: Some(p.int("limit", 1, MAX_KWIC_LINES, 100)?),
+            limit: Some(p.int(
+                "limit",
+                1,
+                MAX_KWIC_LINES,
+                speechdex::stats::concordance::DEFAULT_LINES,
+            )?),
             filter: p.selection()?,
         };
         blocking(&state, move |index| {
@@ -522,7 +505,7 @@ pub(super) async fn compare(
             a: side("a", "a_id")?,
             b: side("b", "b_id")?,
             terms: p.terms("terms", 0)?,
-            limit: p.int("limit", 1, 200, 20)?,
+            limit: p.int("limit", 1, 200, speechdex::stats::compare::DEFAULT_WORDS)?,
         };
         blocking(&state, move |index| Ok(speechdex::stats::compare::compare(index, &req)?)).await
     };

@@ -100,9 +100,21 @@ pub enum Error {
         /// What is incompatible.
         problem: String,
     },
+    /// A fault injected by a crash-safety test (`SPEECHDEX_TEST_HOOK`; see `index::fault`).
+    #[cfg(any(test, feature = "fault-injection"))]
+    #[error("injected fault (SPEECHDEX_TEST_HOOK): {0}")]
+    Injected(&'static str),
     /// A speech id that the index does not hold.
     #[error("no speech with id {0:?} in the index (ids are shown by `speechdex search`)")]
     UnknownId(String),
+    /// An id that names a file of the corpus holding one or more speeches, not a speech.
+    #[error("{}", file_not_speech(.file, .ids))]
+    FileNotSpeech {
+        /// The id as given (a file's path).
+        file: String,
+        /// The ids of the file's speeches, in order.
+        ids: Vec<String>,
+    },
     /// An error of the tantivy search engine.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
@@ -138,7 +150,25 @@ impl Error {
             Error::Query { .. }
                 | Error::InvalidArgument(_)
                 | Error::UnknownId(_)
+                | Error::FileNotSpeech { .. }
                 | Error::Config { .. }
         )
+    }
+}
+
+/// The message of [`Error::FileNotSpeech`]: the speech's id, or the first ids of the file's.
+fn file_not_speech(file: &str, ids: &[String]) -> String {
+    match ids {
+        [only] => format!("{file:?} is a file; its speech is {only} (`speechdex show {only}`)"),
+        _ => {
+            let first = ids.first().map_or("", String::as_str);
+            let shown: Vec<&str> = ids.iter().take(5).map(String::as_str).collect();
+            format!(
+                "{file:?} is a file of {} speeches; show one by its id: {}{} (`speechdex show {first}`)",
+                ids.len(),
+                shown.join(", "),
+                if ids.len() > 5 { ", …" } else { "" }
+            )
+        }
     }
 }

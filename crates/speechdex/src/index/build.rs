@@ -13,6 +13,8 @@
 //! half of the index stops before changing anything unless told otherwise
 //! ([`BuildOptions::allow_shrink`]).
 
+#[cfg(any(test, feature = "fault-injection"))]
+use super::fault::{Moment, TestHook};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -52,7 +54,8 @@ pub struct BuildOptions {
     /// Let a run remove more than half of the index's speeches (or all of them); without it
     /// such a run stops with [`Error::Shrink`] before changing anything.
     pub allow_shrink: bool,
-    /// A fault to inject, for tests of crash safety.
+    /// A fault to inject, for tests of crash safety (`SPEECHDEX_TEST_HOOK` by default).
+    #[cfg(any(test, feature = "fault-injection"))]
     pub test_hook: Option<TestHook>,
 }
 
@@ -68,20 +71,10 @@ impl Default for BuildOptions {
             commit_every_bytes: 24 << 20,
             checksum: false,
             allow_shrink: false,
-            test_hook: None,
+            #[cfg(any(test, feature = "fault-injection"))]
+            test_hook: TestHook::from_env(),
         }
     }
-}
-
-/// Faults a test can inject into a build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TestHook {
-    /// Sleep for a minute just before making a full build current (so a test can kill it).
-    PauseBeforeSwap,
-    /// Fail just before making a full build current.
-    FailBeforeSwap,
-    /// Fail just before the last commit of a run (an update's only commit).
-    FailBeforeCommit,
 }
 
 /// Observer of a build's progress. Every method has a no-op default.
@@ -243,15 +236,8 @@ pub fn build(
                     return Err(e);
                 }
             }
-            match opts.test_hook {
-                Some(TestHook::PauseBeforeSwap) => std::thread::sleep(Duration::from_secs(60)),
-                Some(TestHook::FailBeforeSwap) => {
-                    return Err(Error::InvalidArgument(
-                        "test hook: failing before the swap".into(),
-                    ));
-                }
-                Some(TestHook::FailBeforeCommit) | None => {}
-            }
+            #[cfg(any(test, feature = "fault-injection"))]
+            TestHook::at(opts.test_hook, Moment::Swap)?;
             progress.phase("switching to the new index");
             store.commit_generation(pending)?;
         }
@@ -631,9 +617,8 @@ impl Job<'_> {
         };
         self.check_shrink(existing.len() as u64, summary.removed as u64, after, summary)?;
 
-        if self.opts.test_hook == Some(TestHook::FailBeforeCommit) {
-            return Err(Error::InvalidArgument("test hook: failing before the commit".into()));
-        }
+        #[cfg(any(test, feature = "fault-injection"))]
+        TestHook::at(self.opts.test_hook, Moment::Commit)?;
         progress.phase("committing");
         info.skipped = summary.skipped.len();
         let payload = serde_json::to_string(&info).unwrap_or_default();

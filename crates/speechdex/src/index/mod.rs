@@ -8,6 +8,8 @@ pub mod build;
 pub mod cache;
 pub mod directory;
 pub mod document;
+#[cfg(any(test, feature = "fault-injection"))]
+pub mod fault;
 pub mod schema;
 pub mod store;
 
@@ -21,7 +23,7 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher};
 
 use document::SpeechDoc;
 
-pub use build::{BuildMode, BuildOptions, BuildSummary, NoProgress, Progress, TestHook, build};
+pub use build::{BuildMode, BuildOptions, BuildSummary, NoProgress, Progress, build};
 pub use schema::Fields;
 pub use store::{Settings, Store};
 

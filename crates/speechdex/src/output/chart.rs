@@ -3,14 +3,15 @@
 //! x = the groups in order, y = the chosen metric, one line (with point markers) per term and a
 //! legend. Chinese text needs a CJK font:
 //!
-//! * **PNG** text is rasterised from a font file, found by [`find_cjk_font`]:
-//!   `$SPEECHDEX_CJK_FONT`, then well-known paths (WenQuanYi Micro Hei, Noto Sans CJK, Source Han
-//!   Sans, macOS and Windows system fonts), then `fc-list :lang=zh`. Without one, PNG charts fail
-//!   with a message naming the package to install (`fonts-noto-cjk` or `fonts-wqy-microhei`).
+//! * **PNG** text is rasterised from a font file, which the caller finds and passes as a
+//!   [`ChartFont`] (the `speechdex` binary looks at `$SPEECHDEX_CJK_FONT`, well-known paths and
+//!   `fc-list :lang=zh`: finding files on the system is the binary's job, not the library's).
+//!   Without a CJK font, PNG charts fail with a message naming the package to install
+//!   (`fonts-noto-cjk` or `fonts-wqy-microhei`).
 //! * **SVG** text stays text, in the font family list [`SVG_FONT_FAMILY`] (Noto Sans CJK SC,
 //!   Source Han Sans SC, WenQuanYi Micro Hei, PingFang SC, Microsoft YaHei, …, sans-serif), so
 //!   the viewer's own CJK font draws it. The font file is still used to measure labels; without
-//!   a CJK font any font does (`fc-match sans-serif`).
+//!   a CJK font any font does.
 //!
 //! From a `.ttc` collection the first face is used (for Noto Sans CJK that is the Japanese
 //! face, which has every simplified character but draws a few of them in Japanese style: prefer
@@ -46,24 +47,6 @@ const COLORS: [(u8, u8, u8); 10] = [
     (23, 190, 207),
 ];
 
-/// Well-known locations of CJK fonts, tried in order.
-const CJK_FONT_PATHS: &[&str] = &[
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
-    "/usr/share/fonts/adobe-source-han-sans/SourceHanSansSC-Regular.otf",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-    "/System/Library/Fonts/PingFang.ttc",
-    "/System/Library/Fonts/STHeiti Medium.ttc",
-    "/Library/Fonts/Arial Unicode.ttf",
-    "C:\\Windows\\Fonts\\msyh.ttc",
-    "C:\\Windows\\Fonts\\simhei.ttf",
-];
-
 /// Chart image formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChartFormat {
@@ -87,52 +70,26 @@ impl ChartFormat {
     }
 }
 
-/// A CJK font file on this system, if any (see the module documentation for the search order).
-pub fn find_cjk_font() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("SPEECHDEX_CJK_FONT") {
-        let p = PathBuf::from(p);
-        if p.is_file() {
-            return Some(p);
-        }
-    }
-    if let Some(p) = CJK_FONT_PATHS.iter().map(PathBuf::from).find(|p| p.is_file()) {
-        return Some(p);
-    }
-    let out = std::process::Command::new("fc-list").args([":lang=zh", "file"]).output().ok()?;
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.trim().strip_suffix(':'))
-        .map(PathBuf::from)
-        .filter(|p| {
-            p.is_file()
-                && p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                    matches!(e.to_ascii_lowercase().as_str(), "ttf" | "ttc" | "otf")
-                })
-        })
-        .min()
+/// The font a chart is drawn with: a font file, and whether it has Chinese characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartFont {
+    /// A `.ttf`, `.ttc` (first face) or `.otf` file.
+    pub path: PathBuf,
+    /// Whether it draws Chinese (a CJK font); any font measures SVG labels.
+    pub cjk: bool,
 }
 
-fn any_font() -> Option<PathBuf> {
-    let out = std::process::Command::new("fc-match")
-        .args(["-f", "%{file}", "sans-serif"])
-        .output()
-        .ok()?;
-    let p = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    p.is_file().then_some(p)
-}
-
-/// Loads and registers the chart font once per process under [`SVG_FONT_FAMILY`]; returns
-/// whether it is a CJK font, or `None` when no font at all was found.
-fn register_font() -> Option<bool> {
+/// Loads and registers the first readable font of `fonts` once per process under
+/// [`SVG_FONT_FAMILY`]; returns whether it is a CJK font, or `None` when none could be loaded.
+fn register_font(fonts: &[ChartFont]) -> Option<bool> {
     static REGISTERED: OnceLock<Option<bool>> = OnceLock::new();
     *REGISTERED.get_or_init(|| {
-        let candidates = [find_cjk_font().map(|p| (p, true)), any_font().map(|p| (p, false))];
-        for (path, cjk) in candidates.into_iter().flatten() {
-            let Ok(bytes) = std::fs::read(&path) else { continue };
+        for font in fonts {
+            let Ok(bytes) = std::fs::read(&font.path) else { continue };
             // plotters keeps fonts for the life of the process.
             let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
             if plotters::style::register_font(SVG_FONT_FAMILY, FontStyle::Normal, bytes).is_ok() {
-                return Some(cjk);
+                return Some(font.cjk);
             }
         }
         None
@@ -143,13 +100,14 @@ fn draw_error(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::io("drawing chart", path, std::io::Error::other(e.to_string()))
 }
 
-/// Draws `trend` as a line chart into `path` (`.svg` or `.png`).
-pub fn plot_trend(trend: &Trend, path: &Path) -> Result<()> {
+/// Draws `trend` as a line chart into `path` (`.svg` or `.png`), with the first of `fonts`
+/// that loads (best first: a CJK font, then any font for measuring SVG labels).
+pub fn plot_trend(trend: &Trend, path: &Path, fonts: &[ChartFont]) -> Result<()> {
     let format = ChartFormat::from_path(path)?;
     let no_cjk = "no CJK font found for drawing Chinese text: install one (Debian/Ubuntu: \
                   `apt-get install fonts-noto-cjk` or `fonts-wqy-microhei`) or set \
                   SPEECHDEX_CJK_FONT to a .ttf/.ttc/.otf file";
-    match (register_font(), format) {
+    match (register_font(fonts), format) {
         (Some(true), _) | (Some(false), ChartFormat::Svg) => {}
         (None, ChartFormat::Svg) => {
             return Err(Error::InvalidArgument(format!("{no_cjk} (SVG charts need any font)")));

@@ -1,9 +1,13 @@
 //! Exact phrase matching and counting on an exact (bigram) field.
 //!
-//! A folded phrase of `n ≥ 2` characters is located by the bigrams at offsets 0, 2, 4, … and
-//! `n−2` ([`phrase_terms`](crate::analysis::exact::phrase_terms)): an occurrence starts at `p` when each of those bigrams is at
-//! `p + offset`. Because every character position holds exactly one token, this is a substring
-//! test. A one-character phrase is the union of all terms starting with that character.
+//! Every character position of the field holds exactly one token, the bigram starting there, so
+//! a folded phrase of `n ≥ 2` characters occurs at `p` when the bigrams of a *cover* of the
+//! phrase sit at `p + offset`: a substring test. Up to four characters the cover is fixed (the
+//! first and the last bigram, and the ones between); from five on, the cheapest set of bigrams
+//! that covers every character is chosen from the postings' document frequencies
+//! (`cheapest_cover`), and their positions are intersected rarest first. A two-character phrase
+//! of two different characters is counted from term frequencies without positions. A
+//! one-character phrase is the union of all terms starting with that character.
 //!
 //! Occurrences are counted **without overlap**, left to right, as `rg -F -o` and Python's
 //! `str.count` do: `哈哈` occurs once in `哈哈哈`.

@@ -17,6 +17,7 @@ pub mod exact;
 pub mod lint;
 pub mod matcher;
 pub mod query;
+pub mod show;
 pub mod snippet;
 pub mod spaceless;
 pub mod verify;
@@ -52,6 +53,13 @@ crate::choices!(SortOrder {
     Hits => ("hits", "most occurrences first"),
 });
 
+/// Results per page unless asked otherwise (`search --limit`, the server's `limit`).
+pub const DEFAULT_LIMIT: usize = 10;
+/// Snippets per result unless asked otherwise (`--snippets`, `snippets`).
+pub const DEFAULT_SNIPPETS: usize = 2;
+/// Snippet width in characters unless asked otherwise (the server's `width`).
+pub const DEFAULT_SNIPPET_WIDTH: usize = 80;
+
 /// A search to run.
 #[derive(Debug, Clone)]
 pub struct SearchRequest {
@@ -82,11 +90,11 @@ impl SearchRequest {
         SearchRequest {
             query,
             query_text: query_text.into(),
-            limit: 10,
+            limit: DEFAULT_LIMIT,
             offset: 0,
             sort: SortOrder::Relevance,
-            snippets: 2,
-            snippet_width: 80,
+            snippets: DEFAULT_SNIPPETS,
+            snippet_width: DEFAULT_SNIPPET_WIDTH,
             count_only: false,
             ignore_space: false,
         }

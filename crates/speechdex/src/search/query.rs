@@ -255,12 +255,12 @@ pub struct Filters {
 impl Filters {
     /// Checks that the years are 4-digit years and that `from` is not after `to`.
     pub fn validate(&self) -> Result<()> {
-        for (flag, year) in [("--year", self.year), ("--from", self.from), ("--to", self.to)] {
+        for (name, year) in [("year", self.year), ("from", self.from), ("to", self.to)] {
             if let Some(year) = year
                 && !(1000..=9999).contains(&year)
             {
                 return Err(Error::InvalidArgument(format!(
-                    "{flag} {year}: give a 4-digit year such as 2024"
+                    "{name} {year}: give a 4-digit year such as 2024"
                 )));
             }
         }
@@ -268,11 +268,38 @@ impl Filters {
             && from > to
         {
             return Err(Error::InvalidArgument(format!(
-                "--from {from} is after --to {to}: give the earlier year to --from"
+                "from {from} is after to {to}: give the earlier year as `from`"
             )));
         }
         Ok(())
     }
+}
+
+/// `text` parsed as a query, AND the conditions of `filters` (validated first).
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for bad filters, [`Error::Query`] for a query that does not parse.
+pub fn parse_filtered(text: &str, filters: &Filters) -> Result<Node> {
+    filters.validate()?;
+    Ok(with_filters(parse(text)?, filters))
+}
+
+/// The speeches a `where` query and filters select, for the commands that count in a subset
+/// (trend, kwic, top; the server's `where` parameter): `None` when neither is given (every
+/// speech), else the query (every speech when blank) AND the filters.
+///
+/// # Errors
+/// As [`parse_filtered`].
+pub fn selection(where_: Option<&str>, filters: &Filters) -> Result<Option<Node>> {
+    filters.validate()?;
+    let node = match where_ {
+        Some(text) if !text.trim().is_empty() => Some(parse(text)?),
+        _ => None,
+    };
+    if node.is_none() && *filters == Filters::default() {
+        return Ok(None);
+    }
+    Ok(Some(with_filters(node.unwrap_or(Node::And(Vec::new())), filters)))
 }
 
 /// `node` AND the conditions of `filters` (a `Year` node for `year`, another for `from`/`to`,
@@ -838,6 +865,22 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn selection_is_none_without_where_or_filters() {
+        let none = Filters::default();
+        assert_eq!(selection(None, &none).unwrap(), None);
+        assert_eq!(selection(Some("  "), &none).unwrap(), None);
+        let year = Filters { year: Some(2024), ..Filters::default() };
+        let only_year = selection(None, &year).unwrap().expect("the filter selects");
+        assert_eq!(only_year, with_filters(Node::And(Vec::new()), &year));
+        let both = selection(Some("改革"), &year).unwrap().expect("query and filter");
+        assert_eq!(both, parse_filtered("改革", &year).unwrap());
+        let bad = Filters { from: Some(2025), to: Some(2020), ..Filters::default() };
+        let err = selection(Some("改革"), &bad).unwrap_err().to_string();
+        assert!(err.contains("from 2025 is after to 2020"), "{err}");
+        assert!(matches!(selection(Some("(改革"), &none), Err(Error::Query { .. })));
+    }
 
     // ----- builders (spans are zeroed; compare with `strip`) -----
 

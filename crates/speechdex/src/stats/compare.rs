@@ -30,6 +30,9 @@ use crate::index::SpeechIndex;
 use crate::search::Node;
 use crate::{Error, Result};
 
+/// Words per list unless asked otherwise (`compare --limit`, the server's `limit`).
+pub const DEFAULT_WORDS: usize = 20;
+
 /// One side of a comparison.
 #[derive(Debug, Clone)]
 pub enum Side {
@@ -95,7 +98,8 @@ pub struct SetInfo {
     pub tokens: u64,
     /// Distinct counted words.
     pub distinct: u64,
-    /// Ids of the speeches (at most 20).
+    /// Ids of the speeches, sorted (the first 20: the same whichever order the index holds
+    /// them in).
     pub ids: Vec<String>,
 }
 
@@ -205,7 +209,9 @@ fn set_info(
     docs: &[DocAddress],
     counts: &WordCounts,
 ) -> Result<SetInfo> {
-    let shown = &docs[..docs.len().min(20)];
+    let mut ids = ids_of(index, docs)?;
+    ids.sort_unstable();
+    ids.truncate(20);
     Ok(SetInfo {
         label,
         title,
@@ -213,7 +219,7 @@ fn set_info(
         chars: counts.chars,
         tokens: counts.tokens,
         distinct: counts.words.len() as u64,
-        ids: ids_of(index, shown)?,
+        ids,
     })
 }
 

@@ -51,6 +51,11 @@ crate::choices!(KwicSort {
     Right => ("right", "by the words after the term"),
 });
 
+/// Characters of context on each side unless asked otherwise (`kwic --width`, `width`).
+pub const DEFAULT_WIDTH: usize = 30;
+/// Lines the server lists unless asked otherwise (`limit`; the CLI lists them all).
+pub const DEFAULT_LINES: usize = 100;
+
 /// A concordance to compute.
 #[derive(Debug, Clone)]
 pub struct KwicRequest {
