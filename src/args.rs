@@ -208,8 +208,8 @@ const TREND_LONG_ABOUT: &str = "Count terms per year, speaker, region, kind or s
     to the last (a year without speeches has no data: null in JSON, empty in CSV, a gap in \
     charts); speeches without a year (or speaker, region, kind) form the group `unknown`, \
     listed last. --by speech lists the speeches containing a term, oldest first.\n\n\
-    The table shows a bar per term, scaled to the highest value of --metric; --plot draws a line \
-    chart (SVG or PNG; PNG needs a CJK font such as fonts-noto-cjk).\n\n\
+    The table shows a bar per term, scaled to the highest value of --metric; --plot draws a chart \
+    (lines by year, bars otherwise; SVG or PNG; PNG needs a CJK font such as fonts-noto-cjk).\n\n\
     Terms are exact phrases, not queries: `year:2024` counts that text (a warning says so); select \
     speeches with --year/--from/--to/--region/... or --where QUERY. Exit status: 0 when a term \
     occurs, 1 when none does, 2 on errors.";
@@ -598,7 +598,7 @@ pub struct TrendArgs {
     /// Only speeches matching this query (same syntax as search).
     #[arg(long = "where", value_name = "QUERY")]
     pub where_: Option<String>,
-    /// Draw a line chart into this file (.svg or .png).
+    /// Draw a chart into this file (.svg or .png): lines by year, bars for other groupings.
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,
     /// Count the terms ignoring whitespace (spaces, U+3000, line breaks) in the text and the

@@ -551,6 +551,36 @@ fn svg_chart_has_one_series_per_term() {
 }
 
 #[test]
+fn categories_are_bars_and_a_chinese_chart_has_chinese_axes() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("regions.svg");
+    run(
+        sample_index(),
+        &["trend", "新质生产力", "--by", "region", "--plot", path.to_str().unwrap()],
+    );
+    let svg = std::fs::read_to_string(&path).unwrap();
+    // Bars: filled rectangles in the first series colour (#1F77B4), and no series line.
+    let elements = |tag: &str| -> Vec<String> {
+        let open = format!("<{tag}");
+        svg.split(open.as_str())
+            .skip(1)
+            .map(|e| e.split('>').next().unwrap_or("").to_string())
+            .collect()
+    };
+    let bars = elements("rect").iter().filter(|r| r.contains("fill=\"#1F77B4\"")).count();
+    // One bar per group with speeches (0 is a value: a flat bar), and the legend's sample.
+    let t = json(&run(sample_index(), &["trend", "新质生产力", "--by", "region", "--json"]));
+    let with_data =
+        t["groups"].as_array().unwrap().iter().filter(|g| !g["terms"]["新质生产力"].is_null());
+    assert_eq!(bars, with_data.count() + 1, "one bar per group with data");
+    let lines = elements("polyline").iter().filter(|p| p.contains("#1F77B4")).count();
+    assert_eq!(lines, 0, "no line through unrelated regions");
+    for word in ["地区", "每万字频次", "新质生产力：每万字频次（按地区）"] {
+        assert!(svg.contains(word), "{word} in the chart");
+    }
+}
+
+#[test]
 fn png_chart_is_a_valid_image_or_names_the_font_to_install() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("trend.png");

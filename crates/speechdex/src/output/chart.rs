@@ -24,7 +24,7 @@ use plotters::prelude::*;
 use plotters::style::FontStyle;
 
 use crate::choice::Choice;
-use crate::stats::trend::Trend;
+use crate::stats::trend::{GroupBy, Metric, Trend};
 use crate::{Error, Result};
 
 /// The font family written into SVG text elements, best Chinese fonts first.
@@ -100,7 +100,8 @@ fn draw_error(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::io("drawing chart", path, std::io::Error::other(e.to_string()))
 }
 
-/// Draws `trend` as a line chart into `path` (`.svg` or `.png`), with the first of `fonts`
+/// Draws `trend` into `path`: a line chart by year, grouped bars for speakers, regions, kinds
+/// and speeches (`.svg` or `.png`), with the first of `fonts`
 /// that loads (best first: a CJK font, then any font for measuring SVG labels).
 pub fn plot_trend(trend: &Trend, path: &Path, fonts: &[ChartFont]) -> Result<()> {
     let format = ChartFormat::from_path(path)?;
@@ -122,11 +123,11 @@ pub fn plot_trend(trend: &Trend, path: &Path, fonts: &[ChartFont]) -> Result<()>
         .groups
         .iter()
         .map(|g| match (&g.title, trend.by) {
-            (Some(t), crate::stats::trend::GroupBy::Speech) => shorten(t, 14),
-            _ => shorten(&g.key, 14),
+            (Some(t), GroupBy::Speech) => shorten(t, MAX_LABEL_CHARS),
+            _ => shorten(&g.key, MAX_LABEL_CHARS),
         })
         .collect();
-    // `None` for a group without speeches: the line breaks there instead of dropping to zero.
+    // `None` for a group without speeches: no point, no bar, a break in the line.
     let series: Vec<(String, Vec<Option<f64>>)> = trend
         .terms
         .iter()
@@ -137,25 +138,265 @@ pub fn plot_trend(trend: &Trend, path: &Path, fonts: &[ChartFont]) -> Result<()>
             (term.clone(), values.collect())
         })
         .collect();
-    let y_desc = match trend.metric {
-        crate::stats::trend::Metric::Rate => RATE_DESC,
-        crate::stats::trend::Metric::Count => "occurrences",
-        crate::stats::trend::Metric::Docs => "speeches containing the term",
+    let width = ((labels.len() as u32) * 24).clamp(900, 2400);
+    let chart = Chart {
+        words: Words::of(&trend.terms, trend.by, trend.metric, &labels),
+        layout: XLayout::of(&labels, width - PLOT_MARGIN),
+        bars: trend.by != GroupBy::Year,
+        integers: trend.metric != Metric::Rate,
+        labels,
+        series,
     };
-    let caption = format!("{} by {}", trend.terms.join(", "), trend.by.name());
-    let size = (((labels.len() as u32) * 24).clamp(900, 2400), 540);
+    let size = (width, 540 + chart.layout.area.saturating_sub(40));
     match format {
-        ChartFormat::Svg => {
-            let root = SVGBackend::new(path, size).into_drawing_area();
-            draw(root, &caption, &labels, &series, y_desc, trend.by.name())
-                .map_err(|e| draw_error(path, e))
-        }
-        ChartFormat::Png => {
-            let root = BitMapBackend::new(path, size).into_drawing_area();
-            draw(root, &caption, &labels, &series, y_desc, trend.by.name())
-                .map_err(|e| draw_error(path, e))
+        ChartFormat::Svg => chart
+            .draw(SVGBackend::new(path, size).into_drawing_area())
+            .map_err(|e| draw_error(path, e)),
+        ChartFormat::Png => chart
+            .draw(BitMapBackend::new(path, size).into_drawing_area())
+            .map_err(|e| draw_error(path, e)),
+    }
+}
+
+/// Labels longer than this are cut (with …).
+const MAX_LABEL_CHARS: usize = 12;
+/// Pixels of a chart's width outside the plot (y labels, margins).
+const PLOT_MARGIN: u32 = 110;
+/// Font size of the x labels.
+const LABEL_SIZE: u32 = 13;
+
+/// The words of a chart: Chinese when the terms or the group labels are (a Chinese page gets
+/// Chinese titles and axes, as in the web page), English otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Words {
+    caption: String,
+    x_desc: &'static str,
+    y_desc: &'static str,
+}
+
+impl Words {
+    fn of(terms: &[String], by: GroupBy, metric: Metric, labels: &[String]) -> Words {
+        let chinese = terms.iter().chain(labels).any(|s| s.chars().any(is_cjk));
+        if chinese {
+            let x_desc = match by {
+                GroupBy::Year => "年份",
+                GroupBy::Speaker => "讲话人",
+                GroupBy::Region => "地区",
+                GroupBy::Kind => "类型",
+                GroupBy::Speech => "讲话",
+            };
+            let y_desc = match metric {
+                Metric::Rate => "每万字频次",
+                Metric::Count => "出现次数",
+                Metric::Docs => "讲话篇数",
+            };
+            let caption = format!("{}：{y_desc}（按{x_desc}）", terms.join("、"));
+            Words { caption, x_desc, y_desc }
+        } else {
+            let y_desc = match metric {
+                Metric::Rate => RATE_DESC,
+                Metric::Count => "occurrences",
+                Metric::Docs => "speeches containing the term",
+            };
+            let caption = format!("{} by {}", terms.join(", "), by.name());
+            Words { caption, x_desc: by.name(), y_desc }
         }
     }
+}
+
+/// Whether `c` is a CJK ideograph or CJK punctuation.
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{303F}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{FF00}'..='\u{FFEF}')
+}
+
+/// Approximate width in pixels of `text` at `size` px (a CJK character is about `size` wide,
+/// a Latin letter or digit a little over half).
+fn text_px(text: &str, size: u32) -> u32 {
+    let columns = unicode_width::UnicodeWidthStr::width(text) as u32;
+    columns * (size / 2 + 1)
+}
+
+/// How the x labels are laid out so that none overlaps another or the plot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct XLayout {
+    /// Labels drawn vertically.
+    rotate: bool,
+    /// Every `step`-th label is drawn (the last one always when the step allows).
+    step: usize,
+    /// Height in pixels of the label area under the plot.
+    area: u32,
+}
+
+impl XLayout {
+    /// Horizontal labels when they fit side by side; short labels (years) thinned when they do
+    /// not; longer ones (regions, speakers, titles) drawn vertically with room for the longest
+    /// and thinned to one per line height.
+    fn of(labels: &[String], plot_px: u32) -> XLayout {
+        let n = labels.len().max(1) as u32;
+        let band = plot_px / n;
+        let widest = labels.iter().map(|l| text_px(l, LABEL_SIZE)).max().unwrap_or(0);
+        let gap = 10;
+        if widest + gap <= band {
+            return XLayout { rotate: false, step: 1, area: 40 };
+        }
+        if widest <= text_px("20260", LABEL_SIZE) {
+            let step = (widest + gap).div_ceil(band.max(1)) as usize;
+            return XLayout { rotate: false, step, area: 40 };
+        }
+        let line = LABEL_SIZE + 5;
+        let step = line.div_ceil(band.max(1)) as usize;
+        XLayout { rotate: true, step, area: widest + 24 }
+    }
+}
+
+/// A vertical label that starts at the axis: plotters centres a rotated label on its tick, so
+/// half of it would stand in the plot; blank space as long as the label, before it, moves it
+/// below the axis.
+fn below_axis(label: &str) -> String {
+    let pad = text_px(label, LABEL_SIZE).div_ceil(LABEL_SIZE) as usize;
+    format!("{}{label}", "\u{3000}".repeat(pad))
+}
+
+/// What [`Chart::draw`] draws.
+struct Chart {
+    words: Words,
+    layout: XLayout,
+    /// Bars (categories) rather than lines (years).
+    bars: bool,
+    /// Whole numbers on the y axis.
+    integers: bool,
+    labels: Vec<String>,
+    series: Vec<(String, Vec<Option<f64>>)>,
+}
+
+type DrawResult = std::result::Result<(), Box<dyn std::error::Error + 'static>>;
+
+impl Chart {
+    fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, plotters::coord::Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let font = SVG_FONT_FAMILY;
+        root.fill(&WHITE)?;
+        let series = &self.series;
+        let max =
+            series.iter().flat_map(|(_, v)| v.iter().flatten().copied()).fold(0.0f64, f64::max);
+        let y_max = if max > 0.0 { max * (1.1 + 0.07 * series.len() as f64) } else { 1.0 };
+        let n = self.labels.len().max(1);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(&self.words.caption, (font, 22))
+            .margin(16)
+            .x_label_area_size(self.layout.area)
+            .y_label_area_size(70)
+            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..y_max)?;
+        let (labels, step, rotate) = (&self.labels, self.layout.step, self.layout.rotate);
+        let formatter = |x: &f64| {
+            let i = x.round();
+            if (x - i).abs() > 1e-6 || i < 0.0 || (i as usize) >= labels.len() {
+                return String::new();
+            }
+            let i = i as usize;
+            let last_fits = i + 1 == labels.len() && i % step >= step.div_ceil(2);
+            if !(i.is_multiple_of(step) || last_fits) {
+                return String::new();
+            }
+            if rotate { below_axis(&labels[i]) } else { labels[i].clone() }
+        };
+        let label_style = if self.layout.rotate {
+            TextStyle::from((font, LABEL_SIZE).into_font()).transform(FontTransform::Rotate90)
+        } else {
+            TextStyle::from((font, LABEL_SIZE + 1).into_font())
+        };
+        let integers = self.integers;
+        let y_formatter = |y: &f64| if integers { format!("{y:.0}") } else { format!("{y:.2}") };
+        chart
+            .configure_mesh()
+            .y_label_formatter(&y_formatter)
+            .light_line_style(RGBColor(242, 242, 242))
+            .bold_line_style(RGBColor(215, 215, 215))
+            .x_labels(n.min(400) * 2 + 1)
+            .x_label_formatter(&formatter)
+            .x_label_style(label_style)
+            .y_label_style((font, 14))
+            .x_desc(self.words.x_desc)
+            .y_desc(self.words.y_desc)
+            .axis_desc_style((font, 15))
+            .disable_x_mesh()
+            .draw()?;
+        for (i, (name, values)) in series.iter().enumerate() {
+            let (r, g, b) = COLORS[i % COLORS.len()];
+            let color = RGBColor(r, g, b);
+            if self.bars {
+                draw_bars(&mut chart, name, values, color, (i, series.len()))?;
+            } else {
+                draw_line(&mut chart, name, values, color)?;
+            }
+        }
+        chart
+            .configure_series_labels()
+            .label_font((font, 15))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()?;
+        root.present()?;
+        Ok(())
+    }
+}
+
+type Cartesian<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// One term as a line with point markers; one line per run of groups with data, so that no
+/// line crosses a gap. The first run (or an empty one) carries the legend.
+fn draw_line<DB: DrawingBackend>(
+    chart: &mut Cartesian<'_, DB>,
+    name: &str,
+    values: &[Option<f64>],
+    color: RGBColor,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let runs = runs_of_data(values);
+    for (k, run) in runs.iter().chain(runs.is_empty().then_some(&Vec::new())).enumerate() {
+        let line = chart.draw_series(LineSeries::new(run.clone(), color.stroke_width(2)))?;
+        if k == 0 {
+            line.label(name).legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
+        }
+    }
+    let points = runs.iter().flatten().copied();
+    chart.draw_series(points.map(|p| Circle::new(p, 3, color.filled())))?;
+    Ok(())
+}
+
+/// One term as bars, side by side with the other terms' in each group (`slot` = this term's
+/// place and the number of terms); no bar where a group has no data.
+fn draw_bars<DB: DrawingBackend>(
+    chart: &mut Cartesian<'_, DB>,
+    name: &str,
+    values: &[Option<f64>],
+    color: RGBColor,
+    (k, terms): (usize, usize),
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let width = 0.8 / terms.max(1) as f64;
+    let bars = values.iter().enumerate().filter_map(|(i, v)| {
+        let left = i as f64 - 0.4 + width * k as f64;
+        v.map(|v| Rectangle::new([(left, 0.0), (left + width * 0.92, v)], color.filled()))
+    });
+    chart
+        .draw_series(bars)?
+        .label(name)
+        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.filled()));
+    Ok(())
 }
 
 /// The points of `values` as runs of consecutive groups with data (`Some`).
@@ -183,92 +424,61 @@ fn shorten(s: &str, max: usize) -> String {
     }
 }
 
-fn draw<DB: DrawingBackend>(
-    root: DrawingArea<DB, plotters::coord::Shift>,
-    caption: &str,
-    labels: &[String],
-    series: &[(String, Vec<Option<f64>>)],
-    y_desc: &str,
-    x_desc: &str,
-) -> std::result::Result<(), Box<dyn std::error::Error + 'static>>
-where
-    DB::ErrorType: 'static,
-{
-    let font = SVG_FONT_FAMILY;
-    root.fill(&WHITE)?;
-    let max = series.iter().flat_map(|(_, v)| v.iter().flatten().copied()).fold(0.0f64, f64::max);
-    let y_max = if max > 0.0 { max * (1.1 + 0.07 * series.len() as f64) } else { 1.0 };
-    let n = labels.len().max(1);
-    let mut chart = ChartBuilder::on(&root)
-        .caption(caption, (font, 22))
-        .margin(16)
-        .x_label_area_size(if n > 12 { 70 } else { 40 })
-        .y_label_area_size(70)
-        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..y_max)?;
-    let step = n.div_ceil(40).max(1);
-    let formatter = |x: &f64| {
-        let i = x.round();
-        if (x - i).abs() > 1e-6
-            || i < 0.0
-            || (i as usize) >= labels.len()
-            || !(i as usize).is_multiple_of(step)
-        {
-            return String::new();
-        }
-        labels[i as usize].clone()
-    };
-    let label_style = if n > 12 {
-        TextStyle::from((font, 13).into_font()).transform(FontTransform::Rotate90)
-    } else {
-        TextStyle::from((font, 14).into_font())
-    };
-    let integers = y_desc != RATE_DESC;
-    let y_formatter = |y: &f64| if integers { format!("{y:.0}") } else { format!("{y:.2}") };
-    chart
-        .configure_mesh()
-        .y_label_formatter(&y_formatter)
-        .light_line_style(RGBColor(242, 242, 242))
-        .bold_line_style(RGBColor(215, 215, 215))
-        .x_labels(n.min(200) * 2 + 1)
-        .x_label_formatter(&formatter)
-        .x_label_style(label_style)
-        .y_label_style((font, 14))
-        .x_desc(x_desc)
-        .y_desc(y_desc)
-        .axis_desc_style((font, 15))
-        .disable_x_mesh()
-        .draw()?;
-    for (i, (name, values)) in series.iter().enumerate() {
-        let (r, g, b) = COLORS[i % COLORS.len()];
-        let color = RGBColor(r, g, b);
-        let runs = runs_of_data(values);
-        // One line per run of groups with data: no line through a gap. The first (or an
-        // empty one, when the term has no data at all) carries the legend.
-        for (k, run) in runs.iter().chain(runs.is_empty().then_some(&Vec::new())).enumerate() {
-            let line = chart.draw_series(LineSeries::new(run.clone(), color.stroke_width(2)))?;
-            if k == 0 {
-                line.label(name.as_str()).legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-                });
-            }
-        }
-        let points = runs.iter().flatten().copied();
-        chart.draw_series(points.map(|p| Circle::new(p, 3, color.filled())))?;
-    }
-    chart
-        .configure_series_labels()
-        .label_font((font, 15))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()?;
-    root.present()?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn labels(texts: &[&str]) -> Vec<String> {
+        texts.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// The labels drawn by `layout` never overlap: each takes its text's width (horizontal) or
+    /// a line height (vertical), and the space between drawn labels is at least that.
+    fn assert_no_overlap(texts: &[String], plot_px: u32) {
+        let layout = XLayout::of(texts, plot_px);
+        let band = plot_px / texts.len().max(1) as u32;
+        let widest = texts.iter().map(|l| text_px(l, LABEL_SIZE)).max().unwrap_or(0);
+        let needed = if layout.rotate { LABEL_SIZE + 5 } else { widest + 1 };
+        assert!(band * layout.step as u32 >= needed, "{layout:?} for {} labels", texts.len());
+        if layout.rotate {
+            assert!(layout.area >= widest, "the label area holds the longest label: {layout:?}");
+        }
+    }
+
+    #[test]
+    fn x_labels_never_overlap() {
+        let years: Vec<String> = (1954..=2025).map(|y| y.to_string()).collect();
+        for plot in [300, 790, 1200, 2290] {
+            assert_no_overlap(&years, plot);
+            assert_no_overlap(&years[..8], plot);
+            let regions = labels(&["北京市", "内蒙古自治区", "新疆维吾尔自治区", "上海市"]);
+            assert_no_overlap(&regions, plot);
+            let many: Vec<String> = (0..300).map(|i| format!("讲话标题第{i}篇")).collect();
+            assert_no_overlap(&many, plot);
+        }
+        // A few years side by side; many years thinned but still horizontal.
+        assert_eq!(XLayout::of(&years[..8], 790), XLayout { rotate: false, step: 1, area: 40 });
+        let all = XLayout::of(&years, 790);
+        assert!(!all.rotate && all.step > 1, "{all:?}");
+        // Long Chinese labels stand up, with room for the longest.
+        let speeches: Vec<String> = (0..40).map(|i| format!("在全省工作会议上的讲话{i}")).collect();
+        assert!(XLayout::of(&speeches, 790).rotate);
+    }
+
+    #[test]
+    fn chinese_terms_get_chinese_titles_and_axes() {
+        let words = |terms: &[&str], by, metric, groups: &[&str]| {
+            Words::of(&labels(terms), by, metric, &labels(groups))
+        };
+        let w = words(&["新质生产力", "人工智能"], GroupBy::Region, Metric::Count, &[]);
+        assert_eq!(w.caption, "新质生产力、人工智能：出现次数（按地区）");
+        assert_eq!((w.x_desc, w.y_desc), ("地区", "出现次数"));
+        let w = words(&["GDP"], GroupBy::Year, Metric::Rate, &["2024"]);
+        assert_eq!(w.caption, "GDP by year");
+        assert_eq!(w.y_desc, RATE_DESC);
+        let w = words(&["GDP"], GroupBy::Region, Metric::Docs, &["浙江省"]);
+        assert_eq!(w.y_desc, "讲话篇数", "Chinese group labels make a Chinese chart");
+    }
 
     #[test]
     fn lines_break_at_groups_without_data() {
