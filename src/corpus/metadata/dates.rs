@@ -7,14 +7,16 @@
 use jiff::civil::Date;
 
 use super::file_stem;
-use super::lines::{first_meaningful_line, meaningful_lines, trim_line};
-use super::numerals::{cn_digit, cn_small_number, digit, digit_run};
-use super::sessions::npc_session_year;
+use super::lines::{meaningful_lines, trim_line};
+use super::numerals::{cn_digit, cn_small_number, cn_year_digit, cn_year_run, digit, digit_run};
+use super::sessions::session_year;
 
 /// How many meaningful lines are searched for a dateline.
 const DATELINE_LINES: usize = 20;
 /// How many leading characters of the body are searched for a year.
 const YEAR_SCAN_CHARS: usize = 300;
+/// How many meaningful lines are searched for the session that is the occasion.
+const SESSION_LINES: usize = 5;
 /// Years accepted when inferred, and from file names and titles.
 pub(super) const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
 /// Years accepted when found in running text (`(19[4-9]\d|20\d\d)年`).
@@ -26,13 +28,15 @@ pub(crate) const GIVEN_YEARS: std::ops::RangeInclusive<i32> = 1800..=2199;
 
 /// The date and year a record gives, parsed.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Given {
+pub(super) struct Given<'a> {
     /// The date, as precise as given.
     pub(super) date: Option<GivenDate>,
     /// The year.
     pub(super) year: Option<i32>,
     /// The day of publication.
     pub(super) published: Option<Date>,
+    /// The venue, as given.
+    pub(super) venue: Option<&'a str>,
 }
 
 /// A speech's date and year, and whether each was inferred.
@@ -47,7 +51,7 @@ pub(super) struct DateYear {
 impl DateYear {
     /// The given date and year; else, in order: a year in the title; a dateline; the day of
     /// publication; the NPC session or a year in the text; the file name.
-    pub(super) fn infer(given: Given, title: &str, body: &str, file_name: &str) -> DateYear {
+    pub(super) fn infer(given: Given<'_>, title: &str, body: &str, file_name: &str) -> DateYear {
         let mut when = DateYear {
             date: given.date.and_then(GivenDate::day),
             year: given.year.or(given.date.map(GivenDate::year)),
@@ -64,8 +68,9 @@ impl DateYear {
             when.infer_day(published);
         }
         if when.year.is_none() {
-            when.year = npc_session_year(title)
-                .or_else(|| first_meaningful_line(body).and_then(npc_session_year))
+            when.year = session_year(title)
+                .or_else(|| given.venue.and_then(session_year))
+                .or_else(|| meaningful_lines(body).take(SESSION_LINES).find_map(session_year))
                 .or_else(|| first_year_in_text(body, YEAR_SCAN_CHARS));
             when.year_inferred = when.year.is_some();
         }
@@ -299,16 +304,19 @@ pub(crate) fn parse_given_year(given: &str) -> Option<i32> {
     GIVEN_YEARS.contains(&year).then_some(year)
 }
 
-/// The first `YYYY年` in `chars` with YYYY in `range`, not part of a longer number and not
+/// The first `YYYY年` (digits or Chinese numerals, `二〇二四年`) in `chars` with YYYY in `range`, not part of a longer number and not
 /// followed by `以来` ("since", a reference to the past).
 fn scan_year(chars: &[char], range: &std::ops::RangeInclusive<i32>) -> Option<i32> {
     let mut i = 0usize;
     while i < chars.len() {
-        if digit(chars[i]).is_none() {
-            i += 1;
-            continue;
-        }
-        let (value, len) = digit_run(&chars[i..]);
+        let (value, len) = match digit(chars[i]) {
+            Some(_) => digit_run(&chars[i..]),
+            None if cn_year_digit(chars[i]).is_some() => cn_year_run(&chars[i..]),
+            None => {
+                i += 1;
+                continue;
+            }
+        };
         let end = i + len;
         let since = chars.get(end + 1..end + 3).is_some_and(|s| s == ['以', '来']);
         if len == 4 && chars.get(end) == Some(&'年') && !since {
@@ -460,6 +468,10 @@ mod tests {
             ("2024", None),
             ("１９９８年", Some(1998)),
             ("1921年建党", None),
+            ("二〇二四年工作要点", Some(2024)),
+            ("一九五四年九月", Some(1954)),
+            ("二〇二四", None),
+            ("十二年", None),
         ];
         for (input, want) in cases {
             assert_eq!(first_year_in_text(input, 300), want, "{input:?}");

@@ -21,6 +21,7 @@
 //! expressions) and validated with [`jiff::civil::Date`].
 
 mod dates;
+mod infer;
 mod lines;
 mod numerals;
 mod sessions;
@@ -253,15 +254,24 @@ pub(crate) fn build_speech(origin: Origin<'_>, fields: Fields, body: String) -> 
         date: date.as_deref().and_then(parse_given_date),
         year: year.as_deref().and_then(parse_given_year),
         published: published.and_then(GivenDate::day),
+        venue: venue.as_deref(),
     };
     let when = DateYear::infer(given, &title, &body, file_name);
+    let who = Who::infer(Who { kind, region, speaker }, &title, &body);
 
-    let inferred =
-        [("title", title_inferred), ("date", when.date_inferred), ("year", when.year_inferred)]
-            .into_iter()
-            .filter(|(_, yes)| *yes)
-            .map(|(name, _)| name.to_owned())
-            .collect();
+    let inferred = [
+        ("title", title_inferred),
+        ("date", when.date_inferred),
+        ("year", when.year_inferred),
+        ("kind", who.0[0]),
+        ("region", who.0[1]),
+        ("speaker", who.0[2]),
+    ]
+    .into_iter()
+    .filter(|(_, yes)| *yes)
+    .map(|(name, _)| name.to_owned())
+    .collect();
+    let Who { kind, region, speaker } = who.1;
 
     Speech {
         id: origin.id,
@@ -280,6 +290,38 @@ pub(crate) fn build_speech(origin: Origin<'_>, fields: Fields, body: String) -> 
         url,
         inferred,
         body,
+    }
+}
+
+/// A speech's kind, region and speaker.
+#[derive(Debug, Clone, Default)]
+struct Who {
+    kind: Option<String>,
+    region: Option<String>,
+    speaker: Option<String>,
+}
+
+impl Who {
+    /// Fills what `given` lacks from the title and heading (see [`infer`]); returns which of
+    /// kind, region and speaker were inferred. A document adopted by a body (a resolution, a
+    /// decision...) gets no inferred speaker.
+    fn infer(given: Who, title: &str, body: &str) -> ([bool; 3], Who) {
+        let heading = infer::heading(body);
+        let mut flags = [false; 3];
+        let mut fill = |slot: Option<String>, i: usize, guess: &dyn Fn() -> Option<String>| {
+            slot.or_else(|| {
+                let found = guess();
+                flags[i] = found.is_some();
+                found
+            })
+        };
+        let kind = fill(given.kind, 0, &|| infer::infer_kind(title, &heading, body));
+        let region = fill(given.region, 1, &|| infer::infer_region(title, &heading));
+        let document = kind.as_deref().is_some_and(infer::is_document_kind);
+        let speaker = fill(given.speaker, 2, &|| {
+            if document { None } else { infer::infer_speaker(&heading) }
+        });
+        (flags, Who { kind, region, speaker })
     }
 }
 
@@ -310,7 +352,45 @@ mod tests {
         assert_eq!(s.title, "2026年北京市政府工作报告");
         assert_eq!(s.year, Some(2026));
         assert_eq!(s.date.as_deref(), Some("2026-01-25"));
+        assert_eq!(
+            (s.kind.as_deref(), s.region.as_deref(), s.speaker.as_deref()),
+            (Some("政府工作报告"), Some("北京市"), Some("殷勇"))
+        );
+        assert_eq!(s.inferred, ["title", "date", "year", "kind", "region", "speaker"]);
+
+        // What a record states is never overridden, and is not marked inferred.
+        let fields = Fields {
+            kind: Some("报告".into()),
+            region: Some("北京".into()),
+            speaker: Some("某某".into()),
+            ..Fields::default()
+        };
+        let s = speech(fields, NOISY, "a/page.txt");
+        assert_eq!(
+            (s.kind.as_deref(), s.region.as_deref(), s.speaker.as_deref()),
+            (Some("报告"), Some("北京"), Some("某某"))
+        );
         assert_eq!(s.inferred, ["title", "date", "year"]);
+
+        // A resolution about a report: kind and region, never the reporter as its speaker,
+        // even with a byline-like line.
+        let fields = Fields {
+            title: Some("第十四届全国人民代表大会第二次会议关于政府工作报告的决议".into()),
+            ..Fields::default()
+        };
+        let body = "关于政府工作报告的决议\n国务院总理　李　强\n第十四届全国人民代表大会第二次会议\
+            听取和审议了国务院总理李强所作的政府工作报告。";
+        let s = speech(fields, body, "r.jsonl");
+        assert_eq!((s.kind.as_deref(), s.region.as_deref()), (Some("决议"), Some("全国")));
+        assert_eq!((s.speaker, s.year), (None, Some(2024)));
+        assert_eq!(s.inferred, ["year", "kind", "region"]);
+
+        // A report that quotes another year's dateline: the year of the title stands, the
+        // dateline of 2023 is not its date.
+        let fields =
+            Fields { title: Some("2024年市政府工作报告".into()), ..Fields::default() };
+        let s = speech(fields, "2024年市政府工作报告\n（2023年1月5日在市人代会上）\n正文", "q.txt");
+        assert_eq!((s.year, s.date), (Some(2024), None));
 
         // Given date: year derived, not inferred.
         let fields = Fields { date: Some("2026/2/2".into()), ..Fields::default() };
@@ -330,7 +410,8 @@ mod tests {
             ..Fields::default()
         };
         let s = speech(fields, "会议同意报告提出的今年经济社会发展的总体要求。", "gwr.jsonl");
-        assert_eq!((s.year, s.inferred.clone()), (Some(2013), vec!["year".to_owned()]));
+        assert_eq!(s.year, Some(2013));
+        assert_eq!(s.inferred, ["year", "kind", "region"]);
 
         // Year in the first 300 characters.
         let s = speech(
@@ -343,7 +424,7 @@ mod tests {
         // File name.
         let s = speech(Fields::default(), "没有年份的讲话", "dir/20240305.txt");
         assert_eq!((s.date.as_deref(), s.year), (Some("2024-03-05"), Some(2024)));
-        assert_eq!(s.inferred, ["title", "date", "year"]);
+        assert_eq!(s.inferred, ["title", "date", "year", "kind"]);
         let s = speech(Fields::default(), "没有年份的讲话", "speech-2019.txt");
         assert_eq!((s.date, s.year), (None, Some(2019)));
 
@@ -364,7 +445,7 @@ mod tests {
             };
             let s = speech(fields, "正文", "x.txt");
             assert_eq!((s.date, s.year), (None, Some(2024)), "{date}");
-            assert_eq!(s.inferred, ["year"], "{date}");
+            assert_eq!(s.inferred, ["year", "kind"], "{date}");
         }
         for year in ["1", "9999", "2200", "nineteen"] {
             let fields = Fields {

@@ -61,3 +61,54 @@ pub(super) fn digit_run(chars: &[char]) -> (u64, usize) {
     }
     (value, len)
 }
+
+/// The value of a Chinese digit as written in years (`二〇二四`): no `十`, `两` or Latin `o`.
+pub(super) fn cn_year_digit(c: char) -> Option<u32> {
+    match c {
+        '两' | 'O' | 'o' | 'Ｏ' => None,
+        _ => cn_digit(c),
+    }
+}
+
+/// Reads a run of Chinese year digits at the start of `chars`: (value, length).
+pub(super) fn cn_year_run(chars: &[char]) -> (u64, usize) {
+    let mut value = 0u64;
+    let mut len = 0usize;
+    for &c in chars {
+        match cn_year_digit(c) {
+            Some(d) if len < 12 => {
+                value = value * 10 + u64::from(d);
+                len += 1;
+            }
+            _ => break,
+        }
+    }
+    (value, len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        let small = |s: &str| cn_small_number(&s.chars().collect::<Vec<_>>());
+        let cases = [
+            ("三", Some((3, 1))),
+            ("十", Some((10, 1))),
+            ("十四届", Some((14, 2))),
+            ("二十", Some((20, 2))),
+            ("二十七日", Some((27, 3))),
+            ("〇", None),
+            ("届", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(small(input), want, "{input:?}");
+        }
+        let run = |s: &str| cn_year_run(&s.chars().collect::<Vec<_>>());
+        assert_eq!(run("二〇二四年"), (2024, 4));
+        assert_eq!(run("一九五四"), (1954, 4));
+        assert_eq!(run("两千"), (0, 0));
+        assert_eq!(run("十一"), (0, 0));
+    }
+}
