@@ -60,7 +60,10 @@ fn chinese_csv_headers_with_bom_and_gb18030() {
         assert_eq!(s(&one, "date"), Some("2024-03-05"), "{file}");
         assert_eq!(one["year"], 2024, "{file}");
         assert_eq!(s(&one, "speaker"), Some("张三"), "{file}");
-        assert_eq!(one["inferred"], serde_json::json!([]), "{file}");
+        // The kind comes from the title (…的讲话); `全市` names no place: no region.
+        assert_eq!(s(&one, "kind"), Some("讲话"), "{file}");
+        assert_eq!(one["region"], serde_json::Value::Null, "{file}");
+        assert_eq!(one["inferred"], serde_json::json!(["kind"]), "{file}");
         let two = show(tmp.path(), &ix, &format!("{file}:2"));
         assert_eq!(s(&two, "date"), Some("2024-04-10"), "{file}: {two}");
     }
