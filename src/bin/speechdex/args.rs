@@ -447,6 +447,7 @@ const SHOW_AFTER_HELP: &str = "Paragraphs (non-empty lines) are numbered from 1 
 const STATS_AFTER_HELP: &str = "Examples:\n  \
     speechdex stats                   speeches per year, kind and region; size; last build\n  \
     speechdex stats --space           where the disk space goes, per field\n  \
+    speechdex stats --missing speaker the speeches without a speaker (id, title)\n  \
     speechdex stats --json | jq .docs";
 
 /// Most near matches of `verify --limit`.
@@ -571,6 +572,10 @@ pub struct StatsArgs {
     /// what makes phrases and counts exact; `body_words` keeps word frequencies for ranking.
     #[arg(long)]
     pub space: bool,
+    /// List the speeches that lack FIELD (id and title; e.g. `speaker`, `date`, `region`), to
+    /// fill them in: the overview's field audit counts them.
+    #[arg(long, value_name = "FIELD")]
+    pub missing: Option<String>,
 }
 
 /// `--by` of `trend`.

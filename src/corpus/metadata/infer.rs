@@ -10,7 +10,8 @@
 //!   (`各位代表` + `报告政府工作` → 政府工作报告; `同志们：` → 讲话).
 //! - **region**: a province, autonomous region or municipality, or a city, county or district
 //!   (`2026年山东省政府工作报告`, `在杭州市…`, `山东省省长 周乃翔`), in the title, then in the heading;
-//!   a title about a locality without a name (`在市科技系统…`, `全省…`) gives none; else `全国`
+//!   else none when the title is about a locality without naming it (`在市科技系统…`, `全省…`),
+//!   whatever national body it names; else `全国`
 //!   when the title or heading names a national body (国务院, 全国人民代表大会, 中共中央, …).
 //! - **speaker**: a byline, `[organisation] position name` (`国务院总理　李　强`, `山东省省长 周乃翔`),
 //!   possibly split over two lines; a name alone next to a dateline (`周恩来`); else a caption
@@ -316,17 +317,17 @@ fn place_in(line: &str) -> Option<String> {
     PROVINCES.iter().find(|(_, short)| text.contains(short)).map(|(full, _)| (*full).to_owned())
 }
 
-/// The region of a speech: a locality named in the title, else in the heading; none when the
-/// title is local without a name; else `全国` when the title or heading names a national body.
+/// The region of a speech: a locality named in the title, else in the heading (a byline's
+/// `中共浙江省委书记`); none when the title is local without a name (`全省`, `在市…`); else `全国` when the title or heading names a national body.
 pub(crate) fn infer_region(title: &str, heading: &[&str]) -> Option<String> {
     if let Some(place) = place_in(title) {
         return Some(place);
     }
-    if UNNAMED_LOCAL.iter().any(|w| title.contains(w)) {
-        return None;
-    }
     if let Some(place) = heading.iter().find_map(|l| place_in(l)) {
         return Some(place);
+    }
+    if UNNAMED_LOCAL.iter().any(|w| title.contains(w)) {
+        return None;
     }
     let national = |l: &str| NATIONAL_BODIES.iter().any(|b| l.contains(b));
     (national(title) || heading.iter().any(|l| national(l))).then(|| "全国".to_owned())
@@ -457,9 +458,10 @@ pub(crate) fn infer_speaker(heading: &[&str]) -> Option<String> {
             return Some(name);
         }
     }
-    // A name alone next to a dateline (`周恩来`, `习近平`).
+    // A name alone next to a dateline or after a subtitle (`周恩来`, `习近平`).
     for (i, line) in heading.iter().enumerate() {
-        let near_dateline = (i > 0 && is_dateline(heading[i - 1]))
+        let after = |l: &str| is_dateline(l) || (is_subtitle(l) && kind_of_title(l).is_some());
+        let near_dateline = (i > 0 && after(heading[i - 1]))
             || heading.get(i + 1).is_some_and(|next| is_dateline(next));
         if near_dateline && let Some(name) = bare_name(line) {
             return Some(name);
@@ -542,6 +544,11 @@ mod tests {
             ("在市科技系统传达学习2025年中央经济工作会议精神会议上的总结讲话", "", None),
             ("在〔*〕市科技系统传达学习中共中央精神会议上的讲话", "", None),
             ("在全省学习贯彻中共中央决定大会上的讲话", "", None),
+            (
+                "在全省经济工作会议上的讲话",
+                "在全省经济工作会议上的讲话\n中共浙江省委书记　王　浩\n同志们：",
+                Some("浙江省"),
+            ),
             ("关于规范市场秩序的意见", "", None),
             ("在这个市场上", "", None),
         ];
@@ -588,6 +595,10 @@ mod tests {
                 Some("刘捷"),
             ),
             ("在全国科技大会上的讲话\n（2024年6月24日）\n习近平\n同志们：", Some("习近平")),
+            (
+                "高举伟大旗帜\n——在中国共产党第十七次全国代表大会上的报告\n胡锦涛\n同志们：",
+                Some("胡锦涛"),
+            ),
             ("在部务会议上的讲话\n商务部部长 王文涛\n同志们：", Some("王文涛")),
             // A speech whose title names another person: the byline decides.
             ("在纪念毛泽东同志诞辰130周年座谈会上的讲话\n市委书记 张明\n同志们：", Some("张明")),
