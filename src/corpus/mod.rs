@@ -10,6 +10,7 @@
 mod encoding;
 pub mod fields;
 mod format;
+pub mod meta;
 pub(crate) mod metadata;
 mod walk;
 
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 pub use encoding::{decode, parse_encoding_label};
 pub use fields::{Field, FieldMap};
 pub use format::{MAX_FILE_BYTES, SUPPORTED_EXTENSIONS, read_bytes, read_file, read_file_each};
+pub use meta::MetaTable;
 pub use walk::discover;
 
 /// One speech read from the corpus, with its metadata and full text.
@@ -113,7 +115,9 @@ impl Default for ReadOptions {
 impl ReadOptions {
     /// The options that decide what speeches a file's bytes become (not which files are
     /// walked): two runs with the same key read the same file into the same speeches. The
-    /// field mapping is part of it (a run with another mapping reads every file again).
+    /// field mapping is part of it (a run with another mapping reads every file again), and so
+    /// is the content of the metadata files (`--meta`): an edited one reads every file again,
+    /// and only the speeches whose metadata changed are rewritten.
     pub fn reader_key(&self) -> String {
         let mut key = format!(
             "encoding={};max_speech_bytes={}",
@@ -123,6 +127,9 @@ impl ReadOptions {
         if !self.fields.is_empty() {
             key.push_str(";fields=");
             key.push_str(&self.fields.describe());
+        }
+        if let Some(meta) = self.fields.meta() {
+            key.push_str(&format!(";meta={:016x}", meta.hash()));
         }
         key
     }

@@ -383,3 +383,62 @@ fn inference_on_chinese_keyed_records_and_the_audit() {
     let bad = run_in(tmp.path(), &["stats", "--index", arg(&ix), "--missing", "speakers"]);
     assert_exit(&bad, 2, "stats --missing speakers");
 }
+
+/// `--meta FILE.csv` and `meta = "FILE.csv"` in speechdex.toml (issue 14 item 3): values win
+/// over the record and inference and leave `inferred`; the file in the corpus is not indexed;
+/// an edit rewrites only the speeches it changes; `--meta` wins over the toml's file; a bad
+/// file stops the run with its line.
+#[test]
+fn meta_files_override_records_and_inference() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    let csv = "标题,讲话人,正文\n\
+        在全市经济工作会议上的讲话,张三,推进高质量发展。\n\
+        2024年海州市政府工作报告,,各位代表：现在，我代表市人民政府报告工作。\n\
+        在科技大会上的讲话,李四,加快科技自立自强。\n";
+    let meta =
+        "id,speaker,region,日期\nspeeches.csv:1,张三丰,,\nspeeches.csv:2,王五,,2024年1月8日\n";
+    write_files(
+        &corpus,
+        &[
+            ("speeches.csv", csv.as_bytes()),
+            ("meta.csv", meta.as_bytes()),
+            ("speechdex.toml", b"meta = \"meta.csv\"\n"),
+        ],
+    );
+    let ix = tmp.path().join("index");
+    let summary = index(tmp.path(), &corpus, &ix, &[]);
+    assert_eq!(summary["docs"], 3, "the meta file is not a corpus file: {summary}");
+    assert_eq!(summary["skipped"].as_array().map(Vec::len), Some(0), "{summary}");
+    let one = show(tmp.path(), &ix, "speeches.csv:1");
+    assert_eq!(s(&one, "speaker"), Some("张三丰"), "the file wins over the record: {one}");
+    let two = show(tmp.path(), &ix, "speeches.csv:2");
+    assert_eq!((s(&two, "speaker"), s(&two, "region")), (Some("王五"), Some("海州市")), "{two}");
+    assert_eq!((s(&two, "date"), two["year"].as_i64()), (Some("2024-01-08"), Some(2024)));
+    assert_eq!(two["inferred"], serde_json::json!(["kind", "region"]), "{two}");
+
+    // Editing the file: the next run rewrites the one speech it changes.
+    let edited =
+        "id,speaker,region,日期\nspeeches.csv:1,张三丰,,\nspeeches.csv:2,赵六,,2024年1月8日\n";
+    std::fs::write(corpus.join("meta.csv"), edited).unwrap();
+    let summary = index(tmp.path(), &corpus, &ix, &[]);
+    assert_eq!((summary["updated"].as_u64(), summary["unchanged"].as_u64()), (Some(1), Some(2)));
+    assert_eq!(s(&show(tmp.path(), &ix, "speeches.csv:2"), "speaker"), Some("赵六"));
+
+    // --meta wins over the toml's file, field by field.
+    let flag = tmp.path().join("flag.csv");
+    std::fs::write(&flag, "id,讲话人\nspeeches.csv:3,钱七\nspeeches.csv:2,孙八\n").unwrap();
+    let summary = index(tmp.path(), &corpus, &ix, &["--meta", arg(&flag)]);
+    assert_eq!(summary["updated"].as_u64(), Some(2), "{summary}");
+    let two = show(tmp.path(), &ix, "speeches.csv:2");
+    assert_eq!((s(&two, "speaker"), s(&two, "date")), (Some("孙八"), Some("2024-01-08")));
+    assert_eq!(s(&show(tmp.path(), &ix, "speeches.csv:3"), "speaker"), Some("钱七"));
+
+    // A bad file changes nothing and says where.
+    std::fs::write(&flag, "id,date\nspeeches.csv:1,someday\n").unwrap();
+    let args = ["index", arg(&corpus), "--index", arg(&ix), "--meta", arg(&flag)];
+    let o = run_in(tmp.path(), &args);
+    assert_exit(&o, 2, "a bad meta file");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("flag.csv") && err.contains("line 2, date"), "{err}");
+}

@@ -24,6 +24,7 @@ mod dates;
 mod infer;
 mod lines;
 mod numerals;
+mod overrides;
 mod sessions;
 
 use super::Speech;
@@ -31,6 +32,7 @@ use super::fields::{Field, FieldMap};
 
 use dates::{DateYear, Given, GivenDate, parse_given_date, parse_given_year};
 use lines::{infer_title, is_invisible};
+pub(crate) use overrides::{apply_override, check_override};
 
 /// A value as a format gives it, reduced to what the field mapping needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -204,7 +206,7 @@ fn clean(s: &str) -> String {
     s.trim_matches(|c: char| c.is_whitespace() || is_invisible(c)).to_owned()
 }
 
-fn tags_of(value: &FieldValue) -> Vec<String> {
+pub(super) fn tags_of(value: &FieldValue) -> Vec<String> {
     let raw: Vec<String> = match value {
         FieldValue::List(items) => items.iter().filter_map(|v| v.as_text().map(clean)).collect(),
         FieldValue::Str(s) | FieldValue::Scalar(s) => s
