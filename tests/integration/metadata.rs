@@ -442,3 +442,42 @@ fn meta_files_override_records_and_inference() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("flag.csv") && err.contains("line 2, date"), "{err}");
 }
+
+/// Search results carry kind, speaker, region, date, url and `inferred` in JSON and CSV
+/// (issue 14 item 6): the CSV's `inferred` column is the JSON list joined with `;`.
+#[test]
+fn search_results_carry_inferred_fields() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    let csv = "标题,讲话人,链接,正文\n\
+        2024年海州市政府工作报告,王五,https://example.org/a,各位代表：发展新质生产力。\n\
+        在科技大会上的讲话,,,\"——2024年5月6日在海州市科技大会上\n市长 赵六\n同志们：发展新质生产力。\"\n";
+    write_files(&corpus, &[("speeches.csv", csv.as_bytes())]);
+    let ix = tmp.path().join("index");
+    index(tmp.path(), &corpus, &ix, &[]);
+    let hits = search(tmp.path(), &ix, "新质生产力");
+    assert_eq!(hits.len(), 2);
+    let by_id = |id: &str| hits.iter().find(|h| s(h, "id") == Some(id)).unwrap();
+    let one = by_id("speeches.csv:1");
+    assert_eq!((s(one, "kind"), s(one, "region")), (Some("政府工作报告"), Some("海州市")));
+    assert_eq!((s(one, "speaker"), s(one, "url")), (Some("王五"), Some("https://example.org/a")));
+    assert_eq!(one["inferred"], serde_json::json!(["year", "kind", "region"]), "{one}");
+    let two = by_id("speeches.csv:2");
+    assert_eq!((s(two, "speaker"), s(two, "date")), (Some("赵六"), Some("2024-05-06")), "{two}");
+    assert_eq!(two["inferred"], serde_json::json!(["date", "year", "kind", "region", "speaker"]));
+
+    let o = run_in(tmp.path(), &["search", "新质生产力", "--index", arg(&ix), "--csv"]);
+    assert_exit(&o, 0, "search --csv");
+    let text = stdout(&o);
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    for record in reader.records() {
+        let record = record.unwrap();
+        let hit = by_id(&record[column("id")]);
+        let want: Vec<&str> =
+            hit["inferred"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        assert_eq!(&record[column("inferred")], want.join(";"));
+        assert_eq!(Some(&record[column("kind")]), s(hit, "kind"));
+    }
+}
