@@ -9,15 +9,20 @@
 //!   parenthesised notes such as `（摘要）` set aside; else a subtitle's; else the opening
 //!   (`各位代表` + `报告政府工作` → 政府工作报告; `同志们：` → 讲话).
 //! - **region**: a province, autonomous region or municipality, or a city, county or district
-//!   (`2026年山东省政府工作报告`, `在杭州市…`, `山东省省长 周乃翔`), in the title, then in the heading;
-//!   else none when the title is about a locality without naming it (`在市科技系统…`, `全省…`),
-//!   whatever national body it names; else `全国`
-//!   when the title or heading names a national body (国务院, 全国人民代表大会, 中共中央, …).
-//! - **speaker**: a byline, `[organisation] position name` (`国务院总理　李　强`, `山东省省长 周乃翔`),
-//!   possibly split over two lines; a name alone next to a dateline (`周恩来`); else a caption
-//!   (`省长毛伟明作政府工作报告`). Names lose their inner spaces. Documents adopted by a body
-//!   (决议, 决定, 公报, 通知, …) get no speaker: a resolution *about* a report does not have the
-//!   reporter as its speaker.
+//!   (`2026年山东省政府工作报告`, `在杭州市…`, `山东省省长 周乃翔`), in the title, then in the heading
+//!   (there by full name only: `（2025年6月25日，天津）` is where a meeting was held); else none when
+//!   the title is about a locality without naming it (`在市科技系统…`, `全省…`); else `全国` when
+//!   the title starts with a national body (`中共中央关于…`), names one as the occasion
+//!   (`…全国人民代表大会…`, `在2025年全国商务工作会议上…`) and not as a reference
+//!   (`传达学习中共中央…精神` gives none), or a heading line names one (`国务院总理`, `商务部部长`).
+//! - **speaker**: a labelled line (`讲话人：张三`, `作者：…`); a byline, `[organisation] position
+//!   name` (`国务院总理　李　强`, `山东省省长 周乃翔`, `商务部党组书记、部长 王文涛`), possibly split
+//!   over two lines or closing a dateline; a name alone next to a dateline or after a subtitle
+//!   (`周恩来`, `习近平`); a caption (`省长毛伟明作政府工作报告`); else a title led by a name
+//!   (`习近平：在…上的讲话`). Names lose their inner spaces. Documents adopted by a body (决议, 决定,
+//!   公报, 通知, …) get no speaker: a resolution *about* a report does not have the reporter as
+//!   its speaker, and a title that names someone else (`在纪念毛泽东同志…座谈会上的讲话`) does not
+//!   make them the speaker.
 
 use super::lines::{is_noise_line, trim_line};
 
@@ -52,6 +57,10 @@ const KINDS: &[(&str, &str)] = &[
     ("祝酒词", "致辞"),
     ("贺信", "贺信"),
     ("贺电", "贺信"),
+    ("讲话要点", "讲话"),
+    ("讲话摘要", "讲话"),
+    ("讲话提纲", "讲话"),
+    ("主持词", "讲话"),
     ("开幕词", "讲话"),
     ("闭幕词", "讲话"),
     ("重要讲话", "讲话"),
@@ -71,12 +80,16 @@ const KINDS: &[(&str, &str)] = &[
     ("批复", "批复"),
     ("声明", "声明"),
     ("宣言", "宣言"),
+    ("决议案", "决议"),
+    ("议决案", "决议"),
+    ("纲领", "纲领"),
+    ("章程", "章程"),
 ];
 
 /// Kinds of documents adopted or issued by a body rather than spoken by a person.
 const DOCUMENT_KINDS: &[&str] = &[
     "决议", "决定", "公报", "意见", "通知", "通报", "公告", "通告", "建议", "规划", "方案", "条例",
-    "规定", "办法", "批复", "声明", "宣言",
+    "规定", "办法", "批复", "声明", "宣言", "纲领", "章程",
 ];
 
 /// True when `kind` is a document adopted or issued by a body (no speaker is inferred).
@@ -219,7 +232,54 @@ const NATIONAL_BODIES: &[&str] = &[
     "全国委员会",
     "中华人民共和国",
     "国家主席",
+    "国务院总理",
+    "总书记",
+    "中央宣传部",
+    "中宣部",
+    "中央组织部",
+    "中组部",
+    "最高人民法院",
+    "最高人民检察院",
+    "国家监察委员会",
+    "国家发展改革委",
+    "国家发展和改革委员会",
+    "教育部",
+    "科学技术部",
+    "科技部",
+    "工业和信息化部",
+    "公安部",
+    "民政部",
+    "司法部",
+    "财政部",
+    "人力资源社会保障部",
+    "人力资源和社会保障部",
+    "自然资源部",
+    "生态环境部",
+    "住房城乡建设部",
+    "住房和城乡建设部",
+    "交通运输部",
+    "水利部",
+    "农业农村部",
+    "商务部",
+    "文化和旅游部",
+    "国家卫生健康委",
+    "应急管理部",
+    "中国人民银行",
+    "审计署",
+    "外交部",
+    "国防部",
+    "退役军人事务部",
+    "海关总署",
+    "市场监管总局",
+    "国家统计局",
+    "全国总工会",
+    "共青团中央",
+    "全国妇联",
 ];
+
+/// Words that make a national body in a title a reference (`传达学习中共中央…精神`), not the
+/// speaker's or issuer's: such a title gives `全国` only when it starts with the body.
+const REFERENCE_WORDS: &[&str] = &["传达", "学习", "贯彻", "落实", "精神", "解读"];
 
 /// Words that make a title local without naming the place (`在市科技系统…`, `全省…`).
 const UNNAMED_LOCAL: &[&str] = &[
@@ -255,7 +315,7 @@ const UNNAMED_LOCAL: &[&str] = &[
 
 /// Characters that cannot be part of a place name before `市`/`县`/`区`/`州`.
 const NOT_IN_PLACE_NAMES: &str =
-    "这那个此各全本该我你他们的了和与及在城都市省县区到对从为是有每其第届次年月日上会";
+    "共这那个此各全本该我你他们的了和与及在城都市省县区到对从为是有每其第届次年月日上会";
 
 /// A city, county, district or prefecture (`杭州市`, `海淀区`, `延边朝鲜族自治州`): 2 to 4 name
 /// characters after a boundary (the start, `年`, `在`, `省`, `中共`, a dash or bracket), then the
@@ -323,14 +383,32 @@ pub(crate) fn infer_region(title: &str, heading: &[&str]) -> Option<String> {
     if let Some(place) = place_in(title) {
         return Some(place);
     }
-    if let Some(place) = heading.iter().find_map(|l| place_in(l)) {
+    if let Some(place) = heading.iter().find_map(|l| place_in_heading(l)) {
         return Some(place);
     }
     if UNNAMED_LOCAL.iter().any(|w| title.contains(w)) {
         return None;
     }
     let national = |l: &str| NATIONAL_BODIES.iter().any(|b| l.contains(b));
-    (national(title) || heading.iter().any(|l| national(l))).then(|| "全国".to_owned())
+    let reference = REFERENCE_WORDS.iter().any(|w| title.contains(w));
+    let issuer = NATIONAL_BODIES.iter().any(|b| title.starts_with(b));
+    let title_national = issuer || national_meeting(title) || (national(title) && !reference);
+    (title_national || heading.iter().any(|l| national(l))).then(|| "全国".to_owned())
+}
+
+/// `在全国…会议上`, `在2025年全国商务工作会议上`: a national meeting is the occasion.
+fn national_meeting(title: &str) -> bool {
+    let Some(rest) = title.strip_prefix('在') else { return false };
+    let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start_matches('年');
+    rest.starts_with("全国")
+}
+
+/// The locality a heading line names, by full name or as a city (`（2025年6月25日，天津）`,
+/// the place of a meeting, is not the speaker's region by a short name).
+fn place_in_heading(line: &str) -> Option<String> {
+    place_in(line).filter(|place| {
+        PROVINCES.iter().all(|(full, _)| full != place) || line.contains(place.as_str())
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -470,6 +548,39 @@ pub(crate) fn infer_speaker(heading: &[&str]) -> Option<String> {
     heading.iter().find_map(|l| caption(l))
 }
 
+/// Labels that introduce the speaker on a heading line (`讲话人：张三`).
+const SPEAKER_LABELS: &[&str] = &["讲话人", "发言人", "报告人", "主讲人", "作者", "致辞人"];
+
+/// `讲话人：张三`, `作者：李四` (the name with its inner spaces removed).
+fn labelled(line: &str) -> Option<String> {
+    let rest = SPEAKER_LABELS.iter().find_map(|l| line.strip_prefix(l))?;
+    let rest = rest.trim_start().strip_prefix(['：', ':'])?;
+    let name: String = rest.chars().filter(|c| !c.is_whitespace()).collect();
+    let name = byline(&name).unwrap_or(name);
+    is_name(&name).then_some(name)
+}
+
+/// `习近平：在…上的讲话`, the news convention of a title led by the speaker's name.
+fn title_speaker(title: &str) -> Option<String> {
+    let (name, rest) = title.split_once(['：', ':'])?;
+    let first = name.chars().next()?;
+    let n = name.chars().count();
+    ((2..=3).contains(&n) && is_name(name) && SURNAMES.contains(first) && !rest.trim().is_empty())
+        .then(|| name.to_owned())
+}
+
+/// The speaker of a speech: a labelled line (`讲话人：…`), the heading's byline (see
+/// [`infer_speaker`]), else a title led by a name (`习近平：…`).
+pub(crate) fn infer_speaker_of(title: &str, body: &str, heading: &[&str]) -> Option<String> {
+    body.lines()
+        .map(trim_line)
+        .take(OPENING_LINES)
+        .take_while(|l| !is_salutation(l))
+        .find_map(labelled)
+        .or_else(|| infer_speaker(heading))
+        .or_else(|| title_speaker(title))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -493,6 +604,9 @@ mod tests {
             ("二〇二五年新年贺词", "", Some("致辞")),
             ("最高人民法院工作报告", "", Some("报告")),
             ("在全市经济工作会议上的发言", "", Some("讲话")),
+            ("中国共产党第一次全国代表大会纲领", "", Some("纲领")),
+            ("中国共产党第二次全国代表大会关于民主的联合战线的议决案", "", Some("决议")),
+            ("中国共产党章程", "", Some("章程")),
             ("《关于政府工作报告的决议》", "", Some("决议")),
             // Subtitle and opening.
             (
@@ -530,6 +644,12 @@ mod tests {
             ("在杭州市委十三届八次全体会议上的讲话", "", Some("杭州市")),
             ("山东省济南市2025年政府工作报告", "", Some("山东省济南市")),
             ("在海淀区2025年经济工作会议上的讲话", "", Some("海淀区")),
+            (
+                "坚定不移走高质量发展之路",
+                "坚定不移走高质量发展之路\n——在全市高质量发展大会上的讲话\n中共苏州市委书记　刘小涛",
+                Some("苏州市"),
+            ),
+            ("在恩施州经济工作会议上的讲话", "", Some("恩施州")),
             ("2025年浙江政府工作报告", "", Some("浙江省")),
             ("2025年中华人民共和国国务院政府工作报告", "", Some("全国")),
             ("第十四届全国人民代表大会第一次会议关于政府工作报告的决议", "", Some("全国")),
@@ -539,6 +659,20 @@ mod tests {
                 Some("全国"),
             ),
             ("中国共产党第十九届中央委员会第五次全体会议公报", "", Some("全国")),
+            ("在2025年全国商务工作会议上的讲话", "", Some("全国")),
+            ("中共中央办公厅 国务院办公厅关于学习贯彻的通知", "", Some("全国")),
+            (
+                "在夏季达沃斯论坛开幕式上的致辞",
+                "在夏季达沃斯论坛开幕式上的致辞\n中华人民共和国国务院总理　李强\n（2025年6月25日，天津）",
+                Some("全国"),
+            ),
+            (
+                "在庆祝中国共产党成立100周年大会上的讲话",
+                "在庆祝中国共产党成立100周年大会上的讲话\n（2021年7月1日）\n习近平\n同志们：",
+                None,
+            ),
+            ("在部务会议上的讲话", "在部务会议上的讲话\n商务部部长 王文涛", Some("全国")),
+            ("传达学习中共中央政治局会议精神", "", None),
             // Counter-examples: local without a name; a municipal speech about a national meeting;
             // words that look like places.
             ("在市科技系统传达学习2025年中央经济工作会议精神会议上的总结讲话", "", None),
@@ -555,6 +689,23 @@ mod tests {
         for (title, body, want) in cases {
             let h = heading_of(body);
             assert_eq!(infer_region(title, &h).as_deref(), *want, "{title:?}");
+        }
+    }
+
+    #[test]
+    fn speakers_from_labels_and_titles() {
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            ("在全市大会上的讲话", "在全市大会上的讲话\n讲话人：王　明\n同志们：", Some("王明")),
+            ("题目", "题目\n作者：市委书记 张三\n正文很长。", Some("张三")),
+            ("习近平：在全国科技大会上的讲话", "同志们：\n今天开会。", Some("习近平")),
+            // Counter-examples: a colon after a word, not a name; a label without a name.
+            ("通知：关于放假的安排", "正文", None),
+            ("学习：贯彻会议精神", "正文", None),
+            ("题目", "题目\n作者：\n正文", None),
+        ];
+        for (title, body, want) in cases {
+            let h = heading_of(body);
+            assert_eq!(infer_speaker_of(title, body, &h).as_deref(), *want, "{title:?}");
         }
     }
 
@@ -600,6 +751,11 @@ mod tests {
                 Some("胡锦涛"),
             ),
             ("在部务会议上的讲话\n商务部部长 王文涛\n同志们：", Some("王文涛")),
+            ("在部务会议上的讲话\n商务部党组书记、部长 王文涛\n同志们：", Some("王文涛")),
+            (
+                "在夏季达沃斯论坛开幕式上的致辞\n中华人民共和国国务院总理　李强\n（2025年6月25日，天津）\n尊敬的各位来宾：",
+                Some("李强"),
+            ),
             // A speech whose title names another person: the byline decides.
             ("在纪念毛泽东同志诞辰130周年座谈会上的讲话\n市委书记 张明\n同志们：", Some("张明")),
             // Counter-examples: a resolution names the reporter in its text; no byline at all;

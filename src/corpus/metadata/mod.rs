@@ -321,7 +321,7 @@ impl Who {
         let region = fill(given.region, 1, &|| infer::infer_region(title, &heading));
         let document = kind.as_deref().is_some_and(infer::is_document_kind);
         let speaker = fill(given.speaker, 2, &|| {
-            if document { None } else { infer::infer_speaker(&heading) }
+            if document { None } else { infer::infer_speaker_of(title, body, &heading) }
         });
         (flags, Who { kind, region, speaker })
     }
