@@ -488,7 +488,12 @@ fn byline(line: &str) -> Option<String> {
         .filter_map(|p| compact.rfind(p).map(|at| (at, *p)))
         .max_by_key(|(at, p)| (*at + p.len(), p.len()))?;
     let name = &compact[at + position.len()..];
-    is_name(name).then(|| name.to_owned())
+    // Set apart by a space (`省长 王予波`), or a common surname first: `市长信箱` is no byline.
+    let spaced = line.trim_end().ends_with(|c: char| !c.is_whitespace())
+        && line.split_whitespace().last().is_some_and(|last| last.ends_with(name))
+        && line.split_whitespace().count() > 1;
+    let surname = name.chars().next().is_some_and(|c| SURNAMES.contains(c));
+    (is_name(name) && (spaced || surname || name.contains('·'))).then(|| name.to_owned())
 }
 
 /// `省长毛伟明作政府工作报告`, `自治区人民政府主席张雨浦作政府工作报告`: position, name, then `作`,
@@ -758,7 +763,11 @@ mod tests {
             ),
             // A speech whose title names another person: the byline decides.
             ("在纪念毛泽东同志诞辰130周年座谈会上的讲话\n市委书记 张明\n同志们：", Some("张明")),
-            // Counter-examples: a resolution names the reporter in its text; no byline at all;
+            ("在大会上的讲话\n自治区主席 艾尔肯·吐尼亚孜\n同志们：", Some("艾尔肯·吐尼亚孜")),
+            ("在大会上的讲话\n州长 洛桑江村\n同志们：", Some("洛桑江村")),
+            // Counter-examples: web furniture that looks like a position and a word;
+            ("市长信箱\n在大会上的讲话\n同志们：", None),
+            // a resolution names the reporter in its text; no byline at all;
             // web furniture before the title; a dateline without a name.
             (
                 "第十四届全国人民代表大会第三次会议听取和审议了国务院总理李强所作的\n政府工作报告\n。会议充分肯定国务院过去一年的工作。",
