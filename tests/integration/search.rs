@@ -829,10 +829,15 @@ fn json_schema_snippets_and_highlights() {
                 keys(r),
                 BTreeSet::from([
                     "rank", "id", "title", "year", "date", "speaker", "region", "kind", "url",
-                    "path", "score", "hits", "snippets"
+                    "inferred", "path", "score", "hits", "snippets"
                 ]),
                 "{query}"
             );
+            // `inferred` names fields of the result, each of them present.
+            for name in r["inferred"].as_array().unwrap() {
+                let name = name.as_str().unwrap();
+                assert!(r.get(name).is_some_and(|v| !v.is_null()), "{query}: {name} in {r}");
+            }
             let id = r["id"].as_str().unwrap();
             let doc = sh.doc(id);
             assert!(!r["title"].as_str().unwrap().is_empty(), "{id}: a title");

@@ -1,24 +1,28 @@
 //! Metadata of a speech: mapping the fields a file gives, and inferring the ones it does not.
 //!
-//! This module owns the field names every format shares (`title, date, year, speaker, region,
-//! venue, kind, tags, source, url` plus the aliases `province`, `publish_date`, `source_url`, and
-//! the text fields `content, text, body, full_text`), the normalisation of given values (dates in
-//! several notations, years as numbers or strings, tags as lists or comma-separated strings), and
-//! the inference rules for what is missing. Everything here is a pure function of its input.
+//! This module owns the normalisation of given values (dates in several notations, years as
+//! numbers or strings, tags as lists or comma-separated strings; the field names themselves are
+//! in [`crate::corpus::fields`]) and the inference of what is missing, and builds the
+//! [`Speech`]. Everything here is a pure function of its input.
 //!
-//! Inference, in order (see [`build_speech`]):
+//! Inference (see [`build_speech`]); it never overrides a stated field, and each field it fills
+//! is listed in the speech's `inferred`:
 //! - title: the first meaningful line of the body (web-page noise such as `下载` / `【字号：` /
 //!   `来源：…` skipped), else the file name stem;
 //! - date and year: given fields; else a year in the title (`2024年…报告`); else a dateline in the
-//!   first meaningful lines (`——2026年1月25日在…`, `（2023年3月13日…通过）`); else the session of the
-//!   National People's Congress named in the title or first line (`第十四届全国人民代表大会第一次会议`);
-//!   else the first plausible `YYYY年` in the first 300 characters; else the file name
-//!   (`2026_北京市_….csv`, `speech-2019.txt`, `20240305.txt`).
+//!   first meaningful lines (`——2026年1月25日在…`, `（2023年3月13日…通过）`); else the publication
+//!   day; else the session (NPC, CPPCC, Party congress or plenum) that is the occasion, in the
+//!   title, venue or heading (`第十四届全国人民代表大会第一次会议`, `十二大`, `十九届五中全会`); else
+//!   the first plausible `YYYY年` or `二〇二四年` in the first 300 characters; else the file name
+//!   (`2026_北京市_….csv`, `speech-2019.txt`, `20240305.txt`);
+//! - kind, region and speaker: from the title and heading ([`infer`]); no speaker for a document
+//!   adopted by a body (a resolution, a decision...).
 //!
 //! Submodules: `lines` (trimming, web-page noise, the title), `numerals` (ASCII, full-width and
-//! Chinese digits), `dates` (given dates, datelines, years in titles, texts and file names) and
-//! `sessions` (the years of NPC sessions). Dates and years are scanned by hand (no regular
-//! expressions) and validated with [`jiff::civil::Date`].
+//! Chinese digits), `dates` (given dates, datelines, years in titles, texts and file names),
+//! `sessions` (the years of sessions), `infer` (kind, region, speaker) and `overrides` (the
+//! values of a `--meta` file). Dates and years are scanned by hand (no regular expressions) and
+//! validated with [`jiff::civil::Date`].
 
 mod dates;
 mod infer;
