@@ -1,7 +1,7 @@
 //! Years of sessions: the National People's Congress and the CPPCC by term and session, the
 //! Party's national congresses and the plenums of its Central Committee.
 //!
-//! Recognised forms (Chinese numerals, `第` optional where people drop it):
+//! Recognised forms (Chinese numerals or ASCII digits, `第` optional where people drop it):
 //! - NPC: `第十四届全国人民代表大会第二次会议`, `十四届全国人大二次会议`, `全国人大十四届二次会议`;
 //! - CPPCC: `中国人民政治协商会议第十四届全国委员会第二次会议`, `全国政协十四届二次会议`;
 //! - Party congresses: `中国共产党第十二次全国代表大会`, `党的十二大`, `中共十二大`, `十二大`;
@@ -13,7 +13,7 @@
 //! `学习贯彻党的二十大精神` names the twentieth congress but gives no year.
 
 use super::dates::PLAUSIBLE_YEARS;
-use super::numerals::cn_small_number;
+use super::numerals::{cn_small_number, digit_run};
 
 /// The year of a session of the National People's Congress, by term (届) and session (次).
 /// CPPCC sessions fall in the same years from the fifth term (1978) on.
@@ -110,13 +110,22 @@ fn match_parts(chars: &[char], pattern: &[Part]) -> Option<(Vec<u32>, usize)> {
             Lit(lit) => pos += starts(pos, lit)?,
             Opt(lit) => pos += starts(pos, lit).unwrap_or(0),
             Num => {
-                let (n, used) = cn_small_number(chars.get(pos..)?)?;
+                let (n, used) = number(chars.get(pos..)?)?;
                 numbers.push(n);
                 pos += used;
             }
         }
     }
     Some((numbers, pos))
+}
+
+/// A Chinese number (`十四`) or one or two ASCII digits (`14`) at the start of `chars`.
+fn number(chars: &[char]) -> Option<(u32, usize)> {
+    if let Some(found) = cn_small_number(chars) {
+        return Some(found);
+    }
+    let (value, len) = digit_run(chars);
+    ((1..=2).contains(&len) && value > 0).then(|| (u32::try_from(value).unwrap_or(0), len))
 }
 
 /// True when what comes before a session makes it the text's occasion: nothing (after the
@@ -215,6 +224,8 @@ mod tests {
             ("中共十九大", Some(2017)),
             ("在党的十八大上的报告", Some(2012)),
             ("十九届五中全会公报", Some(2020)),
+            ("第12次全国代表大会", Some(1982)),
+            ("第14届全国人民代表大会第2次会议", Some(2024)),
             ("中国共产党第十九届中央委员会第五次全体会议公报", Some(2020)),
             ("在党的二十届三中全会第二次全体会议上的讲话", Some(2024)),
             // Counter-examples: references, local bodies, sessions that never met.
