@@ -171,7 +171,7 @@ const INDEX_LONG_ABOUT: &str = "Build or update the index from folders and files
     Incremental by default: new speeches are added, changed ones replaced, removed ones deleted, \
     unchanged ones left alone (content hash), all in one atomic commit. A file is read again \
     whenever its size, modification or change time or inode differ from the last run, or the \
-    reading options (--encoding, --max-speech-mb, --map, speechdex.toml) changed. With --rebuild, a complete new index \
+    reading options (--encoding, --max-speech-mb, --map, --meta, speechdex.toml) changed. With --rebuild, a complete new index \
     is built beside the old one and swapped in atomically (also over a damaged index); searches \
     keep working on the old one until then, and a failed or killed build leaves it untouched. \
     Only one indexer may write an index at a time.\n\n\
@@ -183,7 +183,10 @@ const INDEX_LONG_ABOUT: &str = "Build or update the index from folders and files
     speaker/author/讲话人, region/province/省份, kind/type/文种, tags/关键词, source/来源, url/链接; \
     the full table is in the README). Name any other key with --map FIELD=KEY, or for a whole \
     corpus in a `speechdex.toml` at its root: `[fields]` then `text = \"讲话全文\"`; --map wins. A \
-    record whose text is not found is skipped with the keys it has.\n\n\
+    record whose text is not found is skipped with the keys it has. Kind, region, speaker, date \
+    and year missing from a record are inferred from the title, dateline and byline (listed in \
+    `inferred`); --meta FILE.csv (or `meta = \"FILE.csv\"` in speechdex.toml) sets any field of \
+    any speech by id, over the record and inference.\n\n\
     Guards (safe to run from cron): a corpus folder that is missing, unreadable or holds no \
     readable file, an --index folder that is neither new, empty nor an index, and a run that \
     would remove more than half of the index's speeches (use --allow-shrink when that is \
@@ -451,6 +454,7 @@ const SHOW_AFTER_HELP: &str = "Paragraphs (non-empty lines) are numbered from 1 
 const STATS_AFTER_HELP: &str = "Examples:\n  \
     speechdex stats                   speeches per year, kind and region; size; last build\n  \
     speechdex stats --space           where the disk space goes, per field\n  \
+    speechdex stats --missing speaker the speeches without a speaker (id, title)\n  \
     speechdex stats --json | jq .docs";
 
 /// Most near matches of `verify --limit`.
@@ -533,6 +537,12 @@ pub struct IndexArgs {
     /// url. Wins over the `[fields]` of a speechdex.toml at a corpus root.
     #[arg(long = "map", value_name = "FIELD=KEY", value_parser = parse_map)]
     pub map: Vec<(Field, String)>,
+    /// Metadata that wins over the records and inference: a CSV whose `id` column names
+    /// speeches as `search` prints them and whose other columns are fields (speaker, date,
+    /// 讲话人...). Editing it is picked up by the next run. Also `meta = "FILE.csv"` in a
+    /// speechdex.toml at a corpus root; this file wins over it.
+    #[arg(long, value_name = "FILE.csv")]
+    pub meta: Option<PathBuf>,
     /// Read every file, even those whose size, times and inode have not changed since the last
     /// build (by default such files are not read again; content hashes decide what changes).
     #[arg(long)]
@@ -575,6 +585,10 @@ pub struct StatsArgs {
     /// what makes phrases and counts exact; `body_words` keeps word frequencies for ranking.
     #[arg(long)]
     pub space: bool,
+    /// List the speeches that lack FIELD (id and title; e.g. `speaker`, `date`, `region`), to
+    /// fill them in: the overview's field audit counts them.
+    #[arg(long, value_name = "FIELD")]
+    pub missing: Option<String>,
 }
 
 /// `speechdex trend`.

@@ -35,8 +35,7 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
             encoding,
             exclude: Vec::new(),
             max_speech_bytes: args.max_speech_mb << 20,
-            fields: FieldMap::from_pairs(args.map.iter().map(|(f, k)| (f.name(), k.as_str())))
-                .map_err(|e| anyhow::anyhow!("--map: {e}"))?,
+            fields: field_map(args)?,
         },
         rebuild: args.rebuild,
         user_dicts: if args.no_user_dict {
@@ -111,4 +110,13 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
         }
     }
     Ok(status)
+}
+/// The mapping of `--map`, with the overrides of `--meta`.
+fn field_map(args: &IndexArgs) -> Result<FieldMap> {
+    let map = FieldMap::from_pairs(args.map.iter().map(|(f, k)| (f.name(), k.as_str())))
+        .map_err(|e| anyhow::anyhow!("--map: {e}"))?;
+    Ok(match &args.meta {
+        Some(path) => map.with_meta(speechdex::corpus::MetaTable::load(path)?),
+        None => map,
+    })
 }

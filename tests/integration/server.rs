@@ -256,7 +256,14 @@ fn api_endpoints_and_errors() {
     let sp = s.ok(&format!("/api/search?q={term}&speaker={}", enc("省长")));
     assert!(sp["total_docs"].as_u64().unwrap() >= 1);
     let kind = s.ok(&format!("/api/search?q=&kind={}", enc("政府工作报告")));
-    assert_eq!(kind["total_docs"], 3, "a blank q lists every speech the filters let through");
+    let all = s.ok("/api/search?q=&limit=100");
+    let reports =
+        all["results"].as_array().unwrap().iter().filter(|r| r["kind"] == "政府工作报告").count();
+    assert!(reports >= 3, "{all}");
+    assert_eq!(
+        kind["total_docs"], reports as u64,
+        "a blank q lists every speech the filters let through"
+    );
     let y = s.ok(&format!("/api/search?q={}&year=2021", enc("碳达峰 | 碳中和")));
     assert!(y["results"].as_array().unwrap().iter().all(|r| r["year"] == 2021));
     assert!(s.ok("/api/search?q=GDP&limit=100")["total_docs"].as_u64().unwrap() >= 1);

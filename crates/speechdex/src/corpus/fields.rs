@@ -14,7 +14,9 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use super::meta::MetaTable;
 use crate::{Error, Result};
 
 /// A field of a speech that a record can give.
@@ -199,14 +201,18 @@ fn alias(normalized: &str) -> Option<(Field, usize)> {
 
 /// The user's mapping of fields to record keys: `--map text=讲话全文`, or the `[fields]` table of
 /// a `speechdex.toml`. A mapped key gives its field before any alias, and only that field.
+/// It also carries the overrides of the metadata files (`--meta`, `meta = "FILE.csv"`), which
+/// the readers apply to the speeches they read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldMap {
     /// Field → key as given.
     keys: BTreeMap<Field, String>,
+    /// The overrides of the metadata files, if any.
+    meta: Option<Arc<MetaTable>>,
 }
 
 /// The empty mapping, for readers without options.
-pub(crate) static NO_MAP: FieldMap = FieldMap { keys: BTreeMap::new() };
+pub(crate) static NO_MAP: FieldMap = FieldMap { keys: BTreeMap::new(), meta: None };
 
 impl FieldMap {
     /// Parses one `FIELD=KEY` (the argument of `--map`).
@@ -273,7 +279,26 @@ impl FieldMap {
             .map(|(f, k)| (*f, k.clone()))
             .collect();
         keys.extend(over.keys.iter().map(|(f, k)| (*f, k.clone())));
-        FieldMap { keys }
+        let meta = match (&self.meta, &over.meta) {
+            (Some(a), Some(b)) => Some(Arc::new(a.overlaid_with(b))),
+            (a, b) => b.clone().or_else(|| a.clone()),
+        };
+        FieldMap { keys, meta }
+    }
+
+    /// This mapping with the overrides of `meta` winning over those it has.
+    pub fn with_meta(mut self, meta: MetaTable) -> FieldMap {
+        let merged = match self.meta.take() {
+            Some(have) => have.overlaid_with(&meta),
+            None => meta,
+        };
+        self.meta = Some(Arc::new(merged));
+        self
+    }
+
+    /// The overrides of the metadata files, if any.
+    pub fn meta(&self) -> Option<&MetaTable> {
+        self.meta.as_deref()
     }
 
     /// The key mapped to `field`.
@@ -310,19 +335,26 @@ impl FieldMap {
 /// The file at a corpus root whose `[fields]` table maps fields to keys for a whole corpus.
 pub const CONFIG_FILE: &str = "speechdex.toml";
 
-/// The mapping of the `[fields]` table of `speechdex.toml` at `root`, if there is one (`None`
-/// for a root that is a file, or a folder without it).
+/// The mapping of the `[fields]` table of `speechdex.toml` at `root`, with the overrides of
+/// its `meta` file (relative to the root), if there is one (`None` for a root that is a file,
+/// or a folder without it).
 pub fn root_config(root: &Path) -> Result<Option<FieldMap>> {
     let path = root.join(CONFIG_FILE);
     if !root.is_dir() || !path.exists() {
         return Ok(None);
     }
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io("reading", &path, e))?;
-    parse_config(&text).map(Some).map_err(|message| Error::Config { path, message })
+    let (map, meta) =
+        parse_config(&text).map_err(|message| Error::Config { path: path.clone(), message })?;
+    match meta {
+        Some(file) => Ok(Some(map.with_meta(MetaTable::load(&root.join(file))?))),
+        None => Ok(Some(map)),
+    }
 }
 
-/// Parses the text of a `speechdex.toml`; `Err` says what is wrong and on which line.
-fn parse_config(text: &str) -> std::result::Result<FieldMap, String> {
+/// Parses the text of a `speechdex.toml`: the `[fields]` mapping and the `meta` file named;
+/// `Err` says what is wrong and on which line.
+fn parse_config(text: &str) -> std::result::Result<(FieldMap, Option<String>), String> {
     let table: toml::Table = toml::from_str(text).map_err(|err| {
         let message = err.message().trim().to_owned();
         match err.span() {
@@ -334,13 +366,20 @@ fn parse_config(text: &str) -> std::result::Result<FieldMap, String> {
         }
     })?;
     let mut pairs = Vec::new();
+    let mut meta = None;
     for (name, value) in &table {
         let fields = match (name.as_str(), value) {
             ("fields", toml::Value::Table(fields)) => fields,
             ("fields", _) => return Err("`fields` must be a table: [fields]".into()),
+            ("meta", toml::Value::String(file)) => {
+                meta = Some(file.clone());
+                continue;
+            }
+            ("meta", _) => return Err("`meta` must name a CSV file: meta = \"meta.csv\"".into()),
             _ => {
                 return Err(format!(
-                    "unknown setting `{name}` (expected a [fields] table, e.g. text = \"讲话全文\")"
+                    "unknown setting `{name}` (expected a [fields] table, e.g. text = \"讲话全文\", \
+                     or meta = \"FILE.csv\")"
                 ));
             }
         };
@@ -351,7 +390,8 @@ fn parse_config(text: &str) -> std::result::Result<FieldMap, String> {
             pairs.push((field.clone(), key.clone()));
         }
     }
-    FieldMap::from_pairs(pairs).map_err(|e| format!("[fields]: {e}"))
+    let map = FieldMap::from_pairs(pairs).map_err(|e| format!("[fields]: {e}"))?;
+    Ok((map, meta))
 }
 
 /// The mapping for a run over `roots`: the `speechdex.toml` of each root (two roots may not map
@@ -361,6 +401,9 @@ pub fn mapping_for_roots(roots: &[PathBuf], flags: &FieldMap) -> Result<FieldMap
     let mut from: BTreeMap<Field, PathBuf> = BTreeMap::new();
     for root in roots {
         let Some(map) = root_config(root)? else { continue };
+        if let Some(meta) = map.meta() {
+            merged = merged.with_meta(meta.clone());
+        }
         for (field, key) in &map.keys {
             match merged.keys.get(field) {
                 Some(have)
@@ -487,16 +530,20 @@ mod tests {
 
     #[test]
     fn config_files() {
-        let map =
+        let (map, meta) =
             parse_config("# a corpus\n[fields]\ntext = \"讲话全文\"\ntitle = \"名称\"\n").unwrap();
         assert_eq!(map.describe(), "title=\"名称\",text=\"讲话全文\"");
-        assert!(parse_config("").unwrap().is_empty());
+        assert_eq!(meta, None);
+        assert!(parse_config("").unwrap().0.is_empty());
+        let (_, meta) = parse_config("meta = \"meta.csv\"\n").unwrap();
+        assert_eq!(meta.as_deref(), Some("meta.csv"));
         let bad = [
             ("[fields]\ntext = \"a\"\ntitle = = 1\n", "line 3:"),
             ("[fields]\nbody = \"a\"\n", "[fields]: unknown field \"body\""),
             ("[fields]\ntext = 1\n", "[fields] text: expected the key as a string"),
             ("[feilds]\ntext = \"a\"\n", "unknown setting `feilds`"),
             ("fields = 1\n", "must be a table"),
+            ("meta = 1\n", "`meta` must name a CSV file"),
         ];
         for (text, fragment) in bad {
             let err = parse_config(text).unwrap_err();

@@ -10,6 +10,7 @@
 mod encoding;
 pub mod fields;
 mod format;
+pub mod meta;
 pub(crate) mod metadata;
 mod walk;
 
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 pub use encoding::{decode, parse_encoding_label};
 pub use fields::{Field, FieldMap};
 pub use format::{MAX_FILE_BYTES, SUPPORTED_EXTENSIONS, read_bytes, read_file, read_file_each};
+pub use meta::MetaTable;
 pub use walk::discover;
 
 /// One speech read from the corpus, with its metadata and full text.
@@ -113,7 +115,9 @@ impl Default for ReadOptions {
 impl ReadOptions {
     /// The options that decide what speeches a file's bytes become (not which files are
     /// walked): two runs with the same key read the same file into the same speeches. The
-    /// field mapping is part of it (a run with another mapping reads every file again).
+    /// field mapping is part of it (a run with another mapping reads every file again), and so
+    /// is the content of the metadata files (`--meta`): an edited one reads every file again,
+    /// and only the speeches whose metadata changed are rewritten.
     pub fn reader_key(&self) -> String {
         let mut key = format!(
             "encoding={};max_speech_bytes={}",
@@ -123,6 +127,9 @@ impl ReadOptions {
         if !self.fields.is_empty() {
             key.push_str(";fields=");
             key.push_str(&self.fields.describe());
+        }
+        if let Some(meta) = self.fields.meta() {
+            key.push_str(&format!(";meta={:016x}", meta.hash()));
         }
         key
     }
@@ -539,13 +546,48 @@ mod tests {
             assert_eq!(s.year, Some(2026), "{}", s.id);
             assert!(s.published.as_deref().is_some_and(|d| d.starts_with("2026-")), "{}", s.id);
             assert!(s.date <= s.published, "{}: {:?} {:?}", s.id, s.date, s.published);
-            assert!(s.url.is_some() && s.inferred == ["date"], "{}", s.id);
+            assert!(s.url.is_some(), "{}", s.id);
+            assert_eq!(s.inferred, ["date", "kind", "speaker"], "{}", s.id);
+            assert_eq!(s.kind.as_deref(), Some("政府工作报告"), "{}", s.id);
+            // The speaker is the byline's: a name of two or three characters that the heading
+            // of the text (before 各位代表) holds, spaces aside.
+            let name = s.speaker.as_deref().unwrap_or_else(|| panic!("{}: no speaker", s.id));
+            let head: String =
+                s.body.split("各位代表").next().unwrap().split_whitespace().collect();
+            assert!((2..=3).contains(&name.chars().count()), "{}: {name}", s.id);
+            assert!(head.contains(name), "{}: {name}", s.id);
+            assert!(!name.contains(char::is_whitespace), "{}: {name}", s.id);
             assert!(s.id.ends_with(".csv:1") && s.line == Some(2), "{}", s.id);
         }
+        let shandong = provincial.iter().find(|s| s.path.contains("山东")).unwrap();
+        assert_eq!(shandong.date.as_deref(), Some("2026-01-27"));
+        assert_eq!(shandong.published.as_deref(), Some("2026-02-01"));
+        assert_eq!(shandong.speaker.as_deref(), Some("周乃翔"));
+
+        // National texts: all 全国; the reports are 政府工作报告 and the resolutions 决议, never
+        // with a speaker; a report has one exactly when its heading has a byline.
+        for s in &gwr {
+            assert_eq!(s.region.as_deref(), Some("全国"), "{}", s.id);
+            let resolution = s.title.ends_with("决议");
+            let want = if resolution { "决议" } else { "政府工作报告" };
+            assert_eq!(s.kind.as_deref(), Some(want), "{}", s.id);
+            let head: String = s.body.split("各位代表").next().unwrap().chars().take(200).collect();
+            let head: String = head.split_whitespace().collect();
+            if resolution || !(head.contains("总理") || head.contains("周恩来")) {
+                assert_eq!(s.speaker, None, "{}", s.id);
+            } else {
+                let name = s.speaker.as_deref().unwrap_or_else(|| panic!("{}: no speaker", s.id));
+                assert!(head.contains(name), "{}: {name}", s.id);
+            }
+        }
+        let li_qiang = gwr.iter().find(|s| s.title.starts_with("2024年")).unwrap();
+        assert_eq!(li_qiang.speaker.as_deref(), Some("李强"));
 
         // The seed: title on its first line.
         let seed = speeches.iter().find(|s| s.path.starts_with("seed/")).unwrap();
         assert_eq!(seed.title, "在市科技系统传达学习2025年中央经济工作会议精神会议上的总结讲话");
         assert_eq!(seed.year, Some(2025));
+        assert_eq!(seed.kind.as_deref(), Some("讲话"));
+        assert_eq!(seed.region, None, "the city's name is masked: no region, and not 全国");
     }
 }

@@ -66,7 +66,10 @@ fn walk_root(
         if !entry.file_type().is_file() {
             continue;
         }
-        if Format::from_path(entry.path()).is_none() || (entry.depth() > 0 && is_readme(&entry)) {
+        if Format::from_path(entry.path()).is_none()
+            || (entry.depth() > 0 && is_readme(&entry))
+            || is_meta_file(entry.path(), opts)
+        {
             found.ignored += 1;
             continue;
         }
@@ -104,6 +107,13 @@ fn keep_entry(entry: &DirEntry, exclude: &[PathBuf]) -> bool {
         Ok(canonical) => !exclude.contains(&canonical),
         Err(_) => !exclude.iter().any(|e| e == entry.path()),
     }
+}
+
+/// True for a metadata file (`--meta`, `meta = "…"`): its rows are overrides, not speeches.
+fn is_meta_file(path: &Path, opts: &ReadOptions) -> bool {
+    let Some(meta) = opts.fields.meta() else { return false };
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    meta.files().contains(&canonical)
 }
 
 /// `path` relative to `root`, `/`-separated, lossy for names that are not UTF-8.

@@ -13,7 +13,8 @@
 //! | `speaker`, `region`, `kind`, `tags` | text | exact bigrams + positions | yes | raw | filters, grouping |
 //! | `year` | i64 | yes | yes | yes | `year:` filter, trends (absent when unknown) |
 //! | `date` | i64 `YYYYMMDD` | yes | – | yes | `date:` filter, sorting |
-//! | `date_text`, `published`, `venue`, `source`, `url`, `inferred` | str | – | yes | – | display |
+//! | `date_text` | str | – | yes | – | display |
+//! | `published`, `venue`, `source`, `url`, `inferred` | str | – | yes | raw | display, the field audit of `stats` |
 //! | `chars` | u64 | – | yes | yes | rates per 10,000 characters |
 //! | `hash` | u64 | – | yes | yes | incremental builds: unchanged speeches are skipped |
 //!
@@ -126,8 +127,9 @@ pub fn build_schema() -> Schema {
     }
     b.add_i64_field(YEAR, INDEXED | STORED | FAST);
     b.add_i64_field(DATE, INDEXED | FAST);
-    for name in [DATE_TEXT, PUBLISHED, VENUE, SOURCE, URL, INFERRED] {
-        b.add_text_field(name, STORED);
+    b.add_text_field(DATE_TEXT, STORED);
+    for name in [PUBLISHED, VENUE, SOURCE, URL, INFERRED] {
+        b.add_text_field(name, STORED | FAST);
     }
     b.add_u64_field(CHARS, STORED | FAST);
     b.add_u64_field(HASH, STORED | FAST);

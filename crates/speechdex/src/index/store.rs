@@ -46,8 +46,9 @@ pub const SETTINGS_FILE: &str = "speechdex.json";
 /// Identity stamps (size, times, inode) of the files whose speeches a generation holds.
 pub const FILES_FILE: &str = "files.json";
 /// Version of the on-disk layout and schema; a different one forces a rebuild. 2: the
-/// `published` field.
-pub const FORMAT_VERSION: u32 = 2;
+/// `published` field. 3: kind, region, speaker and session years inferred (what is stored
+/// changed); `inferred`, `published`, `venue`, `source` and `url` fast, for the field audit.
+pub const FORMAT_VERSION: u32 = 3;
 
 const GEN_PREFIX: &str = "gen-";
 const GEN_DIGITS: usize = 6;

@@ -17,6 +17,8 @@ struct SearchRow<'a> {
     region: Option<&'a str>,
     kind: Option<&'a str>,
     url: Option<&'a str>,
+    /// The inferred fields, `;`-separated.
+    inferred: String,
     path: &'a str,
     score: f32,
     hits: u64,
@@ -68,6 +70,7 @@ pub fn search_results(
             region: h.region.as_deref(),
             kind: h.kind.as_deref(),
             url: h.url.as_deref(),
+            inferred: h.inferred.join(";"),
             path: &h.path,
             score: h.score,
             hits: h.hits,

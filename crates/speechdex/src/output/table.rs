@@ -8,7 +8,7 @@ use comfy_table::{Cell, CellAlignment, Table};
 
 use super::escape::escape;
 use super::plural;
-use crate::stats::{Overview, SpaceUsage};
+use crate::stats::{FieldAudit, Missing, Overview, SpaceUsage};
 
 fn new_table(header: &[&str]) -> Table {
     let mut t = Table::new();
@@ -68,10 +68,31 @@ pub fn overview(out: &mut dyn Write, o: &Overview) -> io::Result<()> {
         }
         writeln!(out, "\n{t}")?;
     }
+    if !o.fields.is_empty() {
+        writeln!(out, "\n{}", audit_table(&o.fields))?;
+    }
     if let Some(space) = &o.space {
         writeln!(out, "\n{}", space_table(space))?;
     }
     Ok(())
+}
+
+/// The field audit of `speechdex stats`: speeches with each field stated, inferred, missing.
+fn audit_table(fields: &[FieldAudit]) -> Table {
+    let mut t = new_table(&["field", "stated", "inferred", "missing"]);
+    for f in fields {
+        t.add_row(vec![text(&f.field), right(f.stated), right(f.inferred), right(f.missing)]);
+    }
+    t
+}
+
+/// Renders `speechdex stats --missing FIELD`: one speech a line, id then title, and a count.
+pub fn missing(out: &mut dyn Write, m: &Missing) -> io::Result<()> {
+    for s in &m.speeches {
+        writeln!(out, "{}\t{}", escape(&s.id), escape(&s.title))?;
+    }
+    let n = m.speeches.len() as u64;
+    writeln!(out, "{} without {}", plural(n, "speech", "speeches"), escape(&m.field))
 }
 
 fn megabytes(bytes: u64) -> Cell {

@@ -141,6 +141,9 @@ pub struct SearchHit {
     pub kind: Option<String>,
     /// Where the speech was published, when known (what a citation needs).
     pub url: Option<String>,
+    /// The fields above that were inferred (from the title, dateline, byline...) rather than
+    /// stated by the record: a citation should check them.
+    pub inferred: Vec<String>,
     /// File path relative to the corpus root.
     pub path: String,
     /// Relevance score (BM25; 0 when sorting by date or hits).
@@ -308,6 +311,7 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
                 region: stored.region.clone(),
                 kind: stored.kind.clone(),
                 url: stored.url.clone(),
+                inferred: stored.inferred.clone(),
                 path: stored.path.clone(),
                 score: c.score,
                 hits: c.hits,

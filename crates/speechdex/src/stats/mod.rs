@@ -13,4 +13,7 @@ pub mod select;
 pub mod trend;
 pub mod words;
 
-pub use overview::{FieldSpace, Overview, SpaceUsage, overview, space_usage};
+pub use overview::{
+    FieldAudit, FieldSpace, Missing, MissingSpeech, Overview, SpaceUsage, field_audit, missing,
+    overview, space_usage,
+};

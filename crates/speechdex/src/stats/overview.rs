@@ -1,10 +1,13 @@
-//! What an index holds: speeches per year, kind and region, characters, size, last build.
+//! What an index holds: speeches per year, kind and region, characters, size, last build; the
+//! field audit (how many speeches have each field stated, inferred or missing) and the list of
+//! the speeches that lack one field ([`missing`]).
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::Result;
+use crate::corpus::Field;
 use crate::index::schema::names;
 use crate::index::{BuildInfo, SpeechIndex, Store};
 
@@ -23,6 +26,8 @@ pub struct Overview {
     pub kinds: BTreeMap<String, u64>,
     /// Speeches per region ("" when unknown).
     pub regions: BTreeMap<String, u64>,
+    /// For each metadata field, how many speeches have it stated, inferred or missing.
+    pub fields: Vec<FieldAudit>,
     /// Bytes the current generation takes on disk.
     pub index_bytes: u64,
     /// The index folder.
@@ -36,6 +41,154 @@ pub struct Overview {
     /// Where the disk space goes ([`space_usage`]), when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub space: Option<SpaceUsage>,
+}
+
+/// How many speeches have one field as their record states it, as inferred (from the title,
+/// dateline, byline, file name...), or not at all.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct FieldAudit {
+    /// The field's name ([`Field::name`]).
+    pub field: String,
+    /// Speeches whose record states it.
+    pub stated: u64,
+    /// Speeches that have it inferred (listed in their `inferred`).
+    pub inferred: u64,
+    /// Speeches without it.
+    pub missing: u64,
+}
+
+/// The fields of the audit, in the order shown: every field but the text (always there).
+pub const AUDITED_FIELDS: [Field; 11] = [
+    Field::Title,
+    Field::Date,
+    Field::Published,
+    Field::Year,
+    Field::Speaker,
+    Field::Region,
+    Field::Venue,
+    Field::Kind,
+    Field::Tags,
+    Field::Source,
+    Field::Url,
+];
+
+/// The speeches that lack one field (`speechdex stats --missing FIELD`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Missing {
+    /// The field's name.
+    pub field: String,
+    /// The speeches without it, by id.
+    pub speeches: Vec<MissingSpeech>,
+}
+
+/// A speech named in [`Missing`].
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct MissingSpeech {
+    /// Its id, as `search` prints it (and as a `--meta` file names it).
+    pub id: String,
+    /// Its title.
+    pub title: String,
+}
+
+/// The column that tells whether a speech has a field.
+enum Presence {
+    /// Every speech has it.
+    Always,
+    /// A text column (present when it holds a value).
+    Text(Option<tantivy::columnar::StrColumn>),
+    /// A number column.
+    Number(Option<tantivy::columnar::Column<i64>>),
+}
+
+impl Presence {
+    /// The column of `field` in a segment.
+    fn of(field: Field, ff: &tantivy::fastfield::FastFieldReaders) -> Result<Presence> {
+        let text = |name: &str| -> Result<Presence> { Ok(Presence::Text(ff.str(name)?)) };
+        let number =
+            |name: &str| -> Result<Presence> { Ok(Presence::Number(ff.column_opt::<i64>(name)?)) };
+        match field {
+            Field::Title | Field::Text => Ok(Presence::Always),
+            Field::Date => number(names::DATE),
+            Field::Year => number(names::YEAR),
+            Field::Published => text(names::PUBLISHED),
+            Field::Speaker => text(names::SPEAKER),
+            Field::Region => text(names::REGION),
+            Field::Venue => text(names::VENUE),
+            Field::Kind => text(names::KIND),
+            Field::Tags => text(names::TAGS),
+            Field::Source => text(names::SOURCE),
+            Field::Url => text(names::URL),
+        }
+    }
+
+    fn has(&self, doc: tantivy::DocId) -> bool {
+        match self {
+            Presence::Always => true,
+            Presence::Text(col) => col.as_ref().is_some_and(|c| c.term_ords(doc).next().is_some()),
+            Presence::Number(col) => col.as_ref().is_some_and(|c| c.first(doc).is_some()),
+        }
+    }
+}
+
+/// The names of the fields a speech has inferred (from the `inferred` column).
+fn inferred_names(
+    col: Option<&tantivy::columnar::StrColumn>,
+    doc: tantivy::DocId,
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    if let Some(col) = col {
+        for ord in col.term_ords(doc) {
+            let mut name = String::new();
+            col.ord_to_str(ord, &mut name).map_err(tantivy::TantivyError::from)?;
+            out.push(name);
+        }
+    }
+    Ok(out)
+}
+
+/// Counts, for each of [`AUDITED_FIELDS`], the speeches that have it stated, inferred or
+/// missing (fast fields only: no stored text is read).
+pub fn field_audit(index: &SpeechIndex) -> Result<Vec<FieldAudit>> {
+    let searcher = index.searcher();
+    let mut out: Vec<FieldAudit> = AUDITED_FIELDS
+        .iter()
+        .map(|f| FieldAudit { field: f.name().to_owned(), ..FieldAudit::default() })
+        .collect();
+    for seg in searcher.segment_readers() {
+        let ff = seg.fast_fields();
+        let columns: Vec<Presence> =
+            AUDITED_FIELDS.iter().map(|&f| Presence::of(f, ff)).collect::<Result<_>>()?;
+        let inferred = ff.str(names::INFERRED)?;
+        for doc in seg.doc_ids_alive() {
+            let names = inferred_names(inferred.as_ref(), doc)?;
+            for (row, column) in out.iter_mut().zip(&columns) {
+                if !column.has(doc) {
+                    row.missing += 1;
+                } else if names.contains(&row.field) {
+                    row.inferred += 1;
+                } else {
+                    row.stated += 1;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The speeches that lack `field`, sorted by id (their stored titles are read).
+pub fn missing(index: &SpeechIndex, field: Field) -> Result<Missing> {
+    let searcher = index.searcher();
+    let mut speeches = Vec::new();
+    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+        let column = Presence::of(field, seg.fast_fields())?;
+        for doc in seg.doc_ids_alive().filter(|&doc| !column.has(doc)) {
+            let addr = tantivy::DocAddress::new(ord as u32, doc);
+            let stored = index.stored(&searcher, addr, false)?;
+            speeches.push(MissingSpeech { id: stored.id, title: stored.title });
+        }
+    }
+    speeches.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(Missing { field: field.name().to_owned(), speeches })
 }
 
 /// Where an index's disk space goes: bytes per field and per kind of structure, summed over
@@ -125,6 +278,7 @@ pub fn overview(index: &SpeechIndex) -> Result<Overview> {
         unknown_year: 0,
         kinds: BTreeMap::new(),
         regions: BTreeMap::new(),
+        fields: field_audit(index)?,
         index_bytes: Store::new(&index.root).size_on_disk(),
         index: index.root.display().to_string(),
         last_build: index.build_info(),

@@ -153,7 +153,7 @@ mod tests {
         // publish_date is the publication: the date is the dateline's, or else the
         // publication's, marked inferred.
         assert_eq!(read.speeches[0].published.as_deref(), Some("2026-02-02"));
-        assert_eq!(read.speeches[0].inferred, ["date"]);
+        assert_eq!(read.speeches[0].inferred, ["date", "kind"]);
         assert_eq!(read.speeches[1].title, "上海正文");
         assert_eq!(read.speeches[1].inferred, ["title", "date", "year"]);
         let skips: Vec<_> = read.skipped.iter().map(|s| (s.line, s.reason.as_str())).collect();

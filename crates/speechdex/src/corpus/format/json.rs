@@ -109,7 +109,7 @@ mod tests {
         let years: Vec<_> = read.speeches.iter().map(|s| s.year).collect();
         assert_eq!(years, [Some(2020), Some(2021), Some(2019)]);
         assert_eq!(read.speeches[2].title, "2019年政府工作报告");
-        assert_eq!(read.speeches[2].inferred, ["title", "year"]);
+        assert_eq!(read.speeches[2].inferred, ["title", "year", "kind"]);
         let reasons: Vec<_> = read.skipped.iter().map(|s| s.reason.as_str()).collect();
         assert_eq!(
             reasons,

@@ -163,7 +163,7 @@ mod tests {
                 ("gwr/g.jsonl:7", Some(7), Some(2023)),
             ]
         );
-        assert_eq!(read.speeches[2].inferred, ["year"]);
+        assert_eq!(read.speeches[2].inferred, ["year", "kind", "region"]);
         let skips: Vec<_> = read.skipped.iter().map(|s| (s.line, s.reason.as_str())).collect();
         assert_eq!(skips.len(), 4, "{skips:?}");
         assert_eq!(skips[0].0, Some(3));

@@ -14,6 +14,7 @@ pub(crate) mod text;
 use std::path::Path;
 
 use super::fields::{ALIASES, Field, FieldMap, NO_MAP};
+use super::meta::MetaTable;
 use super::{FileRead, ReadOptions, Skip, SourceFile, Speech, encoding};
 
 /// The extensions speechdex reads (lower case; matched case-insensitively).
@@ -118,6 +119,8 @@ pub(crate) struct Records<'s> {
     no_text: Vec<usize>,
     no_text_keys: Vec<String>,
     no_text_suggestion: Option<String>,
+    /// The overrides of the metadata files, applied to each speech before it is handed over.
+    meta: Option<&'s MetaTable>,
 }
 
 /// Why a record of a multi-record file has no text.
@@ -140,6 +143,7 @@ impl<'s> Records<'s> {
             no_text: Vec::new(),
             no_text_keys: Vec::new(),
             no_text_suggestion: None,
+            meta: None,
         }
     }
 
@@ -206,6 +210,10 @@ impl<'s> Records<'s> {
             return;
         }
         self.speeches += 1;
+        let mut speech = speech;
+        if let Some(meta) = self.meta {
+            meta.apply(&mut speech);
+        }
         (self.sink)(speech);
     }
 
@@ -272,6 +280,7 @@ pub fn read_file_each(
     each: &mut dyn FnMut(Speech),
 ) -> Vec<Skip> {
     let mut out = Records::new(each, opts.max_speech_bytes);
+    out.meta = opts.fields.meta();
     let Some(format) = Format::from_path(&file.abs) else {
         let reason = format!(
             "unsupported file type (supported extensions: {})",
@@ -417,21 +426,26 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
 /// Reads the bytes of a file named `rel` (relative to its corpus root, `/`-separated; its
 /// extension decides the format) as [`read_file`] reads a file on disk.
 pub fn read_bytes(rel: &str, bytes: &[u8], opts: &ReadOptions) -> FileRead {
-    Records::collect(opts.max_speech_bytes, |out| match Format::from_path(Path::new(rel)) {
-        Some(format) => {
-            if let Some(decoded) = decode_or_skip(rel, bytes, opts, out) {
-                parse(rel, format, &decoded, &opts.fields, out);
+    let mut read =
+        Records::collect(opts.max_speech_bytes, |out| match Format::from_path(Path::new(rel)) {
+            Some(format) => {
+                if let Some(decoded) = decode_or_skip(rel, bytes, opts, out) {
+                    parse(rel, format, &decoded, &opts.fields, out);
+                }
             }
-        }
-        None => FileContext::clean(rel).skip(
-            out,
-            None,
-            format!(
-                "unsupported file type (supported extensions: {})",
-                SUPPORTED_EXTENSIONS.join(", ")
+            None => FileContext::clean(rel).skip(
+                out,
+                None,
+                format!(
+                    "unsupported file type (supported extensions: {})",
+                    SUPPORTED_EXTENSIONS.join(", ")
+                ),
             ),
-        ),
-    })
+        });
+    if let Some(meta) = opts.fields.meta() {
+        read.speeches.iter_mut().for_each(|s| meta.apply(s));
+    }
+    read
 }
 
 fn decode_or_skip(
