@@ -50,10 +50,23 @@ fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "**no**" }
 }
 
-/// Renders the report.
-#[allow(clippy::too_many_lines)]
+/// Renders the report: one function per section.
 pub fn markdown(r: &Results) -> String {
     let mut o = String::new();
+    summary(&mut o, r);
+    indexing(&mut o, r);
+    incremental(&mut o, r);
+    in_process_latency(&mut o, r);
+    process_latency(&mut o, r);
+    ratios(&mut o, r);
+    agreement(&mut o, r);
+    targets(&mut o, r);
+    o.push('\n');
+    o
+}
+
+/// The title and one paragraph on the corpus, the machine and the settings.
+fn summary(o: &mut String, r: &Results) {
     let c = &r.corpus;
     let _ = writeln!(o, "## speechdex-bench: {}\n", c.path.display());
     let _ = writeln!(
@@ -81,8 +94,10 @@ pub fn markdown(r: &Results) -> String {
         r.settings.terms.len(),
         r.elapsed_s
     );
+}
 
-    // Indexing.
+/// The full build: speechdex, FTS5 when measured, and the jieba ceiling.
+fn indexing(o: &mut String, r: &Results) {
     let f = &r.index.full;
     let _ = writeln!(o, "### Indexing (full build)\n");
     let _ = writeln!(o, "| | time | MB/s (corpus) | peak RSS | size | size / corpus |");
@@ -127,8 +142,10 @@ pub fn markdown(r: &Results) -> String {
         fmt_ms(j.dict_load_ms),
         fmt_ms(r.index.open_ms)
     );
+}
 
-    // Incremental.
+/// The incremental runs.
+fn incremental(o: &mut String, r: &Results) {
     let _ = writeln!(o, "### Incremental runs (`speechdex index` on the same index)\n");
     let _ = writeln!(
         o,
@@ -152,34 +169,42 @@ pub fn markdown(r: &Results) -> String {
             x.unchanged
         );
     }
+}
 
-    // Latency.
+/// Query latency in-process (FTS5 document counts when measured).
+fn in_process_latency(o: &mut String, r: &Results) {
     let _ = writeln!(o, "\n### Query latency, warm, in-process (index opened once)\n");
     let _ = writeln!(o, "| query | n | median | p99 | min | max |");
     let _ = writeln!(o, "|---|---|---|---|---|---|");
     let i = &r.in_process;
-    stats_row(&mut o, "search --count", &i.count);
-    stats_row(&mut o, "search, top 10 with snippets", &i.top10);
-    stats_row(&mut o, "trend --by year, 1 term", &i.trend);
-    stats_row(&mut o, "trend --by year, 5 terms", &i.trend5);
-    stats_row(&mut o, &format!("kwic, first {} lines", r.settings.kwic_limit), &i.kwic);
+    stats_row(o, "search --count", &i.count);
+    stats_row(o, "search, top 10 with snippets", &i.top10);
+    stats_row(o, "trend --by year, 1 term", &i.trend);
+    stats_row(o, "trend --by year, 5 terms", &i.trend5);
+    stats_row(o, &format!("kwic, first {} lines", r.settings.kwic_limit), &i.kwic);
     if let Some(fts) = &r.peers.fts5 {
-        stats_row(&mut o, "SQLite FTS5 document count (MATCH / instr)", &fts.count);
+        stats_row(o, "SQLite FTS5 document count (MATCH / instr)", &fts.count);
     }
+}
+
+/// Query latency as whole processes (rg when measured).
+fn process_latency(o: &mut String, r: &Results) {
     let _ = writeln!(o, "\n### Whole processes, start-up included (output read through a pipe)\n");
     let _ = writeln!(o, "| command | n | median | p99 | min | max |");
     let _ = writeln!(o, "|---|---|---|---|---|---|");
     let p = &r.cli;
-    stats_row(&mut o, "speechdex search TERM --count", &p.count);
-    stats_row(&mut o, "speechdex search TERM (top 10, snippets)", &p.top10);
-    stats_row(&mut o, "speechdex trend TERM --by year", &p.trend);
-    stats_row(&mut o, "speechdex trend T1..T5 --by year", &p.trend5);
-    stats_row(&mut o, &format!("speechdex kwic TERM --limit {}", r.settings.kwic_limit), &p.kwic);
+    stats_row(o, "speechdex search TERM --count", &p.count);
+    stats_row(o, "speechdex search TERM (top 10, snippets)", &p.top10);
+    stats_row(o, "speechdex trend TERM --by year", &p.trend);
+    stats_row(o, "speechdex trend T1..T5 --by year", &p.trend5);
+    stats_row(o, &format!("speechdex kwic TERM --limit {}", r.settings.kwic_limit), &p.kwic);
     if let Some(rg) = &r.peers.rg {
-        stats_row(&mut o, "rg -F --count-matches TERM flat/", &rg.count);
+        stats_row(o, "rg -F --count-matches TERM flat/", &rg.count);
     }
+}
 
-    // Ratios.
+/// Same-run ratios and the peers not measured.
+fn ratios(o: &mut String, r: &Results) {
     let _ = writeln!(o, "\n### Same-run ratios\n");
     for ratio in &r.ratios {
         let _ = writeln!(o, "- {}", ratio.text);
@@ -187,8 +212,10 @@ pub fn markdown(r: &Results) -> String {
     for why in &r.peers.unavailable {
         let _ = writeln!(o, "- not measured: {why}");
     }
+}
 
-    // Agreement.
+/// Per term: counts, agreement of every tool, medians.
+fn agreement(o: &mut String, r: &Results) {
     let _ = writeln!(o, "\n### Per term: counts, agreement and medians\n");
     let _ = writeln!(
         o,
@@ -239,8 +266,10 @@ pub fn markdown(r: &Results) -> String {
     if let Some(fts) = &r.peers.fts5 {
         let _ = writeln!(o, "FTS5 agrees on {}/{} terms.", fts.agree, fts.terms);
     }
+}
 
-    // Targets.
+/// The targets of the benchmarks issue, met or missed.
+fn targets(o: &mut String, r: &Results) {
     let _ = writeln!(o, "\n### Targets (benchmarks issue)\n");
     let _ = writeln!(o, "| target | stated for | measured here | met here |");
     let _ = writeln!(o, "|---|---|---|---|");
@@ -252,8 +281,6 @@ pub fn markdown(r: &Results) -> String {
         };
         let _ = writeln!(o, "| {} | {} | {} | {} |", t.target, t.stated_for, t.measured, met);
     }
-    o.push('\n');
-    o
 }
 
 #[cfg(test)]

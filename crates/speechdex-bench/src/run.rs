@@ -507,47 +507,6 @@ fn speechdex_cmd(opts: &RunOptions) -> Command {
     cmd
 }
 
-fn index_run(
-    opts: &RunOptions,
-    corpus: &Path,
-    index: &Path,
-    work: &Path,
-    corpus_bytes: u64,
-) -> Result<IndexRun> {
-    let mut cmd = speechdex_cmd(opts);
-    cmd.arg("index").arg(corpus).arg("--index").arg(index).args(["--json", "--quiet"]);
-    if let Some(t) = opts.threads {
-        cmd.arg("--threads").arg(t.to_string());
-    }
-    let out = work.join("index-stdout.json");
-    let err = work.join("index-stderr.txt");
-    cmd.stdout(File::create(&out)?).stderr(File::create(&err)?);
-    let run = run_with_peak(&mut cmd)?;
-    if !run.status.success() {
-        bail!(
-            "speechdex index failed ({}): {}",
-            run.status,
-            fs::read_to_string(&err).unwrap_or_default().trim()
-        );
-    }
-    let summary: Value = serde_json::from_str(&fs::read_to_string(&out)?)
-        .context("speechdex index --json printed no JSON")?;
-    let num = |k: &str| summary[k].as_u64().unwrap_or(0);
-    Ok(IndexRun {
-        wall_ms: run.wall_ms,
-        mb_per_s: mb(corpus_bytes) / (run.wall_ms / 1000.0),
-        peak_rss_mb: run.peak_rss.map(mb),
-        peak_anon_mb: run.peak_anon.map(mb),
-        mode: summary["mode"].as_str().unwrap_or("?").to_owned(),
-        added: num("added"),
-        updated: num("updated"),
-        removed: num("removed"),
-        unchanged: num("unchanged"),
-        docs: num("docs"),
-        reported_ms: num("elapsed_ms"),
-    })
-}
-
 /// Times whole `speechdex` processes; checks the exit status (0, or 1 for "no hits").
 fn cli_series(opts: &RunOptions, args: &[String], runs: usize) -> Result<Vec<f64>> {
     let once = || -> Result<f64> {
@@ -606,126 +565,296 @@ pub fn speed_ratio(key: &str, a: &str, a_ms: f64, b: &str, b_ms: f64) -> Ratio {
     Ratio { key: key.to_owned(), factor, text }
 }
 
-#[allow(clippy::too_many_lines)]
+/// Runs every phase in order and fills the results.
 fn run_in(opts: &RunOptions, work: &Path) -> Result<Results> {
     let started = Instant::now();
     let machine = machine();
-    let corpus = opts
-        .corpus
-        .canonicalize()
-        .with_context(|| format!("the corpus {} is missing", opts.corpus.display()))?;
-    let copy = work.join("corpus");
-    let index_dir = work.join("index");
-    let flat = work.join("flat");
-    let db = work.join("fts5.sqlite");
-    for p in [&copy, &index_dir, &flat] {
-        if p.exists() {
-            fs::remove_dir_all(p).with_context(|| format!("removing {}", p.display()))?;
-        }
-    }
+    let b = Bench::new(opts, work, started)?;
     let version = speechdex_cmd(opts).arg("--version").output()?;
-    let speechdex_version = String::from_utf8_lossy(&version.stdout).trim().to_owned();
-
-    // 1. Scan.
-    progress(started, "scanning the corpus: fold, flat copy, jieba ceiling");
-    let sc = scan(&corpus, (!opts.skip_peers).then_some(flat.as_path()))?;
-    if sc.speeches.is_empty() {
-        bail!("no speeches found in {}", corpus.display());
-    }
-    let corpus_info = CorpusInfo {
-        path: corpus.clone(),
-        files: sc.files,
-        speeches: sc.speeches.len(),
-        bytes: sc.bytes,
-        text_bytes: sc.text_bytes,
-        chars: sc.chars,
-        skipped: sc.skipped,
+    let mut tools = Tools {
+        speechdex: String::from_utf8_lossy(&version.stdout).trim().to_owned(),
+        speechdex_path: opts.speechdex.clone(),
+        rg: None,
+        sqlite: None,
     };
-    progress(
-        started,
-        &format!(
-            "{} speeches, {} files, {:.1} MB; jieba {:.0} ms",
-            sc.speeches.len(),
-            sc.files,
-            mb(sc.bytes),
-            sc.jieba_ms
-        ),
-    );
-
+    // 1. Scan.
+    let (sc, corpus) = b.scan_corpus()?;
     // 2. Full index of a hard-linked copy.
-    modify::link_tree(&corpus, &copy)?;
-    progress(started, "speechdex index (full)");
-    let full = index_run(opts, &copy, &index_dir, work, sc.bytes)?;
-    let index_bytes = Store::new(&index_dir).size_on_disk();
-    let folder_bytes = measure::dir_size(&index_dir);
-    progress(
-        started,
-        &format!(
-            "full index: {:.0} ms, {:.1} MB/s, index {:.1} MB",
-            full.wall_ms,
-            full.mb_per_s,
-            mb(index_bytes)
-        ),
-    );
-
+    let mut index = b.full_index(&sc)?;
     // 3. In-process queries.
     let t = Instant::now();
-    let index = SpeechIndex::open(&index_dir)?;
-    let open_ms = ms_since(t);
-    let mut per_term = Vec::new();
-    let mut inp: [Vec<f64>; 4] = Default::default();
-    progress(started, "in-process queries");
-    for term in &opts.terms {
+    let opened = SpeechIndex::open(&b.index_dir)?;
+    index.open_ms = ms_since(t);
+    let (mut per_term, in_process) = b.in_process_queries(&opened)?;
+    drop(opened);
+    // 4. Whole processes.
+    let cli = b.process_queries(&mut per_term)?;
+    // 5. Peers.
+    let peers = b.peers(&sc, &mut per_term, &mut tools)?;
+    // 6. Incremental runs.
+    let incremental = b.incremental_runs(&sc)?;
+    // Derived figures.
+    let mut results = Results {
+        tools,
+        machine,
+        corpus,
+        settings: b.settings(),
+        jieba: jieba(&sc, &index.full),
+        index,
+        incremental,
+        in_process,
+        cli,
+        peers,
+        per_term,
+        ratios: Vec::new(),
+        targets: Vec::new(),
+        elapsed_s: 0.0,
+    };
+    results.ratios = ratios(&results);
+    results.targets = targets(&results);
+    progress(started, "done");
+    results.elapsed_s = started.elapsed().as_secs_f64();
+    Ok(results)
+}
+
+/// One run of the benchmark: its options, the paths in its working folder and its clock. Each
+/// measurement phase is one method; [`run_in`] calls them in order.
+struct Bench<'a> {
+    opts: &'a RunOptions,
+    /// The working folder.
+    work: &'a Path,
+    /// When the run started (for the progress lines).
+    started: Instant,
+    /// The corpus, canonical.
+    corpus: PathBuf,
+    /// WORK/corpus: the hard-linked copy that is indexed and changed by the incremental runs.
+    copy: PathBuf,
+    /// WORK/index.
+    index_dir: PathBuf,
+    /// WORK/flat: the folded texts, one file per speech, for rg and FTS5.
+    flat: PathBuf,
+    /// WORK/fts5.sqlite.
+    db: PathBuf,
+}
+
+impl<'a> Bench<'a> {
+    /// Finds the corpus and clears the working folder's corpus/, index/ and flat/.
+    fn new(opts: &'a RunOptions, work: &'a Path, started: Instant) -> Result<Self> {
+        let corpus = opts
+            .corpus
+            .canonicalize()
+            .with_context(|| format!("the corpus {} is missing", opts.corpus.display()))?;
+        let b = Bench {
+            opts,
+            work,
+            started,
+            corpus,
+            copy: work.join("corpus"),
+            index_dir: work.join("index"),
+            flat: work.join("flat"),
+            db: work.join("fts5.sqlite"),
+        };
+        for p in [&b.copy, &b.index_dir, &b.flat] {
+            if p.exists() {
+                fs::remove_dir_all(p).with_context(|| format!("removing {}", p.display()))?;
+            }
+        }
+        Ok(b)
+    }
+
+    fn settings(&self) -> Settings {
+        let opts = self.opts;
+        Settings {
+            terms: opts.terms.clone(),
+            runs: opts.runs,
+            cli_runs: opts.cli_runs,
+            max_seconds: opts.budget.as_secs_f64(),
+            kwic_limit: opts.kwic_limit,
+            threads: opts.threads,
+            skip_peers: opts.skip_peers,
+            work: self.work.to_owned(),
+        }
+    }
+
+    /// The index folder as a command-line argument.
+    fn index_arg(&self) -> String {
+        self.index_dir.display().to_string()
+    }
+
+    /// The first five terms (the terms of the five-term trend).
+    fn first_five(&self) -> Vec<String> {
+        self.opts.terms.iter().take(5).cloned().collect()
+    }
+
+    /// Times `query` in-process, `--runs` times within the budget.
+    fn timed<T, E>(&self, mut query: impl FnMut() -> Result<T, E>) -> Result<Vec<f64>>
+    where
+        anyhow::Error: From<E>,
+    {
+        repeat(self.opts.runs, self.opts.budget, || {
+            let t = Instant::now();
+            black_box(query()?);
+            Ok(ms_since(t))
+        })
+    }
+
+    /// One run of `speechdex index` on the copy.
+    fn index_run(&self, corpus_bytes: u64) -> Result<IndexRun> {
+        let mut cmd = speechdex_cmd(self.opts);
+        cmd.arg("index").arg(&self.copy).arg("--index").arg(&self.index_dir);
+        cmd.args(["--json", "--quiet"]);
+        if let Some(t) = self.opts.threads {
+            cmd.arg("--threads").arg(t.to_string());
+        }
+        let out = self.work.join("index-stdout.json");
+        let err = self.work.join("index-stderr.txt");
+        cmd.stdout(File::create(&out)?).stderr(File::create(&err)?);
+        let run = run_with_peak(&mut cmd)?;
+        if !run.status.success() {
+            bail!(
+                "speechdex index failed ({}): {}",
+                run.status,
+                fs::read_to_string(&err).unwrap_or_default().trim()
+            );
+        }
+        let summary: Value = serde_json::from_str(&fs::read_to_string(&out)?)
+            .context("speechdex index --json printed no JSON")?;
+        let num = |k: &str| summary[k].as_u64().unwrap_or(0);
+        Ok(IndexRun {
+            wall_ms: run.wall_ms,
+            mb_per_s: mb(corpus_bytes) / (run.wall_ms / 1000.0),
+            peak_rss_mb: run.peak_rss.map(mb),
+            peak_anon_mb: run.peak_anon.map(mb),
+            mode: summary["mode"].as_str().unwrap_or("?").to_owned(),
+            added: num("added"),
+            updated: num("updated"),
+            removed: num("removed"),
+            unchanged: num("unchanged"),
+            docs: num("docs"),
+            reported_ms: num("elapsed_ms"),
+        })
+    }
+
+    /// Phase 1, scan: fold every speech, write the flat copy (unless the peers are skipped),
+    /// time jieba.
+    fn scan_corpus(&self) -> Result<(Scan, CorpusInfo)> {
+        progress(self.started, "scanning the corpus: fold, flat copy, jieba ceiling");
+        let sc = scan(&self.corpus, (!self.opts.skip_peers).then_some(self.flat.as_path()))?;
+        if sc.speeches.is_empty() {
+            bail!("no speeches found in {}", self.corpus.display());
+        }
+        let corpus_info = CorpusInfo {
+            path: self.corpus.clone(),
+            files: sc.files,
+            speeches: sc.speeches.len(),
+            bytes: sc.bytes,
+            text_bytes: sc.text_bytes,
+            chars: sc.chars,
+            skipped: sc.skipped,
+        };
+        progress(
+            self.started,
+            &format!(
+                "{} speeches, {} files, {:.1} MB; jieba {:.0} ms",
+                sc.speeches.len(),
+                sc.files,
+                mb(sc.bytes),
+                sc.jieba_ms
+            ),
+        );
+        Ok((sc, corpus_info))
+    }
+
+    /// Phase 2, full index of a hard-linked copy of the corpus: the run and the sizes
+    /// (`open_ms` is measured by phase 3).
+    fn full_index(&self, sc: &Scan) -> Result<IndexResult> {
+        modify::link_tree(&self.corpus, &self.copy)?;
+        progress(self.started, "speechdex index (full)");
+        let full = self.index_run(sc.bytes)?;
+        let index_bytes = Store::new(&self.index_dir).size_on_disk();
+        let folder_bytes = measure::dir_size(&self.index_dir);
+        progress(
+            self.started,
+            &format!(
+                "full index: {:.0} ms, {:.1} MB/s, index {:.1} MB",
+                full.wall_ms,
+                full.mb_per_s,
+                mb(index_bytes)
+            ),
+        );
+        Ok(IndexResult {
+            full,
+            index_bytes,
+            size_ratio: index_bytes as f64 / sc.bytes as f64,
+            folder_bytes,
+            open_ms: 0.0,
+        })
+    }
+
+    /// Phase 3, in-process queries on the opened index: every term, then the five-term trend.
+    fn in_process_queries(&self, index: &SpeechIndex) -> Result<(Vec<TermResult>, Latency)> {
+        let mut per_term = Vec::new();
+        let mut inp: [Vec<f64>; 4] = Default::default();
+        progress(self.started, "in-process queries");
+        for term in &self.opts.terms {
+            let (result, samples) = self.term_in_process(index, term)?;
+            for (all, s) in inp.iter_mut().zip(samples) {
+                all.extend(s);
+            }
+            per_term.push(result);
+        }
+        let trend5_req =
+            TrendRequest { terms: self.first_five(), by: GroupBy::Year, ..TrendRequest::default() };
+        black_box(trend(index, &trend5_req)?);
+        let trend5 = self.timed(|| trend(index, &trend5_req))?;
+        let in_process = Latency {
+            count: stats(&inp[0]),
+            top10: stats(&inp[1]),
+            trend: stats(&inp[2]),
+            trend5: stats(&trend5),
+            kwic: stats(&inp[3]),
+        };
+        Ok((per_term, in_process))
+    }
+
+    /// One term in-process: its counts (search, trend, kwic) and the samples of the four query
+    /// kinds (count, top 10, trend, kwic).
+    fn term_in_process(
+        &self,
+        index: &SpeechIndex,
+        term: &str,
+    ) -> Result<(TermResult, [Vec<f64>; 4])> {
         let node = parse(term).with_context(|| format!("parsing the term {term:?}"))?;
-        let mut count_req = SearchRequest::new(node.clone(), term.clone());
+        let mut count_req = SearchRequest::new(node.clone(), term.to_owned());
         count_req.count_only = true;
-        let counts = search(&index, &count_req)?;
-        let count = repeat(opts.runs, opts.budget, || {
-            let t = Instant::now();
-            black_box(search(&index, &count_req)?);
-            Ok(ms_since(t))
-        })?;
-        let top_req = SearchRequest::new(node, term.clone());
-        black_box(search(&index, &top_req)?);
-        let top10 = repeat(opts.runs, opts.budget, || {
-            let t = Instant::now();
-            black_box(search(&index, &top_req)?);
-            Ok(ms_since(t))
-        })?;
+        let counts = search(index, &count_req)?;
+        let count = self.timed(|| search(index, &count_req))?;
+        let top_req = SearchRequest::new(node, term.to_owned());
+        black_box(search(index, &top_req)?);
+        let top10 = self.timed(|| search(index, &top_req))?;
         let trend_req = TrendRequest {
-            terms: vec![term.clone()],
+            terms: vec![term.to_owned()],
             by: GroupBy::Year,
             ..TrendRequest::default()
         };
-        let tr = trend(&index, &trend_req)?;
+        let tr = trend(index, &trend_req)?;
         let trend_count = tr.totals.0.first().map_or(0, |(_, c)| c.count);
-        let trends = repeat(opts.runs, opts.budget, || {
-            let t = Instant::now();
-            black_box(trend(&index, &trend_req)?);
-            Ok(ms_since(t))
-        })?;
+        let trends = self.timed(|| trend(index, &trend_req))?;
         let kwic_req =
-            KwicRequest { limit: Some(opts.kwic_limit), ..KwicRequest::new(term.clone()) };
-        let kwic_total = concordance(&index, &kwic_req)?.total;
-        let kwic = repeat(opts.runs, opts.budget, || {
-            let t = Instant::now();
-            black_box(concordance(&index, &kwic_req)?);
-            Ok(ms_since(t))
-        })?;
+            KwicRequest { limit: Some(self.opts.kwic_limit), ..KwicRequest::new(term.to_owned()) };
+        let kwic_total = concordance(index, &kwic_req)?.total;
+        let kwic = self.timed(|| concordance(index, &kwic_req))?;
         let medians = TermMedians {
             count: median(&count),
             top10: median(&top10),
             trend: median(&trends),
             kwic: median(&kwic),
         };
-        for (all, s) in inp.iter_mut().zip([count, top10, trends, kwic]) {
-            all.extend(s);
-        }
         let folded = fold(term);
-        per_term.push(TermResult {
+        let result = TermResult {
             chars: folded.chars().count(),
             folded,
-            term: term.clone(),
+            term: term.to_owned(),
             total_docs: counts.total_docs,
             total_hits: counts.total_hits,
             trend_count,
@@ -736,35 +865,44 @@ fn run_in(opts: &RunOptions, work: &Path) -> Result<Results> {
             cli_ms: TermMedians::default(),
             rg: None,
             fts5: None,
-        });
+        };
+        Ok((result, [count, top10, trends, kwic]))
     }
-    let five: Vec<String> = opts.terms.iter().take(5).cloned().collect();
-    let trend5_req =
-        TrendRequest { terms: five.clone(), by: GroupBy::Year, ..TrendRequest::default() };
-    black_box(trend(&index, &trend5_req)?);
-    let trend5 = repeat(opts.runs, opts.budget, || {
-        let t = Instant::now();
-        black_box(trend(&index, &trend5_req)?);
-        Ok(ms_since(t))
-    })?;
-    let in_process = Latency {
-        count: stats(&inp[0]),
-        top10: stats(&inp[1]),
-        trend: stats(&inp[2]),
-        trend5: stats(&trend5),
-        kwic: stats(&inp[3]),
-    };
-    drop(index);
 
-    // 4. Whole processes.
-    progress(started, "whole-process queries");
-    let idx = index_dir.display().to_string();
-    let kwic_limit = opts.kwic_limit.to_string();
-    let mut cli: [Vec<f64>; 4] = Default::default();
-    for tr in &mut per_term {
+    /// Phase 4, whole processes: every term, then the five-term trend.
+    fn process_queries(&self, per_term: &mut [TermResult]) -> Result<Latency> {
+        progress(self.started, "whole-process queries");
+        let mut cli: [Vec<f64>; 4] = Default::default();
+        for tr in per_term.iter_mut() {
+            self.term_processes(tr, &mut cli)?;
+        }
+        let mut trend5_args: Vec<String> = vec![
+            "trend".into(),
+            "--by".into(),
+            "year".into(),
+            "--index".into(),
+            self.index_arg(),
+            "--".into(),
+        ];
+        trend5_args.extend(self.first_five());
+        let cli_trend5 = cli_series(self.opts, &trend5_args, self.opts.cli_runs)?;
+        Ok(Latency {
+            count: stats(&cli[0]),
+            top10: stats(&cli[1]),
+            trend: stats(&cli[2]),
+            trend5: stats(&cli_trend5),
+            kwic: stats(&cli[3]),
+        })
+    }
+
+    /// One term as whole processes: the totals `search --count --json` prints, then the four
+    /// query kinds (their samples are added to `cli`).
+    fn term_processes(&self, tr: &mut TermResult, cli: &mut [Vec<f64>; 4]) -> Result<()> {
+        let idx = self.index_arg();
         let term = tr.term.clone();
         let (_, out) = time_process(
-            speechdex_cmd(opts).args(["search", "--count", "--json", "--index", &idx, "--", &term]),
+            speechdex_cmd(self.opts)
+                .args(["search", "--count", "--json", "--index", &idx, "--", &term]),
         )?;
         let v: Value = serde_json::from_slice(&out.stdout).with_context(|| {
             format!(
@@ -796,16 +934,16 @@ fn run_in(opts: &RunOptions, work: &Path) -> Result<Results> {
             vec![
                 "kwic".into(),
                 "--limit".into(),
-                kwic_limit.clone(),
+                self.opts.kwic_limit.to_string(),
                 "--index".into(),
-                idx.clone(),
+                idx,
                 "--".into(),
-                term.clone(),
+                term,
             ],
         ];
         let mut medians = [0.0; 4];
         for (i, args) in arg_sets.iter().enumerate() {
-            let s = cli_series(opts, args, opts.cli_runs)?;
+            let s = cli_series(self.opts, args, self.opts.cli_runs)?;
             medians[i] = median(&s);
             cli[i].extend(s);
         }
@@ -815,146 +953,145 @@ fn run_in(opts: &RunOptions, work: &Path) -> Result<Results> {
             trend: medians[2],
             kwic: medians[3],
         };
+        Ok(())
     }
-    let mut trend5_args: Vec<String> = vec![
-        "trend".into(),
-        "--by".into(),
-        "year".into(),
-        "--index".into(),
-        idx.clone(),
-        "--".into(),
-    ];
-    trend5_args.extend(five.iter().cloned());
-    let cli_trend5 = cli_series(opts, &trend5_args, opts.cli_runs)?;
-    let cli_latency = Latency {
-        count: stats(&cli[0]),
-        top10: stats(&cli[1]),
-        trend: stats(&cli[2]),
-        trend5: stats(&cli_trend5),
-        kwic: stats(&cli[3]),
-    };
 
-    // 5. Peers.
-    let mut peers = Peers::default();
-    let mut rg_version = None;
-    let mut sqlite_version = None;
-    if opts.skip_peers {
-        peers.unavailable.push("rg and SQLite FTS5: skipped (--skip-peers)".into());
-    } else {
+    /// Phase 5, peers, unless skipped: rg over the flat copy, then SQLite FTS5 built from it.
+    /// Their versions go to `tools`; a peer that is missing is listed as unavailable.
+    fn peers(&self, sc: &Scan, per_term: &mut [TermResult], tools: &mut Tools) -> Result<Peers> {
+        let mut peers = Peers::default();
+        if self.opts.skip_peers {
+            peers.unavailable.push("rg and SQLite FTS5: skipped (--skip-peers)".into());
+            return Ok(peers);
+        }
         match peers::rg_version() {
             Ok(version) => {
-                progress(started, "rg -F --count-matches over the flat copy");
-                rg_version = Some(version);
-                let mut all = Vec::new();
-                let mut agree = 0;
-                for tr in &mut per_term {
-                    let (_, out) = time_process(&mut peers::rg_command(&tr.folded, &flat))?;
-                    let (total, files) = peers::parse_rg(&out.stdout);
-                    let s = repeat(opts.cli_runs, opts.budget, || {
-                        Ok(time_process(&mut peers::rg_command(&tr.folded, &flat))?.0)
-                    })?;
-                    let agrees = total == tr.total_hits;
-                    agree += usize::from(agrees);
-                    tr.rg = Some(RgTerm { total, files, median_ms: median(&s), agrees });
-                    all.extend(s);
-                }
-                peers.rg = Some(RgResult {
-                    count: stats(&all),
-                    agree,
-                    terms: per_term.len(),
-                    flat_bytes: sc.flat_bytes,
-                });
+                progress(self.started, "rg -F --count-matches over the flat copy");
+                tools.rg = Some(version);
+                peers.rg = Some(self.rg(sc, per_term)?);
             }
             Err(why) => peers.unavailable.push(format!("rg: {why}")),
         }
         match peers::fts5_check() {
             Ok(version) => {
-                progress(started, "SQLite FTS5 trigram: build");
-                sqlite_version = Some(version);
-                let (fts, build_ms) = peers::fts5_build(&db, &sc.flat_files)?;
-                let db_bytes = fts.size();
-                progress(started, &format!("FTS5 built in {build_ms:.0} ms; queries"));
-                let mut all = Vec::new();
-                let mut agree = 0;
-                for tr in &mut per_term {
-                    let docs = fts.count_docs(&tr.folded)?;
-                    let s = repeat(opts.runs, opts.budget, || {
-                        let t = Instant::now();
-                        black_box(fts.count_docs(&tr.folded)?);
-                        Ok(ms_since(t))
-                    })?;
-                    let agrees = docs == tr.total_docs;
-                    agree += usize::from(agrees);
-                    tr.fts5 = Some(Fts5Term {
-                        method: Fts5::method(&tr.folded),
-                        docs,
-                        median_ms: median(&s),
-                        agrees,
-                    });
-                    all.extend(s);
-                }
-                peers.fts5 = Some(Fts5Result {
-                    build_ms,
-                    mb_per_s: mb(sc.bytes) / (build_ms / 1000.0),
-                    db_bytes,
-                    size_ratio: db_bytes as f64 / sc.bytes as f64,
-                    count: stats(&all),
-                    agree,
-                    terms: per_term.len(),
-                });
-                drop(fts);
-                let _ = fs::remove_file(&db);
+                progress(self.started, "SQLite FTS5 trigram: build");
+                tools.sqlite = Some(version);
+                peers.fts5 = Some(self.fts5(sc, per_term)?);
             }
             Err(why) => peers.unavailable.push(format!("SQLite FTS5 trigram: {why:#}")),
         }
+        Ok(peers)
     }
 
-    // 6. Incremental runs.
-    progress(started, "incremental runs");
-    let mut incremental = Vec::new();
-    let noop = index_run(opts, &copy, &index_dir, work, sc.bytes)?;
-    incremental.push(IncrementalRun {
-        name: "nothing changed".into(),
-        speeches_changed: 0,
-        files_changed: 0,
-        run: noop,
-    });
-    let (changed, files) =
-        modify::change_speeches(&copy, &sc.speeches, 1, "（本句由基准测试追加，第一次修改。）")?;
-    let one = index_run(opts, &copy, &index_dir, work, sc.bytes)?;
-    incremental.push(IncrementalRun {
-        name: "one speech changed".into(),
-        speeches_changed: changed,
-        files_changed: files,
-        run: one,
-    });
-    let want = sc.speeches.len().div_ceil(100);
-    let (changed, files) =
-        modify::change_speeches(&copy, &sc.speeches, want, "（本句由基准测试追加，第二次修改。）")?;
-    let pct = index_run(opts, &copy, &index_dir, work, sc.bytes)?;
-    incremental.push(IncrementalRun {
-        name: "1% of speeches changed".into(),
-        speeches_changed: changed,
-        files_changed: files,
-        run: pct,
-    });
+    /// `rg -F --count-matches` over the flat copy, as processes, per term.
+    fn rg(&self, sc: &Scan, per_term: &mut [TermResult]) -> Result<RgResult> {
+        let mut all = Vec::new();
+        let mut agree = 0;
+        for tr in per_term.iter_mut() {
+            let (_, out) = time_process(&mut peers::rg_command(&tr.folded, &self.flat))?;
+            let (total, files) = peers::parse_rg(&out.stdout);
+            let s = repeat(self.opts.cli_runs, self.opts.budget, || {
+                Ok(time_process(&mut peers::rg_command(&tr.folded, &self.flat))?.0)
+            })?;
+            let agrees = total == tr.total_hits;
+            agree += usize::from(agrees);
+            tr.rg = Some(RgTerm { total, files, median_ms: median(&s), agrees });
+            all.extend(s);
+        }
+        Ok(RgResult { count: stats(&all), agree, terms: per_term.len(), flat_bytes: sc.flat_bytes })
+    }
 
-    // Derived figures.
-    let size_ratio = index_bytes as f64 / sc.bytes as f64;
-    let jieba = Jieba {
+    /// SQLite FTS5 trigram: the build from the flat copy, then document counts in-process, per
+    /// term. The database is removed afterwards.
+    fn fts5(&self, sc: &Scan, per_term: &mut [TermResult]) -> Result<Fts5Result> {
+        let (fts, build_ms) = peers::fts5_build(&self.db, &sc.flat_files)?;
+        let db_bytes = fts.size();
+        progress(self.started, &format!("FTS5 built in {build_ms:.0} ms; queries"));
+        let mut all = Vec::new();
+        let mut agree = 0;
+        for tr in per_term.iter_mut() {
+            let docs = fts.count_docs(&tr.folded)?;
+            let s = self.timed(|| fts.count_docs(&tr.folded))?;
+            let agrees = docs == tr.total_docs;
+            agree += usize::from(agrees);
+            tr.fts5 = Some(Fts5Term {
+                method: Fts5::method(&tr.folded),
+                docs,
+                median_ms: median(&s),
+                agrees,
+            });
+            all.extend(s);
+        }
+        let result = Fts5Result {
+            build_ms,
+            mb_per_s: mb(sc.bytes) / (build_ms / 1000.0),
+            db_bytes,
+            size_ratio: db_bytes as f64 / sc.bytes as f64,
+            count: stats(&all),
+            agree,
+            terms: per_term.len(),
+        };
+        drop(fts);
+        let _ = fs::remove_file(&self.db);
+        Ok(result)
+    }
+
+    /// Phase 6, incremental runs of `speechdex index` on the copy: nothing changed, one speech
+    /// changed, 1% of the speeches changed.
+    fn incremental_runs(&self, sc: &Scan) -> Result<Vec<IncrementalRun>> {
+        progress(self.started, "incremental runs");
+        let noop = self.index_run(sc.bytes)?;
+        let mut incremental = vec![IncrementalRun {
+            name: "nothing changed".into(),
+            speeches_changed: 0,
+            files_changed: 0,
+            run: noop,
+        }];
+        let changes = [
+            ("one speech changed", 1, "（本句由基准测试追加，第一次修改。）"),
+            (
+                "1% of speeches changed",
+                sc.speeches.len().div_ceil(100),
+                "（本句由基准测试追加，第二次修改。）",
+            ),
+        ];
+        for (name, want, sentence) in changes {
+            let (changed, files) =
+                modify::change_speeches(&self.copy, &sc.speeches, want, sentence)?;
+            let run = self.index_run(sc.bytes)?;
+            incremental.push(IncrementalRun {
+                name: name.into(),
+                speeches_changed: changed,
+                files_changed: files,
+                run,
+            });
+        }
+        Ok(incremental)
+    }
+}
+
+/// The jieba ceiling, from the scan and the full index.
+fn jieba(sc: &Scan, full: &IndexRun) -> Jieba {
+    Jieba {
         dict_load_ms: sc.jieba_load_ms,
         segment_ms: sc.jieba_ms,
         words: sc.words,
         text_mb_per_s: mb(sc.text_bytes) / (sc.jieba_ms / 1000.0),
         corpus_mb_per_s: mb(sc.bytes) / (sc.jieba_ms / 1000.0),
         index_over_jieba: full.wall_ms / sc.jieba_ms,
-    };
+    }
+}
+
+/// Same-run ratios: jieba, process over in-process, and the peers that were measured.
+fn ratios(r: &Results) -> Vec<Ratio> {
+    let (full, index_bytes) = (&r.index.full, r.index.index_bytes);
+    let (in_process, cli_latency) = (&r.in_process, &r.cli);
     let mut ratios = vec![Ratio {
         key: "index_over_jieba".into(),
-        factor: jieba.index_over_jieba,
+        factor: r.jieba.index_over_jieba,
         text: format!(
             "full index time is {:.1}× the time jieba alone needs to segment the texts",
-            jieba.index_over_jieba
+            r.jieba.index_over_jieba
         ),
     }];
     ratios.push(Ratio {
@@ -966,7 +1103,7 @@ fn run_in(opts: &RunOptions, work: &Path) -> Result<Results> {
             cli_latency.count.median_ms / in_process.count.median_ms
         ),
     });
-    if let Some(rg) = &peers.rg {
+    if let Some(rg) = &r.peers.rg {
         ratios.push(speed_ratio(
             "count_cli_vs_rg",
             "speechdex search --count (process)",
@@ -989,7 +1126,7 @@ fn run_in(opts: &RunOptions, work: &Path) -> Result<Results> {
             rg.count.median_ms,
         ));
     }
-    if let Some(f) = &peers.fts5 {
+    if let Some(f) = &r.peers.fts5 {
         ratios.push(Ratio {
             key: "build_vs_fts5".into(),
             factor: full.mb_per_s / f.mb_per_s,
@@ -1019,16 +1156,28 @@ fn run_in(opts: &RunOptions, work: &Path) -> Result<Results> {
             f.count.median_ms,
         ));
     }
+    ratios
+}
 
-    let runs = || std::iter::once(&full).chain(incremental.iter().map(|r| &r.run));
+/// The highest peak memory (VmHWM, anonymous) over the full and the incremental index runs.
+fn peak_memory(r: &Results) -> (Option<f64>, Option<f64>) {
+    let runs = || std::iter::once(&r.index.full).chain(r.incremental.iter().map(|i| &i.run));
     let max = |m: Option<f64>, v: f64| Some(m.map_or(v, |m: f64| m.max(v)));
-    let peak = runs().filter_map(|r| r.peak_rss_mb).fold(None, max);
-    let peak_anon = runs().filter_map(|r| r.peak_anon_mb).fold(None, max);
-    let rg_ratio = peers.rg.as_ref().map(|rg| rg.count.median_ms / cli_latency.count.median_ms);
-    let one_ms = incremental.get(1).map_or(f64::NAN, |r| r.run.wall_ms);
+    let peak = runs().filter_map(|x| x.peak_rss_mb).fold(None, max);
+    let peak_anon = runs().filter_map(|x| x.peak_anon_mb).fold(None, max);
+    (peak, peak_anon)
+}
+
+/// The targets of the benchmarks issue, met or missed on this corpus.
+fn targets(r: &Results) -> Vec<Target> {
+    let (full, in_process, peers) = (&r.index.full, &r.in_process, &r.peers);
+    let size_ratio = r.index.size_ratio;
+    let (peak, peak_anon) = peak_memory(r);
+    let rg_ratio = peers.rg.as_ref().map(|rg| rg.count.median_ms / r.cli.count.median_ms);
+    let one_ms = r.incremental.get(1).map_or(f64::NAN, |i| i.run.wall_ms);
     let any = "any size";
     let at500 = "500 MB";
-    let targets = vec![
+    vec![
         Target {
             target: "full index ≥ 15 MB/s".into(),
             stated_for: any.into(),
@@ -1096,36 +1245,5 @@ fn run_in(opts: &RunOptions, work: &Path) -> Result<Results> {
             measured: format!("{:.0} ms", one_ms),
             met: Some(one_ms <= 2000.0),
         },
-    ];
-    progress(started, "done");
-    Ok(Results {
-        tools: Tools {
-            speechdex: speechdex_version,
-            speechdex_path: opts.speechdex.clone(),
-            rg: rg_version,
-            sqlite: sqlite_version,
-        },
-        machine,
-        corpus: corpus_info,
-        settings: Settings {
-            terms: opts.terms.clone(),
-            runs: opts.runs,
-            cli_runs: opts.cli_runs,
-            max_seconds: opts.budget.as_secs_f64(),
-            kwic_limit: opts.kwic_limit,
-            threads: opts.threads,
-            skip_peers: opts.skip_peers,
-            work: work.to_owned(),
-        },
-        index: IndexResult { full, index_bytes, size_ratio, folder_bytes, open_ms },
-        incremental,
-        jieba,
-        in_process,
-        cli: cli_latency,
-        peers,
-        per_term,
-        ratios,
-        targets,
-        elapsed_s: started.elapsed().as_secs_f64(),
-    })
+    ]
 }

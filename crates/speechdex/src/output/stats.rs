@@ -138,6 +138,12 @@ pub fn trend_table(out: &mut dyn Write, t: &Trend) -> io::Result<()> {
         )?;
     }
     writeln!(out, "{}, {} characters", super::plural(t.docs, "speech", "speeches"), t.chars)?;
+    trend_summaries(out, t)
+}
+
+/// The part of `speechdex trend` below the table: per term, its totals, first and last
+/// appearance and peak.
+fn trend_summaries(out: &mut dyn Write, t: &Trend) -> io::Result<()> {
     for term in &t.terms {
         writeln!(out)?;
         let total = t.totals.get(term).copied().unwrap_or_default();
