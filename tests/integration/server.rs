@@ -205,6 +205,30 @@ fn raw_status(addr: &str, request: &[u8]) -> u16 {
 }
 
 #[test]
+fn search_results_download_as_csv_that_excel_reads() {
+    let (_dir, index) = sample_index();
+    let s = Server::start(&index);
+    let term = enc("新质生产力");
+    let (status, ctype, body) = s.get_raw(&format!("/api/search?q={term}&limit=100&format=csv"));
+    assert_eq!(status, 200, "{body}");
+    assert!(ctype.starts_with("text/csv"), "{ctype}");
+    let csv = body.strip_prefix('\u{feff}').expect("a BOM, so that Excel reads UTF-8");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    for column in ["id", "title", "kind", "url", "snippets"] {
+        assert!(header.iter().any(|h| h == column), "{column} in {header:?}");
+    }
+    // One row per speech, the same speeches as the JSON answer, in the same order.
+    let ids: Vec<String> = reader.records().map(|r| r.unwrap()[1].to_string()).collect();
+    let json = s.ok(&format!("/api/search?q={term}&limit=100"));
+    let expected: Vec<&str> =
+        json["results"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, expected);
+    let (status, json) = s.get(&format!("/api/search?q={term}&format=xml"));
+    assert_eq!((status, json["parameter"].as_str()), (400, Some("format")), "{json}");
+}
+
+#[test]
 fn api_endpoints_and_errors() {
     let (_dir, index) = sample_index();
     let s = Server::start(&index);

@@ -19,7 +19,7 @@ use super::{
 use speechdex::Choice;
 use speechdex::index::SpeechIndex;
 use speechdex::search::show::{ShowRequest, show};
-use speechdex::search::{Filters, Node, SearchRequest, SortOrder, query};
+use speechdex::search::{Filters, Node, SearchRequest, SearchResults, SortOrder, query};
 use speechdex::stats::compare::{CompareRequest, Side};
 use speechdex::stats::concordance::{KwicRequest, KwicSort};
 use speechdex::stats::trend::{DEFAULT_GROUP_LIMIT, GroupBy, Metric, TrendRequest};
@@ -104,6 +104,30 @@ where
     T: Serialize + Send + 'static,
     F: FnOnce(&SpeechIndex) -> Result<T, ApiError> + Send + 'static,
 {
+    blocking_as(state, f, Answer::Json, json_bytes::<T>).await
+}
+
+/// How an answer is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// JSON, as the commands' `--json`.
+    Json,
+    /// Search results as CSV with a BOM (Excel reads it as UTF-8), as `search --csv --bom`,
+    /// offered as a download.
+    SearchCsv,
+}
+
+/// [`blocking`], with the answer written by `write` and sent as `answer`.
+async fn blocking_as<T, F>(
+    state: &AppState,
+    f: F,
+    answer: Answer,
+    write: fn(&T) -> Result<Vec<u8>, ApiError>,
+) -> ApiResult
+where
+    T: Serialize + Send + 'static,
+    F: FnOnce(&SpeechIndex) -> Result<T, ApiError> + Send + 'static,
+{
     let permit = state.jobs.clone().acquire_owned().await.map_err(|_| {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is shutting down")
     })?;
@@ -112,9 +136,7 @@ where
     let outcome = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let value = f(&index)?;
-        let bytes = serde_json::to_vec(&value).map_err(|e| {
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("writing JSON: {e}"))
-        })?;
+        let bytes = write(&value)?;
         drop(value);
         CountedBody::new(bytes, &answers)
     })
@@ -122,9 +144,23 @@ where
     match outcome {
         Ok(Ok(body)) => {
             let mut response = Response::new(Body::new(body));
-            response
-                .headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            let headers = response.headers_mut();
+            match answer {
+                Answer::Json => {
+                    headers
+                        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                }
+                Answer::SearchCsv => {
+                    headers.insert(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("text/csv; charset=utf-8"),
+                    );
+                    headers.insert(
+                        header::CONTENT_DISPOSITION,
+                        HeaderValue::from_static("attachment; filename=\"search.csv\""),
+                    );
+                }
+            }
             Ok(response)
         }
         Ok(Err(e)) => {
@@ -138,6 +174,23 @@ where
             Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))
         }
     }
+}
+
+/// An answer as JSON.
+fn json_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(value)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("writing JSON: {e}")))
+}
+
+/// Search results as CSV with a BOM, as `search --csv --bom` writes them.
+fn search_csv(results: &SearchResults) -> Result<Vec<u8>, ApiError> {
+    let mut out = Vec::new();
+    speechdex::output::csv::start(&mut out, true)
+        .and_then(|()| speechdex::output::csv::search_results(&mut out, results, false))
+        .map_err(|e| {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("writing CSV: {e}"))
+        })?;
+    Ok(out)
 }
 
 /// Bytes of a JSON answer copied out to hyper at a time: what is not yet copied out stays
@@ -373,8 +426,15 @@ pub(super) async fn search(
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let run = async {
-        let p =
-            Params::new(q, &known(&["q", "limit", "offset", "sort", "snippets", "width"], true))?;
+        let own = ["q", "limit", "offset", "sort", "snippets", "width", "format"];
+        let p = Params::new(q, &known(&own, true))?;
+        let answer = match p.text("format")?.as_deref() {
+            None | Some("json") => Answer::Json,
+            Some("csv") => Answer::SearchCsv,
+            Some(other) => {
+                return Err(ApiError::bad("format", format!("format={other:?}: give json or csv")));
+            }
+        };
         let text = p.text("q")?.unwrap_or_default();
         let node = p.query("q")?.unwrap_or(Node::And(Vec::new()));
         let node = query::with_filters(node, &p.filters()?);
@@ -384,7 +444,12 @@ pub(super) async fn search(
         req.snippets = p.int("snippets", 0, 10, speechdex::search::DEFAULT_SNIPPETS)?;
         req.snippet_width = p.int("width", 20, 400, speechdex::search::DEFAULT_SNIPPET_WIDTH)?;
         req.sort = p.choice::<SortOrder>("sort")?;
-        blocking(&state, move |index| Ok(speechdex::search::search(index, &req)?)).await
+        let write = match answer {
+            Answer::Json => json_bytes::<SearchResults>,
+            Answer::SearchCsv => search_csv,
+        };
+        let search = move |index: &SpeechIndex| Ok(speechdex::search::search(index, &req)?);
+        blocking_as(&state, search, answer, write).await
     };
     run.await.into_response()
 }

@@ -10,7 +10,7 @@
 //! |---|---|---|
 //! | `GET /` | — | the web page (HTML, embedded in the binary; its assets are `/assets/page.css` and `/assets/page.js`) |
 //! | `GET /healthz` | — | `{status: "ok", generation, docs}`: the index generation served and its speeches |
-//! | `GET /api/search` | `q`, `limit`, `offset`, `sort`, `snippets`, `width`, filters | [`speechdex::search::SearchResults`], as `search --json` |
+//! | `GET /api/search` | `q`, `limit`, `offset`, `sort`, `snippets`, `width`, `format`, filters | [`speechdex::search::SearchResults`], as `search --json`; with `format=csv`, the same page as CSV with a BOM, as `search --csv --bom` (a download, `search.csv`) |
 //! | `GET /api/docs/{id}` | `q` | the speech (metadata and `body`) and `highlights`, as `show --json` |
 //! | `GET /api/stats` | — | [`speechdex::stats::Overview`], as `stats --json`, plus `cache` ([`speechdex::index::cache::CachesStats`]) |
 //! | `GET /api/trend` | `terms`, `by`, `metric`, `limit`, `where`, filters | [`speechdex::stats::trend::Trend`], as `trend --json` |

@@ -5,6 +5,7 @@
 (() => {
   const PAGE = 10;
   const MAX_OFFSET = 10000;
+  const CSV_ROWS = 100; // the server's largest page (MAX_LIMIT)
   const COLORS = ['#c0392b', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2',
     '#17becf', '#7f7f7f', '#bcbd22'];
   const METRICS = { rate: '每万字频次', count: '出现次数', docs: '讲话篇数' };
@@ -266,6 +267,14 @@
     const to = from + r.results.length - 1;
     setStatus(status, (q.trim() ? `共 ${fmt(r.total_docs)} 篇讲话，命中 ${fmt(r.total_hits)} 处` : `共 ${fmt(r.total_docs)} 篇讲话`) +
       (r.results.length ? `；第 ${from}–${to} 篇` : '') + `（${Math.max(1, Math.round(r.took_ms))} 毫秒）`);
+    // The results as a spreadsheet (UTF-8 with a BOM, so that Excel reads the Chinese): the first
+    // CSV_ROWS in the current order, with every snippet, url and kind, as `search --csv`.
+    const csvParams = new URLSearchParams();
+    for (const [k, v] of Object.entries({ q, ...filters, sort, limit: CSV_ROWS, snippets: 3, format: 'csv' })) {
+      if (String(v).trim() !== '') csvParams.set(k, String(v).trim());
+    }
+    status.append(' ', el('a', { id: 'search-csv', class: 'download', href: '/api/search?' + csvParams.toString(),
+      download: 'search.csv', text: `下载 CSV（前 ${Math.min(CSV_ROWS, r.total_docs)} 篇）` }));
     for (const hit of r.results) {
       const link = hashFor('doc', { q }, hit.id);
       const meta = el('div', { class: 'meta-line' },
