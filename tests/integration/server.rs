@@ -480,6 +480,10 @@ fn api_endpoints_and_errors() {
     assert_eq!(st, 200);
     assert!(ctype.starts_with("text/html"));
     assert!(html.contains("lang=\"zh-CN\"") && html.contains("检索"));
+    // A description for search engines, and an icon in the page (no request for /favicon.ico,
+    // which would be a 404 in the browser's console).
+    assert!(html.contains("<meta name=\"description\" content=\"speechdex"), "meta description");
+    assert!(html.contains("<link rel=\"icon\" href=\"data:image/svg+xml,"), "an inline icon");
     let (st, ctype, css) = s.get_raw("/assets/page.css");
     assert_eq!((st, ctype.as_str()), (200, "text/css; charset=utf-8"));
     let (st, ctype, js) = s.get_raw("/assets/page.js");
