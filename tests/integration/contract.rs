@@ -70,6 +70,7 @@ fn search_show_and_stats() {
 fn term_statistics() {
     contract("trend", &["trend", "新质生产力", "人工智能"], 0);
     contract("trend-region", &["trend", "新质生产力", "--by", "region", "--metric", "count"], 0);
+    contract("trend-selection", &["trend", "新质生产力", "--from", "2024", "--where", "发展"], 0);
     contract("kwic", &["kwic", "新质生产力", "--limit", "3", "--width", "10"], 0);
     contract("top", &["top", "--limit", "5"], 0);
     contract("compare", &["compare", "--a", "year:2024", "--b", "year:2025", "--limit", "3"], 0);

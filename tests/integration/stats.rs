@@ -551,6 +551,16 @@ fn svg_chart_has_one_series_per_term() {
 }
 
 #[test]
+fn first_and_last_under_a_filter_say_they_are_within_it() {
+    let all = stdout(&run(sample_index(), &["trend", "新质生产力"]));
+    assert!(all.contains("  first: ") && !all.contains("matching"), "{all}");
+    let recent = stdout(&run(sample_index(), &["trend", "新质生产力", "--from", "2024"]));
+    assert!(recent.contains("characters matching year:2024.."), "{recent}");
+    assert!(recent.contains("  first (in the selection): 2024"), "{recent}");
+    assert!(recent.contains("  last (in the selection): "), "{recent}");
+}
+
+#[test]
 fn categories_are_bars_and_a_chinese_chart_has_chinese_axes() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("regions.svg");

@@ -137,7 +137,11 @@ pub fn trend_table(out: &mut dyn Write, t: &Trend) -> io::Result<()> {
             t.by.plural()
         )?;
     }
-    writeln!(out, "{}, {} characters", super::plural(t.docs, "speech", "speeches"), t.chars)?;
+    write!(out, "{}, {} characters", super::plural(t.docs, "speech", "speeches"), t.chars)?;
+    match &t.selection {
+        Some(q) => writeln!(out, " matching {}", escape(q))?,
+        None => writeln!(out)?,
+    }
     trend_summaries(out, t)
 }
 
@@ -155,10 +159,12 @@ fn trend_summaries(out: &mut dyn Write, t: &Trend) -> io::Result<()> {
             super::plural(total.docs, "speech", "speeches"),
             rate(total.rate)
         )?;
+        // Under a selection, first and last are within it (an earlier speech may be outside).
+        let within = if t.selection.is_some() { " (in the selection)" } else { "" };
         if let Some(Some(f)) = t.first_seen.get(term) {
             writeln!(
                 out,
-                "  first: {} {} [{}]",
+                "  first{within}: {} {} [{}]",
                 escape(&f.date.clone().or(f.year.map(|y| y.to_string())).unwrap_or("?".into())),
                 escape(&f.title),
                 escape(&f.id)
@@ -170,7 +176,7 @@ fn trend_summaries(out: &mut dyn Write, t: &Trend) -> io::Result<()> {
         if let Some(Some(l)) = t.last_seen.get(term) {
             writeln!(
                 out,
-                "  last:  {} {} [{}]",
+                "  last{within}:  {} {} [{}]",
                 escape(&l.date.clone().or(l.year.map(|y| y.to_string())).unwrap_or("?".into())),
                 escape(&l.title),
                 escape(&l.id)

@@ -130,6 +130,10 @@ pub struct Trend {
     pub by: GroupBy,
     /// The metric of `peak`.
     pub metric: Metric,
+    /// The query selecting the speeches (`--where` and the filters, in canonical form); absent
+    /// when every speech counts. First and last appearances are within this selection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selection: Option<String>,
     /// Speeches selected.
     pub docs: u64,
     /// Characters of the speeches selected.
@@ -668,6 +672,7 @@ fn finish(
         terms: terms.to_vec(),
         by: req.by,
         metric: req.metric,
+        selection: req.filter.as_ref().map(crate::search::query::to_query_string),
         docs: sums.docs,
         chars: sums.chars,
         truncated: (out_groups.len() as u64) < groups.total,
