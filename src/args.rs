@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use speechdex::Choice;
 use speechdex::corpus::{Field, FieldMap};
 use speechdex::search::SortOrder;
-use speechdex::stats::concordance::KwicSort;
+use speechdex::stats::kwic::KwicSort;
 use speechdex::stats::trend::{GroupBy, Metric};
 use speechdex_server::{MAX_KWIC_LINES, MAX_OFFSET};
 
@@ -641,7 +641,7 @@ pub struct KwicArgs {
     #[arg(value_name = "TERM")]
     pub term: String,
     /// Characters of context on each side (1–200).
-    #[arg(long, default_value_t = speechdex::stats::concordance::DEFAULT_WIDTH,
+    #[arg(long, default_value_t = speechdex::stats::kwic::DEFAULT_WIDTH,
           value_parser = usize_in(1..=MAX_KWIC_WIDTH))]
     pub width: usize,
     /// Order of the lines.

@@ -40,12 +40,12 @@ pub fn run(global: &GlobalArgs, args: &CompareArgs) -> Result<ExitStatus> {
     let mut out = std::io::stdout().lock();
     match args.format.format() {
         Format::Json => output::json::pretty(&mut out, &c)?,
-        Format::Jsonl => output::json::lines(&mut out, output::stats::compare_rows(&c))?,
+        Format::Jsonl => output::json::lines(&mut out, output::terms::compare_rows(&c))?,
         Format::Csv => {
             output::csv::start(&mut out, args.format.bom)?;
-            output::csv::write_rows(&mut out, output::stats::compare_rows(&c))?
+            output::csv::write_rows(&mut out, output::terms::compare_rows(&c))?
         }
-        Format::Human => output::stats::compare_table(&mut out, &c)?,
+        Format::Human => output::terms::compare_table(&mut out, &c)?,
     }
     out.flush()?;
     Ok(ExitStatus::Success)

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 use speechdex::output;
 use speechdex::search::matcher::MatchOptions;
-use speechdex::stats::concordance::{KwicRequest, concordance_with};
+use speechdex::stats::kwic::{KwicRequest, kwic_with};
 
 use crate::ExitStatus;
 use crate::args::{Format, GlobalArgs, KwicArgs};
@@ -27,7 +27,7 @@ pub fn run(global: &GlobalArgs, args: &KwicArgs) -> Result<ExitStatus> {
         limit: args.limit,
         filter,
     };
-    let c = concordance_with(&index, &req, MatchOptions { ignore_space: args.ignore_space })?;
+    let c = kwic_with(&index, &req, MatchOptions { ignore_space: args.ignore_space })?;
     let mut out = std::io::stdout().lock();
     match args.format.format() {
         Format::Json => output::json::pretty(&mut out, &c)?,
@@ -36,7 +36,7 @@ pub fn run(global: &GlobalArgs, args: &KwicArgs) -> Result<ExitStatus> {
             output::csv::start(&mut out, args.format.bom)?;
             output::csv::write_rows(&mut out, &c.lines)?
         }
-        Format::Human => output::stats::kwic_text(
+        Format::Human => output::terms::kwic_text(
             &mut out,
             &c,
             &output::text::Palette::new(use_color(global.color)),

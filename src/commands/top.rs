@@ -24,7 +24,7 @@ pub fn run(global: &GlobalArgs, args: &TopArgs) -> Result<ExitStatus> {
             output::csv::start(&mut out, args.format.bom)?;
             output::csv::write_rows(&mut out, &top.words)?
         }
-        Format::Human => output::stats::top_table(&mut out, &top)?,
+        Format::Human => output::terms::top_table(&mut out, &top)?,
     }
     out.flush()?;
     Ok(ExitStatus::Success)

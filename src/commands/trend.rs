@@ -49,12 +49,12 @@ pub fn run(global: &GlobalArgs, args: &TrendArgs) -> Result<ExitStatus> {
     let mut out = std::io::stdout().lock();
     match args.format.format() {
         Format::Json => output::json::pretty(&mut out, &t)?,
-        Format::Jsonl => output::json::lines(&mut out, output::stats::trend_rows(&t))?,
+        Format::Jsonl => output::json::lines(&mut out, output::terms::trend_rows(&t))?,
         Format::Csv => {
             output::csv::start(&mut out, args.format.bom)?;
-            output::csv::write_rows(&mut out, output::stats::trend_rows(&t))?
+            output::csv::write_rows(&mut out, output::terms::trend_rows(&t))?
         }
-        Format::Human => output::stats::trend_table(&mut out, &t)?,
+        Format::Human => output::terms::trend_table(&mut out, &t)?,
     }
     out.flush()?;
     // As `search` and `kwic`: 1 when no term occurs in the speeches selected.

@@ -642,7 +642,7 @@ fn bad_plot_file_names_are_refused() {
 #[ignore = "a measurement, not a test; run with --ignored --nocapture"]
 fn timing_in_process() {
     use speechdex::index::SpeechIndex;
-    use speechdex::stats::concordance::{KwicRequest, concordance};
+    use speechdex::stats::kwic::{KwicRequest, kwic};
     use speechdex::stats::trend::{TrendRequest, trend};
     use std::time::Instant;
 
@@ -672,6 +672,6 @@ fn timing_in_process() {
         trend(&index, &five).unwrap();
     });
     time("kwic 新质生产力", &|| {
-        concordance(&index, &KwicRequest::new("新质生产力")).unwrap();
+        kwic(&index, &KwicRequest::new("新质生产力")).unwrap();
     });
 }

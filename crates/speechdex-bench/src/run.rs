@@ -17,7 +17,7 @@ use speechdex::analysis::{WordsTokenizer, fold};
 use speechdex::corpus::{ReadOptions, discover, read_file};
 use speechdex::index::{SpeechIndex, Store};
 use speechdex::search::{SearchRequest, parse, search};
-use speechdex::stats::concordance::{KwicRequest, concordance};
+use speechdex::stats::kwic::{KwicRequest, kwic};
 use speechdex::stats::trend::{GroupBy, TrendRequest, trend};
 
 use crate::measure::{self, Stats, ms_since, repeat, run_with_peak, stats, time_process};
@@ -842,8 +842,8 @@ impl<'a> Bench<'a> {
         let trends = self.timed(|| trend(index, &trend_req))?;
         let kwic_req =
             KwicRequest { limit: Some(self.opts.kwic_limit), ..KwicRequest::new(term.to_owned()) };
-        let kwic_total = concordance(index, &kwic_req)?.total;
-        let kwic = self.timed(|| concordance(index, &kwic_req))?;
+        let kwic_total = kwic(index, &kwic_req)?.total;
+        let kwic = self.timed(|| kwic(index, &kwic_req))?;
         let medians = TermMedians {
             count: median(&count),
             top10: median(&top10),

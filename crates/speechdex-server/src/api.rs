@@ -21,7 +21,7 @@ use speechdex::index::SpeechIndex;
 use speechdex::search::show::{ShowRequest, show};
 use speechdex::search::{Filters, Node, SearchRequest, SearchResults, SortOrder, query};
 use speechdex::stats::compare::{CompareRequest, Side};
-use speechdex::stats::concordance::{KwicRequest, KwicSort};
+use speechdex::stats::kwic::{KwicRequest, KwicSort};
 use speechdex::stats::trend::{DEFAULT_GROUP_LIMIT, GroupBy, Metric, TrendRequest};
 
 /// An error answer: `{error, parameter?, position?}` with an HTTP status.
@@ -528,18 +528,18 @@ pub(super) async fn kwic(
         let term = p.text("term")?.ok_or_else(|| ApiError::bad("term", "give a term: term=…"))?;
         let req = KwicRequest {
             term,
-            width: p.int("width", 1, 200, speechdex::stats::concordance::DEFAULT_WIDTH)?,
+            width: p.int("width", 1, 200, speechdex::stats::kwic::DEFAULT_WIDTH)?,
             sort: p.choice::<KwicSort>("sort")?,
             limit: Some(p.int(
                 "limit",
                 1,
                 MAX_KWIC_LINES,
-                speechdex::stats::concordance::DEFAULT_LINES,
+                speechdex::stats::kwic::DEFAULT_LINES,
             )?),
             filter: p.selection()?,
         };
         blocking(&state, move |index| {
-            speechdex::stats::concordance::concordance(index, &req)
+            speechdex::stats::kwic::kwic(index, &req)
                 .map_err(|e| ApiError::from_lib(e, Some("term")))
         })
         .await

@@ -14,7 +14,7 @@
 //! | `GET /api/docs/{id}` | `q` | the speech (metadata and `body`) and `highlights`, as `show --json` |
 //! | `GET /api/stats` | — | [`speechdex::stats::Overview`], as `stats --json`, plus `cache` ([`speechdex::index::cache::CachesStats`]) |
 //! | `GET /api/trend` | `terms`, `by`, `metric`, `limit`, `where`, filters | [`speechdex::stats::trend::Trend`], as `trend --json` |
-//! | `GET /api/kwic` | `term`, `width`, `limit`, `sort`, `where`, filters | [`speechdex::stats::concordance::Concordance`], as `kwic --json` |
+//! | `GET /api/kwic` | `term`, `width`, `limit`, `sort`, `where`, filters | [`speechdex::stats::kwic::Kwic`], as `kwic --json` |
 //! | `GET /api/compare` | `a` or `a_id`, `b` or `b_id`, `terms`, `limit` | [`speechdex::stats::compare::Comparison`], as `compare --json` |
 //!
 //! ## Parameters

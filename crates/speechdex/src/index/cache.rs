@@ -62,7 +62,7 @@ impl PhraseCounts {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Key {
+struct PhraseKey {
     segment: SegmentId,
     deleted: u32,
     field: Field,
@@ -175,7 +175,7 @@ impl<K: std::hash::Hash + Eq, V> WeightedLru<K, V> {
 }
 
 /// A bounded cache of [`PhraseCounts`] per `(segment, deletions, field, folded phrase)`.
-pub struct PhraseCache(WeightedLru<Key, PhraseCounts>);
+pub struct PhraseCache(WeightedLru<PhraseKey, PhraseCounts>);
 
 impl std::fmt::Debug for PhraseCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -212,7 +212,7 @@ impl PhraseCache {
         if self.0.inner.is_none() {
             return Ok(Arc::new(count()?));
         }
-        let key = Key {
+        let key = PhraseKey {
             segment: seg.segment_id(),
             deleted: seg.num_deleted_docs(),
             field,

@@ -198,7 +198,7 @@ fn changes(out: &mut dyn Write, d: &SpeechDiff, p: &DiffPalette) -> io::Result<(
 }
 
 fn phrase_table(list: &[Formulation]) -> Table {
-    // TODO(merge): the same table style as `output::stats::new_table`.
+    // TODO(merge): the same table style as `output::terms::new_table`.
     let mut t = Table::new();
     t.load_style(UTF8_BORDERS_ONLY);
     t.set_header(["phrase", "A", "B", "G²"].map(Cell::new));

@@ -10,8 +10,8 @@ pub mod csv;
 pub mod diff;
 pub mod escape;
 pub mod json;
-pub mod stats;
 pub mod table;
+pub mod terms;
 pub mod text;
 pub mod verify;
 

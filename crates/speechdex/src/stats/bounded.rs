@@ -1,5 +1,5 @@
 //! The best `limit` items of a stream, kept in a bounded heap: memory grows with `limit`, not
-//! with the length of the stream. Concordance lines sorted by context and the speeches of a
+//! with the length of the stream. Kwic lines sorted by context and the speeches of a
 //! trend by speech are chosen this way.
 
 use std::cmp::Ordering;

@@ -6,8 +6,8 @@
 
 pub mod bounded;
 pub mod compare;
-pub mod concordance;
 pub mod diff;
+pub mod kwic;
 pub mod overview;
 pub mod select;
 pub mod trend;

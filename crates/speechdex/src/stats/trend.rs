@@ -230,7 +230,7 @@ pub struct Peak {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-enum Key {
+enum GroupKey {
     Year(i64),
     Text(String),
     /// Date key (`i64::MAX` when unknown), id.
@@ -238,20 +238,20 @@ enum Key {
     Unknown,
 }
 
-impl Key {
+impl GroupKey {
     fn label(&self) -> String {
         match self {
-            Key::Year(y) => y.to_string(),
-            Key::Text(s) => s.clone(),
-            Key::Speech(_, id) => id.clone(),
-            Key::Unknown => "unknown".to_string(),
+            GroupKey::Year(y) => y.to_string(),
+            GroupKey::Text(s) => s.clone(),
+            GroupKey::Speech(_, id) => id.clone(),
+            GroupKey::Unknown => "unknown".to_string(),
         }
     }
 }
 
 /// One group while it is counted.
 struct Acc {
-    key: Key,
+    key: GroupKey,
     docs: u64,
     chars: u64,
     /// Per term: count and speeches (the rate is filled in at the end).
@@ -261,7 +261,7 @@ struct Acc {
 }
 
 impl Acc {
-    fn new(key: Key, nterms: usize) -> Acc {
+    fn new(key: GroupKey, nterms: usize) -> Acc {
         Acc { key, docs: 0, chars: 0, cells: vec![TermCell::default(); nterms], addr: None }
     }
 
@@ -275,7 +275,7 @@ impl Acc {
 
     /// The order in which groups are kept under a limit: most occurrences (all terms together)
     /// first, then natural order.
-    fn rank(&self) -> (Reverse<u64>, Key) {
+    fn rank(&self) -> (Reverse<u64>, GroupKey) {
         (Reverse(self.cells.iter().map(|c| c.count).sum()), self.key.clone())
     }
 }
@@ -313,7 +313,7 @@ struct Sums {
     first: Vec<Option<Seen>>,
     last: Vec<Option<Seen>>,
     /// Per term: the group with the highest metric so far (value, key, count).
-    peaks: Vec<Option<(f64, Key, u64)>>,
+    peaks: Vec<Option<(f64, GroupKey, u64)>>,
 }
 
 impl Sums {
@@ -454,7 +454,7 @@ fn by_key(
 ) -> Result<Groups> {
     let nterms = terms.len();
     let mut groups: Vec<Acc> = Vec::new();
-    let mut group_ids: HashMap<Key, usize> = HashMap::new();
+    let mut group_ids: HashMap<GroupKey, usize> = HashMap::new();
     let key_column = match req.by {
         GroupBy::Speaker => Some(names::SPEAKER),
         GroupBy::Region => Some(names::REGION),
@@ -474,10 +474,10 @@ fn by_key(
         for (doc, _) in bitmap.iter().enumerate().filter(|(_, s)| **s) {
             let doc = doc as u32;
             let key = if req.by == GroupBy::Year {
-                cols.year(doc).map_or(Key::Unknown, Key::Year)
+                cols.year(doc).map_or(GroupKey::Unknown, GroupKey::Year)
             } else {
                 str_value(key_col.as_ref(), doc, &mut buf);
-                if buf.trim().is_empty() { Key::Unknown } else { Key::Text(buf.clone()) }
+                if buf.trim().is_empty() { GroupKey::Unknown } else { GroupKey::Text(buf.clone()) }
             };
             let g = *group_ids.entry(key.clone()).or_insert_with(|| {
                 groups.push(Acc::new(key, nterms));
@@ -528,15 +528,15 @@ fn by_key(
 }
 
 /// Adds the years missing between the first and the last, as empty groups.
-fn add_gap_years(groups: &mut Vec<Acc>, group_ids: &HashMap<Key, usize>, nterms: usize) {
+fn add_gap_years(groups: &mut Vec<Acc>, group_ids: &HashMap<GroupKey, usize>, nterms: usize) {
     let years: Vec<i64> = groups
         .iter()
-        .filter_map(|g| if let Key::Year(y) = g.key { Some(y) } else { None })
+        .filter_map(|g| if let GroupKey::Year(y) = g.key { Some(y) } else { None })
         .collect();
     if let (Some(&lo), Some(&hi)) = (years.iter().min(), years.iter().max()) {
         for y in lo..=hi {
-            if !group_ids.contains_key(&Key::Year(y)) {
-                groups.push(Acc::new(Key::Year(y), nterms));
+            if !group_ids.contains_key(&GroupKey::Year(y)) {
+                groups.push(Acc::new(GroupKey::Year(y), nterms));
             }
         }
     }
@@ -575,7 +575,7 @@ fn by_speech(
         let mut next = vec![0usize; nterms];
         while let Some(doc) = (0..nterms).filter_map(|t| found[t].docs.get(next[t])).min().copied()
         {
-            let mut acc = Acc::new(Key::Unknown, nterms);
+            let mut acc = Acc::new(GroupKey::Unknown, nterms);
             for t in 0..nterms {
                 if found[t].docs.get(next[t]) == Some(&doc) {
                     let count = u64::from(found[t].counts[next[t]]);
@@ -602,7 +602,7 @@ fn by_speech(
                     group: &|| id.clone(),
                 });
             }
-            acc.key = Key::Speech(date_key.unwrap_or(i64::MAX), id);
+            acc.key = GroupKey::Speech(date_key.unwrap_or(i64::MAX), id);
             acc.docs = 1;
             acc.chars = cols.chars(doc);
             acc.addr = Some(addr);

@@ -12,7 +12,7 @@
 //! field index the original text, and `match` is the text as it stands in the speech (for
 //! instance 新質生產力 for the term 新质生产力).
 //!
-//! [`concordance_with`] and [`MatchOptions::ignore_space`] match the term ignoring whitespace
+//! [`kwic_with`] and [`MatchOptions::ignore_space`] match the term ignoring whitespace
 //! ([`crate::search::spaceless`]): `match` then runs from the occurrence's first to its last
 //! character, line breaks inside included.
 
@@ -86,7 +86,7 @@ impl KwicRequest {
 
 /// The answer of `speechdex kwic`; its JSON form is the contract of `kwic --json`.
 #[derive(Debug, Clone, Serialize)]
-pub struct Concordance {
+pub struct Kwic {
     /// The term as given.
     pub term: String,
     /// All occurrences in the selected speeches (also when `--limit` cuts `lines`).
@@ -142,17 +142,13 @@ fn flat(chars: &[char]) -> String {
 /// Sorted by context, every occurrence is looked at, but only the `limit` first lines in that
 /// order are kept (in a bounded heap, [`Smallest`]): memory depends on the limit, not on how
 /// often the term occurs.
-pub fn concordance(index: &SpeechIndex, req: &KwicRequest) -> Result<Concordance> {
-    concordance_with(index, req, MatchOptions::default())
+pub fn kwic(index: &SpeechIndex, req: &KwicRequest) -> Result<Kwic> {
+    kwic_with(index, req, MatchOptions::default())
 }
 
-/// [`concordance`] with options: with [`MatchOptions::ignore_space`], the term matches ignoring
+/// [`kwic`] with options: with [`MatchOptions::ignore_space`], the term matches ignoring
 /// whitespace.
-pub fn concordance_with(
-    index: &SpeechIndex,
-    req: &KwicRequest,
-    options: MatchOptions,
-) -> Result<Concordance> {
+pub fn kwic_with(index: &SpeechIndex, req: &KwicRequest, options: MatchOptions) -> Result<Kwic> {
     let searcher = index.searcher();
     let (hits, total) = doc_hits(index, &searcher, req, options)?;
     let docs = hits.len() as u64;
@@ -163,7 +159,7 @@ pub fn concordance_with(
             lines_by_context(index, &searcher, req, &hits, limit, options)?
         }
     };
-    Ok(Concordance { term: req.term.clone(), total, docs, lines })
+    Ok(Kwic { term: req.term.clone(), total, docs, lines })
 }
 
 /// The occurrences of the term in each speech of one segment (counts only).

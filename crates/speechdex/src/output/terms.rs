@@ -24,7 +24,7 @@ use super::escape::escape;
 use super::text::Palette;
 use crate::choice::Choice;
 use crate::stats::compare::{Comparison, Keyword};
-use crate::stats::concordance::Concordance;
+use crate::stats::kwic::Kwic;
 use crate::stats::trend::{GroupBy, Trend};
 use crate::stats::words::TopWords;
 
@@ -246,7 +246,7 @@ pub fn trend_rows(t: &Trend) -> Vec<TrendRow<'_>> {
 /// Renders `kwic`: one line per occurrence, the term aligned in one column (left contexts
 /// right-aligned by display width, so CJK characters count double), then title, date and
 /// paragraph. Without colour, the term is marked with 【 】.
-pub fn kwic_text(out: &mut dyn Write, c: &Concordance, p: &Palette) -> io::Result<()> {
+pub fn kwic_text(out: &mut dyn Write, c: &Kwic, p: &Palette) -> io::Result<()> {
     let shown = if c.lines.len() as u64 == c.total {
         String::new()
     } else {
