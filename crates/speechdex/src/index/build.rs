@@ -891,8 +891,7 @@ fn to_document(f: &Fields, s: Speech, hash: u64, chars: u64) -> SpeechDoc {
 
 /// `YYYY-MM-DD` → `YYYYMMDD` as an integer (the `date` fast field).
 pub fn date_key(date: &str) -> Option<i64> {
-    let d: jiff::civil::Date = date.parse().ok()?;
-    Some(i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day()))
+    Some(super::schema::day_key(date.parse().ok()?))
 }
 
 #[cfg(test)]

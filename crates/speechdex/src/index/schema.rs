@@ -110,6 +110,19 @@ fn words_options(tokenizer: &str) -> TextOptions {
     )
 }
 
+/// The `date` fast field's value of a day: `YYYYMMDD`.
+pub fn day_key(day: jiff::civil::Date) -> i64 {
+    i64::from(day.year()) * 10_000 + i64::from(day.month()) * 100 + i64::from(day.day())
+}
+
+/// The chronological sort key of a speech, from its `date` and `year` fast fields: `YYYYMMDD`,
+/// or `YYYY9999` for a speech known only by its year (it counts as the last day of that year,
+/// after the dated speeches of the year); `None` when both are unknown. Every listing by date
+/// (search `--sort date`, verify, trend's first and last, kwic) uses this one rule.
+pub fn chrono_key(date: Option<i64>, year: Option<i64>) -> Option<i64> {
+    date.or_else(|| year.map(|y| y * 10_000 + 9_999))
+}
+
 /// Builds the schema.
 pub fn build_schema() -> Schema {
     use names::*;
@@ -165,5 +178,21 @@ impl Fields {
             chars: f(CHARS)?,
             hash: f(HASH)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_speech_known_by_its_year_sorts_after_the_dated_speeches_of_that_year() {
+        let day = |s: &str| day_key(s.parse().unwrap());
+        assert_eq!(day("2024-03-05"), 20_240_305);
+        let dated = chrono_key(Some(day("2024-12-31")), Some(2024));
+        let year_only = chrono_key(None, Some(2024));
+        let next_year = chrono_key(Some(day("2025-01-01")), Some(2025));
+        assert!(dated < year_only && year_only < next_year);
+        assert_eq!(chrono_key(None, None), None);
     }
 }

@@ -108,9 +108,7 @@ impl Ctx<'_> {
             }
             Node::Date { from, to, .. } => {
                 let col = self.seg.fast_fields().i64(names::DATE)?;
-                let key = |d: &jiff::civil::Date| {
-                    i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
-                };
+                let key = |d: &jiff::civil::Date| crate::index::schema::day_key(*d);
                 let lo = from.as_ref().map_or(i64::MIN, key);
                 let hi = to.as_ref().map_or(i64::MAX, key);
                 let all = self.all().to_vec();

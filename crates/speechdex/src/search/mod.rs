@@ -278,9 +278,7 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
                 None => 0.0,
             };
             let date = || {
-                dates
-                    .first(*doc)
-                    .or_else(|| years.first(*doc).map(|y| y * 10_000))
+                crate::index::schema::chrono_key(dates.first(*doc), years.first(*doc))
                     .unwrap_or(i64::MIN)
             };
             top.offer(DocAddress::new(seg_ord as u32, *doc), *hits, score, date);

@@ -246,7 +246,7 @@ impl Speeches<'_> {
 fn date_key(seg: &SegmentReader, doc: DocId) -> Result<i64> {
     let dates = seg.fast_fields().i64(names::DATE)?;
     let years = seg.fast_fields().i64(names::YEAR)?;
-    Ok(dates.first(doc).or_else(|| years.first(doc).map(|y| y * 10_000)).unwrap_or(i64::MAX))
+    Ok(crate::index::schema::chrono_key(dates.first(doc), years.first(doc)).unwrap_or(i64::MAX))
 }
 
 /// Every exact match (counted), the first `max_exact` by date listed.

@@ -66,11 +66,9 @@ impl DocColumns {
         self.chars.first(doc).unwrap_or(0)
     }
 
-    /// The chronological sort key: `YYYYMMDD` from the date, or `YYYY9999` from the year alone
-    /// (a speech known only by its year sorts after the dated speeches of that year); `None`
-    /// when both are unknown.
+    /// The chronological sort key ([`crate::index::schema::chrono_key`]).
     pub fn date_key(&self, doc: DocId) -> Option<i64> {
-        self.dates.first(doc).or_else(|| self.years.first(doc).map(|y| y * 10_000 + 9_999))
+        crate::index::schema::chrono_key(self.dates.first(doc), self.years.first(doc))
     }
 
     /// Every speech id of the segment, by ordinal: [`DocColumns::id_of`] then finds a speech's id
