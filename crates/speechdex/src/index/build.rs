@@ -24,7 +24,7 @@ use tantivy::schema::Schema;
 use tantivy::{Index, IndexWriter, Term};
 
 use super::directory::ReadDirectory;
-use super::document::SpeechDoc;
+use super::document::{Queue, SpeechDoc};
 use super::schema::{Fields, build_schema};
 use super::store::{FileManifest, Settings, Stamp, Store};
 use super::{BuildInfo, SpeechIndex};
@@ -46,8 +46,12 @@ pub struct BuildOptions {
     pub threads: usize,
     /// Memory budget of each indexing thread in bytes (at least 15 MB).
     pub heap_per_thread: usize,
-    /// During a full build, commit after this many bytes of text to bound memory.
+    /// During a full build, commit after this many bytes of text (by default never before the
+    /// end: [`BuildOptions::queue_bytes`] bounds memory).
     pub commit_every_bytes: u64,
+    /// At most this many bytes of texts (stored and folded copies) wait in tantivy's queue for
+    /// the indexing threads; reading waits beyond it.
+    pub queue_bytes: u64,
     /// Read every file, even those whose stamp (size, times, inode) is unchanged since the last
     /// build (content hashes still decide what is re-indexed).
     pub checksum: bool,
@@ -68,7 +72,8 @@ impl Default for BuildOptions {
             user_dicts: None,
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4),
             heap_per_thread: 64 << 20,
-            commit_every_bytes: 24 << 20,
+            commit_every_bytes: u64::MAX,
+            queue_bytes: 32 << 20,
             checksum: false,
             allow_shrink: false,
             #[cfg(any(test, feature = "fault-injection"))]
@@ -141,6 +146,10 @@ pub struct BuildSummary {
     /// The index folder.
     pub index: PathBuf,
 }
+
+/// How long reading waits for tantivy's queue to drain below [`BuildOptions::queue_bytes`]
+/// before adding a document anyway (indexing threads that failed never drain it).
+const QUEUE_PATIENCE: Duration = Duration::from_secs(30);
 
 /// A file modified less than this before it was read is read again by the next run, whatever
 /// its size and modification time say (timestamps can be as coarse as 2 s).
@@ -463,17 +472,46 @@ fn open_for_writing(dir: &Path, settings: &Settings) -> Result<Index> {
     Ok(index)
 }
 
-/// Segments with more documents than this are not merged again. Merges then read and write at
-/// most ~8 × this many documents at a time, which bounds their memory and keeps a big corpus
-/// from rewriting its largest segment at every merge (tantivy's default merges every segment
-/// below 10,000 documents into one, over and over); a 500 MB corpus of 25 KB speeches ends with
-/// segments of ~3,900 documents (eight flushes of ~490) and one of the leftovers.
-pub const MERGE_MAX_DOCS: usize = 3_000;
+/// A small corpus: at the end of a full build whose segments hold fewer documents than this
+/// together, they are all merged into one (each segment stores its own vocabulary). Updates
+/// never merge a whole index.
+pub const FINAL_MERGE_DOCS: usize = 500;
 
-/// The merge policy of the last commit of a full build: the segments left below
-/// [`MERGE_MAX_DOCS`] (the last flushes, and every segment of a small corpus) are merged into
-/// one, smallest first, up to twice that many documents. Fewer segments mean fewer term lookups
-/// per query, and a small corpus no longer stores its vocabulary once per indexing thread.
+/// Segments smaller than the largest one by this factor are merged: at the end of a full build
+/// (the partial last flushes), and by updates (their own small segments, once
+/// [`UPDATE_MERGE_MIN_SEGMENTS`] of them have gathered).
+pub const SMALL_SEGMENT_FACTOR: u32 = 4;
+
+/// An update merges its small segments only when at least this many have gathered, so that a
+/// run of updates does not rewrite the same segment each time.
+pub const UPDATE_MERGE_MIN_SEGMENTS: usize = 8;
+
+/// The segments to merge into one: those smaller than the largest by [`SMALL_SEGMENT_FACTOR`],
+/// once there are `min_segments` of them (at least two).
+///
+/// Sizes are relative, not absolute, because a segment is flushed when an indexing thread's
+/// memory budget is full: ~1,200 speeches of 25 KB, ~300 of 100 KB. A full build merges nothing
+/// while it reads (tantivy's queue is bounded by [`BuildOptions::queue_bytes`] instead of
+/// commits), since merging the flushed segments again cost about a sixth of its CPU time for
+/// little gain in search speed; updates must not merge them either (a 500 MB index has ~17).
+fn small_segments(
+    segments: &[tantivy::index::SegmentMeta],
+    min_segments: usize,
+) -> Vec<tantivy::merge_policy::MergeCandidate> {
+    let largest = segments.iter().map(|s| s.num_docs()).max().unwrap_or(0);
+    let small: Vec<tantivy::index::SegmentId> = segments
+        .iter()
+        .filter(|s| s.num_docs() * SMALL_SEGMENT_FACTOR < largest)
+        .map(|s| s.id())
+        .collect();
+    if small.len() < min_segments.max(2) {
+        return Vec::new();
+    }
+    vec![tantivy::merge_policy::MergeCandidate(small)]
+}
+
+/// The merge policy of the last commit of a full build: every segment when they hold fewer than
+/// [`FINAL_MERGE_DOCS`] documents together, otherwise the [`small_segments`].
 #[derive(Debug)]
 struct MergeSmallSegments;
 
@@ -482,29 +520,28 @@ impl tantivy::merge_policy::MergePolicy for MergeSmallSegments {
         &self,
         segments: &[tantivy::index::SegmentMeta],
     ) -> Vec<tantivy::merge_policy::MergeCandidate> {
-        let mut small: Vec<&tantivy::index::SegmentMeta> =
-            segments.iter().filter(|s| (s.num_docs() as usize) < MERGE_MAX_DOCS).collect();
-        small.sort_by_key(|s| s.num_docs());
-        let mut docs = 0usize;
-        let mut ids = Vec::new();
-        for s in small {
-            docs += s.num_docs() as usize;
-            if docs > 2 * MERGE_MAX_DOCS {
-                break;
-            }
-            ids.push(s.id());
+        let total: usize = segments.iter().map(|s| s.num_docs() as usize).sum();
+        if total < FINAL_MERGE_DOCS && segments.len() >= 2 {
+            return vec![tantivy::merge_policy::MergeCandidate(
+                segments.iter().map(|s| s.id()).collect(),
+            )];
         }
-        if ids.len() < 2 {
-            return Vec::new();
-        }
-        vec![tantivy::merge_policy::MergeCandidate(ids)]
+        small_segments(segments, 2)
     }
 }
 
-fn merge_policy() -> Box<dyn tantivy::merge_policy::MergePolicy> {
-    let mut policy = tantivy::merge_policy::LogMergePolicy::default();
-    policy.set_max_docs_before_merge(MERGE_MAX_DOCS);
-    Box::new(policy)
+/// The merge policy of updates ([`small_segments`], once [`UPDATE_MERGE_MIN_SEGMENTS`] small
+/// segments have gathered).
+#[derive(Debug)]
+struct MergeUpdates;
+
+impl tantivy::merge_policy::MergePolicy for MergeUpdates {
+    fn compute_merge_candidates(
+        &self,
+        segments: &[tantivy::index::SegmentMeta],
+    ) -> Vec<tantivy::merge_policy::MergeCandidate> {
+        small_segments(segments, UPDATE_MERGE_MIN_SEGMENTS)
+    }
 }
 
 /// Existing speeches: id → (hash, path).
@@ -543,6 +580,8 @@ struct Pass<'a> {
     seen: HashSet<String>,
     /// Bytes added since the last commit (full builds only commit part-way).
     since_commit: u64,
+    /// Texts queued for tantivy's indexing threads.
+    queue: std::sync::Arc<Queue>,
     /// The current generation's speeches by file.
     by_path: HashMap<&'a str, Vec<&'a str>>,
     /// The stamps to save after the commit.
@@ -562,7 +601,12 @@ impl Job<'_> {
         // only the next writer can see: remove them before adding more (on a full disk they
         // hold the space this run needs).
         let _ = writer.garbage_collect_files().wait();
-        writer.set_merge_policy(merge_policy());
+        if self.fresh {
+            // Nothing is merged until the end (see small_segments).
+            writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
+        } else {
+            writer.set_merge_policy(Box::new(MergeUpdates));
+        }
         Ok(writer)
     }
 
@@ -585,6 +629,7 @@ impl Job<'_> {
             fields: Fields::resolve(&self.index.schema())?,
             seen: HashSet::new(),
             since_commit: 0,
+            queue: Queue::new(),
             by_path,
             manifest: FileManifest { reader: self.read.reader_key(), ..Default::default() },
         };
@@ -806,8 +851,13 @@ impl Job<'_> {
             }
             None => summary.added += 1,
         }
-        pass.since_commit += speech.body.len() as u64;
-        pass.writer.add_document(to_document(&pass.fields, speech, hash, chars))?;
+        let bytes = speech.body.len() as u64;
+        pass.since_commit += bytes;
+        let mut doc = to_document(&pass.fields, speech, hash, chars);
+        // Two copies of the text at most (stored and folded).
+        doc.hold_in(&pass.queue, 2 * bytes);
+        pass.queue.wait_below(self.opts.queue_bytes, QUEUE_PATIENCE);
+        pass.writer.add_document(doc)?;
         if self.fresh && pass.since_commit >= self.opts.commit_every_bytes {
             pass.since_commit = 0;
             pass.writer.commit()?;
@@ -1045,6 +1095,51 @@ mod tests {
         assert_eq!(SpeechIndex::open(&index).unwrap().speech_hashes().unwrap().len(), 4);
         let allowed = BuildOptions { allow_shrink: true, ..opts(&corpus) };
         assert_eq!(build(&index, &allowed, &mut NoProgress).unwrap().docs, 1);
+    }
+
+    #[test]
+    fn only_small_segments_are_merged() {
+        use tantivy::merge_policy::{MergeCandidate, MergePolicy};
+        let index = Index::create_in_ram(build_schema());
+        let metas = |docs: &[u32]| -> Vec<tantivy::index::SegmentMeta> {
+            docs.iter()
+                .map(|&n| index.new_segment_meta(tantivy::index::SegmentId::generate_random(), n))
+                .collect()
+        };
+        let docs_of = |metas: &[tantivy::index::SegmentMeta], candidates: Vec<MergeCandidate>| {
+            assert!(candidates.len() <= 1);
+            let ids = candidates.into_iter().flat_map(|c| c.0).collect::<Vec<_>>();
+            let mut docs: Vec<u32> =
+                metas.iter().filter(|m| ids.contains(&m.id())).map(|m| m.num_docs()).collect();
+            docs.sort();
+            docs
+        };
+        let last = |docs: &[u32]| {
+            let metas = metas(docs);
+            docs_of(&metas, MergeSmallSegments.compute_merge_candidates(&metas))
+        };
+        let update = |docs: &[u32]| {
+            let metas = metas(docs);
+            docs_of(&metas, MergeUpdates.compute_merge_candidates(&metas))
+        };
+        // A small corpus: everything at the end of a full build, whatever the sizes ...
+        assert_eq!(last(&[47, 47]), [47, 47]);
+        assert_eq!(last(&[300, 10]), [10, 300]);
+        // ... but an update does not merge a whole index.
+        assert!(update(&[2, 1]).is_empty());
+        // A big one: the flushes stay, the partial last ones are merged ...
+        assert_eq!(last(&[1_200, 1_190, 1_210, 143, 869, 40]), [40, 143]);
+        // ... flushes of big speeches too (relative sizes, not absolute).
+        assert_eq!(last(&[300, 290, 310, 20, 60, 280]), [20, 60]);
+        // Nothing small, or one small segment alone: nothing to merge.
+        assert!(last(&[950, 953]).is_empty());
+        assert!(last(&[1_200, 1_190, 143]).is_empty());
+        // Updates wait for eight small segments.
+        let mut docs = vec![1_200u32; 17];
+        docs.extend([3, 1, 2, 5, 1, 1, 2]);
+        assert!(update(&docs).is_empty());
+        docs.push(4);
+        assert_eq!(update(&docs).len(), 8);
     }
 
     #[test]

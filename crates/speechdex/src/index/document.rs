@@ -1,12 +1,14 @@
-//! The document the indexer hands to tantivy: one speech, with the folded body held **once** for
-//! both body fields.
+//! The document the indexer hands to tantivy: one speech, whose fields may share one value (the
+//! stored body and the exact field's folded body are one string when folding changes nothing),
+//! and a ticket that counts it in the indexing queue ([`Queue`]) until it is indexed.
 //!
 //! tantivy's own `TantivyDocument` owns one copy of the text per field value, and `add_document`
-//! only queues a document (up to 10,000 of them) for the indexing threads: a speech's text then
-//! sits in the queue three times (stored body, folded body for the words field, folded body
-//! for the exact field). [`SpeechDoc`] keeps each distinct value once and lets several fields
-//! point at it; tantivy's indexing threads read documents through the [`Document`] trait without
-//! copying them.
+//! only queues a document (up to 10,000 of them) for the indexing threads. [`SpeechDoc`] keeps
+//! each distinct value once and lets several fields point at it; tantivy's indexing threads read
+//! documents through the [`Document`] trait without copying them.
+
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
 use tantivy::schema::{Document, Field, OwnedValue};
@@ -17,6 +19,8 @@ pub struct SpeechDoc {
     values: Vec<OwnedValue>,
     /// `(field, index into values)`, in the order the fields were added.
     fields: Vec<(Field, usize)>,
+    /// Counts the document in a [`Queue`] until tantivy has indexed (and dropped) it.
+    ticket: Option<Arc<Ticket>>,
 }
 
 impl SpeechDoc {
@@ -48,6 +52,12 @@ impl SpeechDoc {
         self.add_shared(&[field], OwnedValue::Str(text.into()));
     }
 
+    /// Counts this document's `bytes` in `queue` until it is dropped (tantivy drops a document
+    /// as soon as one of its indexing threads has indexed it).
+    pub fn hold_in(&mut self, queue: &Arc<Queue>, bytes: u64) {
+        self.ticket = Some(Arc::new(queue.ticket(bytes)));
+    }
+
     /// Adds an unsigned integer to one field.
     pub fn add_u64(&mut self, field: Field, value: u64) {
         self.add_shared(&[field], OwnedValue::U64(value));
@@ -56,6 +66,69 @@ impl SpeechDoc {
     /// Adds a signed integer to one field.
     pub fn add_i64(&mut self, field: Field, value: i64) {
         self.add_shared(&[field], OwnedValue::I64(value));
+    }
+}
+
+/// Bytes of documents handed to tantivy and not indexed yet.
+///
+/// `IndexWriter::add_document` only queues a document (up to 10,000 of them) for the indexing
+/// threads: a reader faster than the indexer fills that queue with two copies of each text
+/// (stored and folded), hundreds of megabytes. Committing every few megabytes bounded it, at the
+/// price of many small segments to merge; counting the queued bytes and waiting
+/// ([`Queue::wait_below`]) bounds it without a commit, so segments are flushed only when an
+/// indexing thread's memory budget is full.
+#[derive(Debug, Default)]
+pub struct Queue {
+    bytes: Mutex<u64>,
+    drained: Condvar,
+}
+
+/// One document's share of a [`Queue`], given back when dropped.
+#[derive(Debug)]
+pub struct Ticket {
+    queue: Arc<Queue>,
+    bytes: u64,
+}
+
+impl Queue {
+    /// A new, empty queue.
+    pub fn new() -> Arc<Queue> {
+        Arc::new(Queue::default())
+    }
+
+    fn ticket(self: &Arc<Queue>, bytes: u64) -> Ticket {
+        *self.bytes.lock().unwrap_or_else(|e| e.into_inner()) += bytes;
+        Ticket { queue: Arc::clone(self), bytes }
+    }
+
+    /// Bytes queued now.
+    pub fn bytes(&self) -> u64 {
+        *self.bytes.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits until at most `limit` bytes are queued, or `patience` has passed (indexing threads
+    /// that failed never drain the queue: the next `add_document` then reports their error).
+    /// Returns whether the queue is below the limit.
+    pub fn wait_below(&self, limit: u64, patience: Duration) -> bool {
+        let until = Instant::now() + patience;
+        let mut bytes = self.bytes.lock().unwrap_or_else(|e| e.into_inner());
+        while *bytes > limit {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            bytes = self.drained.wait_timeout(bytes, left).unwrap_or_else(|e| e.into_inner()).0;
+        }
+        true
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        let mut bytes = self.queue.bytes.lock().unwrap_or_else(|e| e.into_inner());
+        *bytes = bytes.saturating_sub(self.bytes);
+        drop(bytes);
+        self.queue.drained.notify_all();
     }
 }
 
@@ -123,6 +196,26 @@ mod tests {
                 (n, OwnedValue::U64(7)),
             ]
         );
+    }
+
+    #[test]
+    fn queued_bytes_are_given_back_when_documents_are_dropped() {
+        let queue = Queue::new();
+        let mut a = SpeechDoc::new();
+        a.hold_in(&queue, 10);
+        let mut b = SpeechDoc::new();
+        b.hold_in(&queue, 5);
+        let b2 = b.clone();
+        assert_eq!(queue.bytes(), 15);
+        assert!(!queue.wait_below(12, Duration::from_millis(1)), "nothing was dropped yet");
+        let dropper = std::thread::spawn(move || drop(a));
+        assert!(queue.wait_below(12, Duration::from_secs(60)));
+        dropper.join().unwrap();
+        drop(b);
+        assert_eq!(queue.bytes(), 5, "a clone still holds the ticket");
+        drop(b2);
+        assert_eq!(queue.bytes(), 0);
+        assert!(queue.wait_below(0, Duration::ZERO));
     }
 
     #[test]
