@@ -1055,10 +1055,12 @@ fn paging_is_consistent_with_the_full_list() {
 }
 
 /// Date order key: the date, else the year (before any dated speech of that year), else last.
+/// The order of `--sort date`: a speech known only by its year counts as the last day of that
+/// year (`index::schema::chrono_key`, the rule of every listing by date).
 fn date_key(r: &Value) -> String {
     match (r["date"].as_str(), r["year"].as_i64()) {
         (Some(d), _) => d.to_string(),
-        (None, Some(y)) => format!("{y:04}-00-00"),
+        (None, Some(y)) => format!("{y:04}-99-99"),
         (None, None) => String::new(),
     }
 }
