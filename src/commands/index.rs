@@ -62,6 +62,23 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
     } else {
         ExitStatus::Success
     };
+    if !summary.unmatched_meta_ids.is_empty() && !args.quiet {
+        let ids = &summary.unmatched_meta_ids;
+        let shown: Vec<&str> = ids.iter().take(5).map(String::as_str).collect();
+        let what = if ids.len() == 1 {
+            "1 id of the metadata file names no speech, so its row overrides nothing".to_string()
+        } else {
+            format!(
+                "{} ids of the metadata file name no speech, so their rows override nothing",
+                ids.len()
+            )
+        };
+        crate::terminal::eprintln_msg(&format!(
+            "warning: {what}: {}{} (ids are as `speechdex search` prints them)",
+            shown.join(", "),
+            if ids.len() > 5 { ", …" } else { "" }
+        ));
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
         speechdex::output::json::pretty(&mut out, &summary)?;

@@ -434,6 +434,16 @@ fn meta_files_override_records_and_inference() {
     assert_eq!((s(&two, "speaker"), s(&two, "date")), (Some("孙八"), Some("2024-01-08")));
     assert_eq!(s(&show(tmp.path(), &ix, "speeches.csv:3"), "speaker"), Some("钱七"));
 
+    // An id that names no speech (a typo) is reported, in the summary and as a warning.
+    std::fs::write(&flag, "id,讲话人\nspeeches.csv:3,钱七\nspeech.csv:2,孙八\n").unwrap();
+    let summary = index(tmp.path(), &corpus, &ix, &["--meta", arg(&flag)]);
+    assert_eq!(summary["unmatched_meta_ids"], serde_json::json!(["speech.csv:2"]), "{summary}");
+    let args = ["index", arg(&corpus), "--index", arg(&ix), "--meta", arg(&flag)];
+    let err = String::from_utf8_lossy(&run_in(tmp.path(), &args).stderr).into_owned();
+    assert!(
+        err.contains("1 id of the metadata file names no speech") && err.contains("speech.csv:2")
+    );
+
     // A bad file changes nothing and says where.
     std::fs::write(&flag, "id,date\nspeeches.csv:1,someday\n").unwrap();
     let args = ["index", arg(&corpus), "--index", arg(&ix), "--meta", arg(&flag)];

@@ -112,6 +112,11 @@ impl MetaTable {
         self.rows.len()
     }
 
+    /// The speech ids it names, in order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.rows.keys().map(String::as_str)
+    }
+
     /// True when it names none.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()

@@ -137,6 +137,10 @@ pub struct BuildSummary {
     pub skipped: Vec<Skip>,
     /// Symbolic links not followed (without `--follow`).
     pub links_not_followed: Vec<String>,
+    /// Ids of a metadata file (`--meta`, `meta =` in `speechdex.toml`) that name no speech of
+    /// the index (a typo, or a speech since removed): their overrides apply to nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmatched_meta_ids: Vec<String>,
     /// Bytes of files read.
     pub bytes: u64,
     /// Characters of speech text seen.
@@ -250,6 +254,11 @@ pub fn build(
             progress.phase("switching to the new index");
             store.commit_generation(pending)?;
         }
+    }
+    if let Some(meta) = read.fields.meta().filter(|m| !m.is_empty()) {
+        let ids = SpeechIndex::open(root)?.speech_hashes()?;
+        summary.unmatched_meta_ids =
+            meta.ids().filter(|id| !ids.contains_key(*id)).map(str::to_string).collect();
     }
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(summary)
@@ -417,6 +426,7 @@ impl BuildSummary {
             docs: 0,
             skipped: discovery.skipped.clone(),
             links_not_followed: discovery.links.clone(),
+            unmatched_meta_ids: Vec::new(),
             bytes: 0,
             chars: 0,
             elapsed_ms: 0,
