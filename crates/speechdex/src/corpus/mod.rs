@@ -453,7 +453,7 @@ mod tests {
 
     /// The shared real corpus: `../shared/corpus` next to the project.
     fn real_corpus() -> Option<PathBuf> {
-        let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
+        let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus"));
         if dir.is_dir() {
             return Some(dir.to_path_buf());
         }
