@@ -206,6 +206,11 @@ fn removing_more_than_half_needs_allow_shrink() {
     let o = index(cwd, &[&root], &ix, &[]);
     assert_exit(&o, 2, "a run that leaves no speech");
     assert_eq!(count(&mut bin(), &ix, "专属短语"), 1, "the last speech was removed");
+    // Under --quiet no warning names the skipped file: the error itself does.
+    let o = index(cwd, &[&root], &ix, &["--quiet"]);
+    assert_exit(&o, 2, "a quiet run that leaves no speech");
+    let err = stderr(&o);
+    assert!(err.contains("(1 file or folder skipped: e.txt: "), "the error names the skip: {err}");
 }
 
 #[test]

@@ -289,11 +289,7 @@ fn check_roots(roots: &[PathBuf]) -> Result<()> {
 }
 
 fn nothing_to_index(roots: &[PathBuf], discovery: &corpus::Discovery) -> Error {
-    let path = if roots.len() == 1 {
-        roots[0].clone()
-    } else {
-        PathBuf::from(roots.iter().map(|r| r.display().to_string()).collect::<Vec<_>>().join(", "))
-    };
+    let path = corpus_name(roots);
     let mut problem = format!(
         "holds no file speechdex reads ({})",
         corpus::SUPPORTED_EXTENSIONS.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(" ")
@@ -701,13 +697,26 @@ impl Job<'_> {
         summary: &BuildSummary,
     ) -> Result<()> {
         if after == 0 && (before == 0 || !self.opts.allow_shrink) {
-            let skipped = summary.skipped.iter().filter(|s| s.line.is_none()).count();
+            // The reasons go into the message itself: with --quiet no warning was printed.
+            let whole: Vec<&Skip> = summary.skipped.iter().filter(|s| s.line.is_none()).collect();
+            let shown: Vec<String> =
+                whole.iter().take(3).map(|s| format!("{}: {}", s.path, s.reason)).collect();
             return Err(Error::Corpus {
                 path: corpus_name(&self.opts.roots),
                 problem: format!(
-                    "no speech could be read from its {} files ({skipped} files or folders \
-                     skipped: see the warnings above)",
-                    summary.files_seen
+                    "no speech could be read from its {} files ({} skipped{}{})",
+                    summary.files_seen,
+                    if whole.len() == 1 {
+                        "1 file or folder".to_string()
+                    } else {
+                        format!("{} files or folders", whole.len())
+                    },
+                    if shown.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", shown.join("; "))
+                    },
+                    if whole.len() > shown.len() { "; …" } else { "" }
                 ),
             });
         }
