@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::schema::Schema;
 use tantivy::{Index, IndexWriter, Term};
 
-use super::directory::ReadDirectory;
+use super::directory::PreadDirectory;
 use super::document::{Queue, SpeechDoc};
 use super::schema::{Fields, build_schema};
 use super::store::{FileManifest, Settings, Stamp, Store};
@@ -369,7 +369,7 @@ struct State {
     /// Why a full build is needed; `None`: an incremental update.
     reason: Option<String>,
     /// The speeches of the current generation (id → hash, path); empty without one.
-    previous: HashMapById,
+    previous: SpeechHashes,
     /// The current generation open for reading, kept for a full build: speeches of files that
     /// cannot be read this time are carried over from it.
     old: Option<SpeechIndex>,
@@ -424,7 +424,7 @@ impl State {
         // and what a full build carries over for files it cannot read. A generation that a full
         // build replaces anyway may fail to open (another format): it then counts as empty.
         let mut old = None;
-        let mut previous = HashMapById::new();
+        let mut previous = SpeechHashes::new();
         if let (Some(generation), Some(have)) = (&current, &settings) {
             match SpeechIndex::open_generation(root, generation, have)
                 .and_then(|ix| ix.speech_hashes().map(|map| (ix, map)))
@@ -510,15 +510,15 @@ fn create_index(dir: &Path, settings: &Settings) -> Result<Index> {
         docstore_blocksize: DOCSTORE_BLOCK_BYTES,
         ..Default::default()
     };
-    let directory = ReadDirectory::open(dir).map_err(tantivy::TantivyError::from)?;
+    let directory = PreadDirectory::open(dir).map_err(tantivy::TantivyError::from)?;
     let index = Index::create(directory, schema, settings_)?;
     crate::analysis::register(&index, &settings.user_dicts);
     Ok(index)
 }
 
-/// Opens the generation at `dir` for writing (see [`ReadDirectory`]).
+/// Opens the generation at `dir` for writing (see [`PreadDirectory`]).
 fn open_for_writing(dir: &Path, settings: &Settings) -> Result<Index> {
-    let index = Index::open(ReadDirectory::open(dir).map_err(tantivy::TantivyError::from)?)?;
+    let index = Index::open(PreadDirectory::open(dir).map_err(tantivy::TantivyError::from)?)?;
     crate::analysis::register(&index, &settings.user_dicts);
     Ok(index)
 }
@@ -595,15 +595,15 @@ impl tantivy::merge_policy::MergePolicy for MergeUpdates {
     }
 }
 
-/// Existing speeches: id → (hash, path).
-pub(crate) type HashMapById = HashMap<String, (u64, String)>;
+/// The speeches of an index: id → (content hash, corpus path).
+pub(crate) type SpeechHashes = HashMap<String, (u64, String)>;
 
 /// What the index holds before a run.
 #[derive(Default)]
 struct Existing {
     /// The current generation's speeches (an update's baseline; for a full build, what the
     /// shrink guard compares with).
-    speeches: HashMapById,
+    speeches: SpeechHashes,
     /// The stamps of the files last read into the current generation (updates only).
     files: FileManifest,
     /// The current generation, for a full build to carry over the speeches of unreadable files.
@@ -690,7 +690,7 @@ impl Job<'_> {
             FileManifest::default()
         };
         // Baseline for an update: the speeches the index has; for a full build: none.
-        let baseline = if self.fresh { &HashMapById::new() } else { &existing };
+        let baseline = if self.fresh { &SpeechHashes::new() } else { &existing };
         for file in self.files {
             self.read_file(file, &mut pass, baseline, &known_files, summary, progress)?;
         }
@@ -776,7 +776,7 @@ impl Job<'_> {
     fn keep_unreadable(
         &self,
         pass: &mut Pass<'_>,
-        existing: &HashMapById,
+        existing: &SpeechHashes,
         summary: &mut BuildSummary,
     ) -> Vec<String> {
         let unreadable: Vec<&str> =
@@ -819,7 +819,7 @@ impl Job<'_> {
         &self,
         file: &corpus::SourceFile,
         pass: &mut Pass<'_>,
-        existing: &HashMapById,
+        existing: &SpeechHashes,
         known_files: &FileManifest,
         summary: &mut BuildSummary,
         progress: &mut dyn Progress,
@@ -889,7 +889,7 @@ impl Job<'_> {
         &self,
         speech: Speech,
         pass: &mut Pass<'_>,
-        existing: &HashMapById,
+        existing: &SpeechHashes,
         summary: &mut BuildSummary,
         skips: &mut Vec<Skip>,
     ) -> Result<()> {
