@@ -36,7 +36,6 @@ pub fn selected(
     Ok(bitmap)
 }
 
-
 /// A map from term to value that serialises as a JSON object with the terms in the order they
 /// were given.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,301 @@
+//! Boilerplate: lines that are not speech, left out of word statistics (issue 16).
+//!
+//! Two kinds, both decided per whole line (after trimming):
+//! * **page furniture** of web pages saved as text: 下载 / 打印 / 全屏 / 【字号：/ 加大 / 减小,
+//!   分享到：, 责任编辑：, 上一篇 … ([`is_furniture`]);
+//! * **lines repeated across the index**: a line of at most [`MAX_REPEATED_CHARS`] characters
+//!   found in at least [`MIN_REPEATED_SPEECHES`] speeches and in at least
+//!   [`MIN_REPEATED_SHARE`] of all speeches (the Wikisource licence footer of 65 of the shared
+//!   corpus's 94 texts, a site's header) **in a block** of at least [`MIN_BLOCK_LINES`]
+//!   such lines. Long paragraphs never count as repeated (a report that quotes last year's
+//!   sentence keeps it), nor do repeated lines that stand alone among speech paragraphs (the
+//!   salutation 各位代表：, found in 66 of the 94).
+//!
+//! Word statistics (`top`, `compare`, `diff`'s formulations, `ngrams`, `collocates`) read texts
+//! with these lines blanked ([`Boilerplate::blank`]: spaces, so character offsets stay valid).
+//! `search`, `trend` and `kwic` count over the whole text, as Ctrl-F does.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
+
+use crate::Result;
+use crate::analysis::fold;
+use crate::index::SpeechIndex;
+
+/// Longest line (in characters) that can count as repeated boilerplate.
+pub const MAX_REPEATED_CHARS: usize = 80;
+/// Fewest speeches a repeated line must appear in.
+pub const MIN_REPEATED_SPEECHES: usize = 5;
+/// Smallest share of the index's speeches a repeated line must appear in.
+pub const MIN_REPEATED_SHARE: f64 = 0.2;
+/// Fewest consecutive furniture or repeated lines that make a block of boilerplate.
+pub const MIN_BLOCK_LINES: usize = 3;
+
+/// Whole lines of web-page furniture (after trimming).
+const FURNITURE_LINES: &[&str] = &[
+    "下载",
+    "打印",
+    "全屏",
+    "收藏",
+    "关闭",
+    "关闭窗口",
+    "【关闭】",
+    "【打印】",
+    "打印本页",
+    "分享",
+    "分享到",
+    "分享到：",
+    "字号",
+    "【字号：",
+    "【字号:",
+    "字号：",
+    "加大",
+    "还原",
+    "减小",
+    "大",
+    "中",
+    "小",
+    "】",
+    "【",
+    "返回顶部",
+    "上一篇",
+    "下一篇",
+    "扫一扫",
+    "微信",
+    "微博",
+    "QQ空间",
+    "【大 中 小】",
+    "[打印]",
+    "[关闭]",
+];
+
+/// Beginnings of furniture lines (a short line that starts so).
+const FURNITURE_PREFIXES: &[&str] = &[
+    "【字号",
+    "字号：",
+    "责任编辑：",
+    "责任编辑:",
+    "浏览次数",
+    "访问量：",
+    "分享到：",
+    "扫一扫在手机",
+    "版权所有",
+    "网站标识码",
+    "网站地图",
+];
+
+/// Whether a line is web-page furniture: after trimming and folding (width, case, traditional
+/// forms), one of a short list of whole lines, or a short line (≤ 40 characters) beginning like
+/// one, or holding an ICP licence number (ICP备).
+pub fn is_furniture(line: &str) -> bool {
+    static FOLDED: OnceLock<(HashSet<String>, Vec<String>)> = OnceLock::new();
+    let (lines, prefixes) = FOLDED.get_or_init(|| {
+        (
+            FURNITURE_LINES.iter().map(|l| fold(l)).collect(),
+            FURNITURE_PREFIXES.iter().map(|p| fold(p)).collect(),
+        )
+    });
+    let line = fold(line.trim());
+    if line.is_empty() {
+        return false;
+    }
+    if lines.contains(&line) {
+        return true;
+    }
+    line.chars().count() <= 40
+        && (prefixes.iter().any(|p| line.starts_with(p.as_str())) || line.contains("icp备"))
+}
+
+/// The boilerplate of one index: its repeated lines (by hash of the folded, trimmed line).
+#[derive(Debug, Default, Clone)]
+pub struct Boilerplate {
+    repeated: HashSet<u64>,
+}
+
+fn line_hash(line: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    line.hash(&mut h);
+    h.finish()
+}
+
+impl Boilerplate {
+    /// No repeated lines (only furniture is left out): a single text, or a test.
+    pub fn none() -> Boilerplate {
+        Boilerplate::default()
+    }
+
+    /// Finds the repeated lines among `texts` (each a speech's text; folded here).
+    pub fn of_texts<'a>(texts: impl IntoIterator<Item = &'a str>) -> Boilerplate {
+        let mut df: HashMap<u64, usize> = HashMap::new();
+        let mut speeches = 0usize;
+        for text in texts {
+            speeches += 1;
+            let folded = fold(text);
+            let lines: HashSet<u64> = folded
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && l.chars().count() <= MAX_REPEATED_CHARS)
+                .map(line_hash)
+                .collect();
+            for h in lines {
+                *df.entry(h).or_insert(0) += 1;
+            }
+        }
+        let min = MIN_REPEATED_SPEECHES.max((speeches as f64 * MIN_REPEATED_SHARE).ceil() as usize);
+        Boilerplate {
+            repeated: df.into_iter().filter(|&(_, n)| n >= min).map(|(h, _)| h).collect(),
+        }
+    }
+
+    /// Finds the repeated lines of every speech in `index` (reads each stored text once).
+    pub fn of_index(index: &SpeechIndex) -> Result<Boilerplate> {
+        let searcher = index.searcher();
+        let mut texts = Vec::new();
+        for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
+            for doc in seg.doc_ids_alive() {
+                let addr = tantivy::DocAddress::new(seg_ord as u32, doc);
+                texts.push(index.stored(&searcher, addr, true)?.body.unwrap_or_default());
+            }
+        }
+        Ok(Boilerplate::of_texts(texts.iter().map(String::as_str)))
+    }
+
+    /// How many distinct repeated lines were found.
+    pub fn repeated_lines(&self) -> usize {
+        self.repeated.len()
+    }
+
+    /// Whether a line (folded here) is one of the repeated lines.
+    fn is_repeated(&self, line: &str) -> bool {
+        let line = line.trim();
+        !self.repeated.is_empty()
+            && !line.is_empty()
+            && line.chars().count() <= MAX_REPEATED_CHARS
+            && self.repeated.contains(&line_hash(fold(line).trim()))
+    }
+
+    /// Which lines of `text` (split at `\n`) are boilerplate: furniture lines, and repeated
+    /// lines that stand in a block of at least [`MIN_BLOCK_LINES`] consecutive furniture or
+    /// repeated lines (blank lines between them do not end a block). A salutation such as
+    /// 各位代表： or a title line, repeated in many speeches but standing alone among speech
+    /// paragraphs, stays speech.
+    pub fn lines(&self, text: &str) -> Vec<bool> {
+        let lines: Vec<&str> = text.split('\n').collect();
+        let furniture: Vec<bool> = lines.iter().map(|l| is_furniture(l)).collect();
+        let candidate: Vec<bool> =
+            lines.iter().zip(&furniture).map(|(l, f)| *f || self.is_repeated(l)).collect();
+        let mut out = furniture.clone();
+        let mut i = 0;
+        while i < lines.len() {
+            if !candidate[i] {
+                i += 1;
+                continue;
+            }
+            // A block: candidates, possibly with blank lines between them.
+            let mut members = vec![i];
+            let mut j = i + 1;
+            while j < lines.len() && (candidate[j] || lines[j].trim().is_empty()) {
+                if candidate[j] {
+                    members.push(j);
+                }
+                j += 1;
+            }
+            if members.len() >= MIN_BLOCK_LINES {
+                for m in members {
+                    out[m] = true;
+                }
+            }
+            i = j;
+        }
+        out
+    }
+
+    /// `text` with its boilerplate lines ([`Boilerplate::lines`]) replaced by as many
+    /// spaces as they have characters, so that character offsets into it stay those of the text.
+    pub fn blank<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let marked = self.lines(text);
+        if !marked.contains(&true) {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len());
+        for (i, (line, blank)) in text.split('\n').zip(marked).enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            if blank {
+                out.extend(std::iter::repeat_n(' ', line.chars().count()));
+            } else {
+                out.push_str(line);
+            }
+        }
+        Cow::Owned(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_furniture_is_recognised_and_speech_is_not() {
+        for line in ["下载", " 打印 ", "【字号：", "减小", "责任编辑：王某", "京ICP备05070218号"]
+        {
+            assert!(is_furniture(line), "{line:?}");
+        }
+        for line in [
+            "",
+            "下载中心建设取得进展。",
+            "大力发展新质生产力",
+            "责任编辑：这一行很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长很长",
+        ] {
+            assert!(!is_furniture(line), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn lines_repeated_in_a_fifth_of_the_speeches_are_boilerplate() {
+        let footer = "公有领域\n\nPublic domain\n本作品在全世界都属于公有领域";
+        let mut texts: Vec<String> =
+            (0..10).map(|i| format!("各位代表：\n第{i}篇讲话。\n")).collect();
+        for t in texts.iter_mut().take(5) {
+            t.push_str(footer);
+        }
+        // A block in 4 of 10 speeches (40 % but fewer than 5 speeches) is speech.
+        for t in texts.iter_mut().skip(6) {
+            t.push_str("\n甲\n乙\n丙");
+        }
+        let b = Boilerplate::of_texts(texts.iter().map(String::as_str));
+        // The footer's 3 lines and the salutation.
+        assert_eq!(b.repeated_lines(), 4);
+        assert_eq!(b.lines(&texts[0]), [false, false, true, false, true, true]);
+        assert!(!b.lines(&texts[7]).contains(&true), "{:?}", b.lines(&texts[7]));
+        let blanked = b.blank(&texts[0]);
+        assert_eq!(blanked.chars().count(), texts[0].chars().count());
+        assert!(!blanked.contains("公有领域") && blanked.contains("第0篇讲话"));
+        assert!(matches!(b.blank("第0篇讲话。"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn long_paragraphs_never_count_as_repeated() {
+        let long = "坚持稳中求进工作总基调".repeat(10);
+        let texts: Vec<String> = (0..10).map(|_| long.clone()).collect();
+        let b = Boilerplate::of_texts(texts.iter().map(String::as_str));
+        assert_eq!(b.repeated_lines(), 0);
+        assert!(!b.lines(&long).contains(&true));
+    }
+
+    proptest::proptest! {
+        /// Blanking keeps every character offset: same number of characters, same line breaks.
+        #[test]
+        fn blanking_keeps_offsets(lines in proptest::collection::vec("[下载打印大中小讲话发展。 ]{0,6}", 0..12)) {
+            let text = lines.join("\n");
+            let b = Boilerplate::none();
+            let out = b.blank(&text);
+            proptest::prop_assert_eq!(out.chars().count(), text.chars().count());
+            let breaks = |s: &str| s.char_indices().filter(|(_, c)| *c == '\n').count();
+            proptest::prop_assert_eq!(breaks(&out), breaks(&text));
+        }
+    }
+}
