@@ -105,7 +105,7 @@ fn ngram_counts_equal_substring_counts_and_shorter_ones_are_maximal() {
     check_ngrams(&json(&o), &y2026);
 }
 
-fn report<'a>(docs: &'a [Doc], year: i32) -> &'a Doc {
+fn report(docs: &[Doc], year: i32) -> &Doc {
     docs.iter()
         .find(|d| d.year == Some(year) && d.id.starts_with("gwr/"))
         .unwrap_or_else(|| panic!("the {year} national report"))

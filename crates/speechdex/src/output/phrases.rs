@@ -1,5 +1,6 @@
 //! Human tables for `ngrams` and `collocates`. CSV and JSON Lines rows are the library's
-//! [`Ngram`] and [`Collocate`] structs themselves, so their columns are the JSON fields:
+//! [`crate::stats::ngrams::Ngram`] and [`crate::stats::collocates::Collocate`] structs
+//! themselves, so their columns are the JSON fields:
 //!
 //! * `ngrams`: `rank, ngram, len, count, docs, rate` (per 10,000 characters), and with
 //!   `--against` also `ref_count, ref_rate, g2, log_ratio`;
