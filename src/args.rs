@@ -258,8 +258,10 @@ const DIFF_LONG_ABOUT: &str = "What changed in the wording between two speeches 
     in A, B¶ in B, as kwic counts) and its section heading (一、 / （一）).\n\n\
     New and dropped formulations are phrases of 2-8 characters (whole jieba words, no \
     punctuation, no stopword or bare number at either end) that one side uses and the other never \
-    does, the longest that carries the same occurrences, ranked by log-likelihood G² with their \
-    counts on both sides (exact, as `rg -F -o` counts).\n\n\
+    does, the longest that carries the same occurrences, with their counts on both sides (exact, \
+    as `rg -F -o` counts): first those the side puts in quotation marks (“投资于人”: the reports \
+    quote what they name), then the others, each by log-likelihood G² (ties: phrases standing \
+    between punctuation, then those nearest four characters).\n\n\
     A set (--a/--b) is read as one text: its speeches by region, then date, then id; each listed \
     sentence names its speech. Exit status: 0 whether or not anything changed, 2 on error (unknown \
     id, a query that selects nothing).";
@@ -276,7 +278,8 @@ const DIFF_AFTER_HELP: &str = "Examples, on the shared corpus (its national repo
     added), then the new and dropped formulations. --json: {a, b, min_similarity, unchanged, \
     moved, totals, added: [{order, text, id, paragraph, section}], removed: [...], changed: \
     [{order, old, new, similarity, id_old, id_new, paragraph_old, paragraph_new, section_old, \
-    section_new, marks: [{op, text}]}], new_phrases: [{phrase, count_a, count_b, g2}], \
+    section_new, marks: [{op, text}]}], new_phrases: [{phrase, count_a, count_b, g2, quoted, \
+    clause}], \
     dropped_phrases: [...]}.";
 
 /// Long help of `speechdex top` (on the `Command` variant: a variant's doc comment

@@ -330,6 +330,29 @@ fn errors_and_empty_results_have_their_exit_status() {
     assert!(stderr(&o).contains("selects no speech"), "{}", stderr(&o));
     let o = run(index, &["collocates", " "]);
     assert_exit(&o, 2, "collocates of nothing");
+    for args in [
+        &["ngrams", "--min-len", "9"][..],
+        &["ngrams", "--max-len", "1"],
+        &["ngrams", "--min-count", "0"],
+        &["collocates", "发展", "--window", "0"],
+        &["collocates", "发展", "--window", "51"],
+    ] {
+        assert_exit(&run(index, args), 2, &format!("{args:?} is out of range"));
+    }
+}
+
+#[test]
+fn long_help_explains_the_rules_with_real_examples() {
+    for (cmd, rule, example) in [
+        ("ngrams", "Maximal: a phrase inside", "--against 'year:2015..2025'"),
+        ("collocates", "mutual information", "speechdex collocates 财政政策"),
+    ] {
+        let help =
+            |flag: &str| stdout(&bin().args([cmd, flag]).output().unwrap()).replace('\n', " ");
+        let (long, short) = (help("--help"), help("-h"));
+        assert!(long.contains(rule) && long.contains(example), "{cmd} --help:\n{long}");
+        assert!(!short.contains(rule), "{cmd} -h is the short help");
+    }
 }
 
 #[test]
