@@ -168,8 +168,8 @@ const SEARCH_LONG_ABOUT: &str = "Search speeches: exact phrases, ranked, with sn
     gdp finds ＧＤＰ). Words separated by spaces must all occur; `OR` or `|` gives alternatives; \
     `-word` or `NOT word` excludes; parentheses group. Fields: title:, speaker:, region:, kind:, \
     tag:, year:2024, year:2020..2025, date:2024-01-01..2024-06-30.\n\n\
-    Results are ranked by BM25 over jieba words (title matches count double); `hits` is the \
-    number of occurrences of the query's phrases in the speech. Exit status: 0 with hits, 1 \
+    Results are ranked by BM25 over jieba words (title matches count double) plus ln(1 + hits), \
+    where `hits` is the number of occurrences of the query's phrases in the speech. Exit status: 0 with hits, 1 \
     without, 2 on error.";
 
 /// Long help of `speechdex index` (on the `Command` variant: a variant's doc comment
