@@ -151,6 +151,13 @@ pub enum Command {
     /// the closest passages with their differences.
     #[command(long_about = VERIFY_LONG_ABOUT, after_help = VERIFY_AFTER_HELP)]
     Verify(VerifyArgs),
+    /// The most frequent, or most distinctive (--against), phrases of 2-8 characters of a set
+    /// of speeches.
+    #[command(long_about = NGRAMS_LONG_ABOUT, after_help = NGRAMS_AFTER_HELP)]
+    Ngrams(NgramsArgs),
+    /// The words that stand near a term more often than chance (collocations), by G².
+    #[command(long_about = COLLOCATES_LONG_ABOUT, after_help = COLLOCATES_AFTER_HELP)]
+    Collocates(CollocatesArgs),
 }
 
 /// Long help of `speechdex search` (on the `Command` variant: a variant's doc comment
@@ -251,8 +258,10 @@ const DIFF_LONG_ABOUT: &str = "What changed in the wording between two speeches 
     in A, B¶ in B, as kwic counts) and its section heading (一、 / （一）).\n\n\
     New and dropped formulations are phrases of 2-8 characters (whole jieba words, no \
     punctuation, no stopword or bare number at either end) that one side uses and the other never \
-    does, the longest that carries the same occurrences, ranked by log-likelihood G² with their \
-    counts on both sides (exact, as `rg -F -o` counts).\n\n\
+    does, the longest that carries the same occurrences, with their counts on both sides (exact, \
+    as `rg -F -o` counts): first those the side puts in quotation marks (“投资于人”: the reports \
+    quote what they name), then the others, each by log-likelihood G² (ties: phrases standing \
+    between punctuation, then those nearest four characters).\n\n\
     A set (--a/--b) is read as one text: its speeches by region, then date, then id; each listed \
     sentence names its speech. Exit status: 0 whether or not anything changed, 2 on error (unknown \
     id, a query that selects nothing).";
@@ -269,7 +278,8 @@ const DIFF_AFTER_HELP: &str = "Examples, on the shared corpus (its national repo
     added), then the new and dropped formulations. --json: {a, b, min_similarity, unchanged, \
     moved, totals, added: [{order, text, id, paragraph, section}], removed: [...], changed: \
     [{order, old, new, similarity, id_old, id_new, paragraph_old, paragraph_new, section_old, \
-    section_new, marks: [{op, text}]}], new_phrases: [{phrase, count_a, count_b, g2}], \
+    section_new, marks: [{op, text}]}], new_phrases: [{phrase, count_a, count_b, g2, quoted, \
+    clause}], \
     dropped_phrases: [...]}.";
 
 /// Long help of `speechdex top` (on the `Command` variant: a variant's doc comment
@@ -323,6 +333,59 @@ const VERIFY_AFTER_HELP: &str = "Examples:\n  \
     speechdex verify '“十四五”规划' --json\n      \
     curly or straight quotes, the same matches\n\n\
     Exit status: 0 the quote occurs exactly, 1 it does not, 2 error.";
+
+/// Long help of `speechdex ngrams` (on the `Command` variant).
+const NGRAMS_LONG_ABOUT: &str = "The most frequent, or most distinctive, phrases of 2-8 \
+    characters of a set of speeches (all by default; --where and the filter flags select, as for \
+    top).\n\n\
+    A phrase is a run of whole jieba words (it never starts or ends inside a word) without \
+    whitespace, line breaks or punctuation, whose first and last words are no stopword and no \
+    bare number: 新质生产力, 积极的财政政策, 投资于人; not 要适度加力 or 5%左右. It is listed when it \
+    occurs at least --min-count times as whole words; its count is then every non-overlapping \
+    occurrence in the folded texts, as `rg -F -o` or search counts (width, case and \
+    traditional/simplified folded). Maximal: a phrase inside a longer listed-length phrase is \
+    listed only when it occurs at least --min-count times outside it (count minus the longer \
+    one's count), so 具身 goes when it only ever stands in 具身智能, while 新质生产力 stays beside \
+    发展新质生产力.\n\n\
+    Ranked by count (ties: longer first). With --against QUERY, by the log-likelihood G² of the \
+    set against the speeches QUERY selects (over characters), phrases relatively more frequent \
+    in the set only, with their reference count and log ratio. Exit status: 0 when a phrase is \
+    listed, 1 when none qualifies, 2 on errors.";
+
+/// Examples of `speechdex ngrams`, on the shared corpus.
+const NGRAMS_AFTER_HELP: &str = "Examples, on the shared corpus:\n  \
+    speechdex ngrams --where 'title:国务院政府工作报告' --year 2025 --min-len 4\n      \
+    the 2025 report's most frequent phrases of 4-8 characters\n  \
+    speechdex ngrams --year 2025 --where title:国务院政府工作报告 --against 'title:国务院政府工作报告 year:2024'\n      \
+    what the 2025 report says more than the 2024 one (G²)\n  \
+    speechdex ngrams --year 2026 --against 'year:2015..2025' --min-len 3 --csv\n      \
+    the provincial reports of 2026 against the national reports of 2015-2025\n\n\
+    --json: {docs, chars, against?: {label, docs, chars}, min_len, max_len, min_count, total, \
+    ngrams: [{rank, ngram, len, count, docs, rate, ref_count?, ref_rate?, g2?, log_ratio?}]} \
+    (rates per 10,000 characters).";
+
+/// Long help of `speechdex collocates` (on the `Command` variant).
+const COLLOCATES_LONG_ABOUT: &str = "The words that stand near a term more often than chance \
+    (collocations), ranked by log-likelihood G², with mutual information (MI) beside it.\n\n\
+    The term is an exact phrase: its occurrences are those search counts. Each occurrence's \
+    window holds the --window jieba words before it and after it (stopwords included, \
+    punctuation not; windows run across punctuation); words overlapping an occurrence are the \
+    term's own and never in a window, and a word in two windows counts once. Listed are words \
+    that are no stopword or bare number (as top lists them), occur at least --min-count times in \
+    the windows and more often there than elsewhere: count (in the windows; left and right of \
+    the term), total (in the selected speeches), expected (if spread evenly), G² of the 2x2 \
+    table window/outside x word/other words, MI = log2(count / expected). --where and the \
+    filter flags select the speeches. Exit status: 0 when a collocate is listed, 1 when none \
+    qualifies (or the term does not occur), 2 on errors.";
+
+/// Examples of `speechdex collocates`, on the shared corpus.
+const COLLOCATES_AFTER_HELP: &str = "Examples, on the shared corpus:\n  \
+    speechdex collocates 财政政策                    积极, 稳健, 货币政策 ... near 财政政策\n  \
+    speechdex collocates 新质生产力 --window 3 --year 2026    in the provincial reports of 2026\n  \
+    speechdex collocates 改革 --to 1990 --min-count 5 --csv\n\n\
+    --json: {term, window, min_count, docs, tokens, occurrences, term_docs, window_tokens, \
+    total, collocates: [{rank, word, count, left, right, total, expected, score, g2, mi}]} \
+    (score = g2).";
 
 /// Output format of commands that print data.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -734,6 +797,66 @@ pub struct TopArgs {
     /// Words to list (1–10000).
     #[arg(long, short = 'n', default_value_t = 50, value_parser = usize_in(1..=MAX_TOP_LIMIT))]
     pub limit: usize,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+/// `speechdex ngrams`.
+#[derive(Debug, Args)]
+pub struct NgramsArgs {
+    /// Only speeches matching this query (same syntax as search).
+    #[arg(long = "where", value_name = "QUERY")]
+    pub where_: Option<String>,
+    /// Rank by distinctiveness (G²) against the speeches matching this query instead of by
+    /// count (the filter flags select the set, not the reference).
+    #[arg(long, value_name = "QUERY")]
+    pub against: Option<String>,
+    /// Shortest phrase, in characters (2-8).
+    #[arg(long, value_name = "N", default_value_t = speechdex::stats::ngrams::MIN_CHARS,
+          value_parser = usize_in(2..=8))]
+    pub min_len: usize,
+    /// Longest phrase, in characters (2-8).
+    #[arg(long, value_name = "N", default_value_t = speechdex::stats::ngrams::MAX_CHARS,
+          value_parser = usize_in(2..=8))]
+    pub max_len: usize,
+    /// Fewest occurrences of a phrase in the set (1-1000000).
+    #[arg(long, value_name = "N", default_value_t = speechdex::stats::ngrams::DEFAULT_MIN_COUNT,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub min_count: u64,
+    /// Phrases to list (1-10000).
+    #[arg(long, short = 'n', default_value_t = speechdex::stats::ngrams::DEFAULT_LIMIT,
+          value_parser = usize_in(1..=MAX_TOP_LIMIT))]
+    pub limit: usize,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+/// `speechdex collocates`.
+#[derive(Debug, Args)]
+pub struct CollocatesArgs {
+    /// The term (an exact phrase).
+    #[arg(value_name = "TERM")]
+    pub term: String,
+    /// Words on each side of an occurrence (1-50).
+    #[arg(long, value_name = "N", default_value_t = speechdex::stats::collocates::DEFAULT_WINDOW,
+          value_parser = usize_in(1..=speechdex::stats::collocates::MAX_WINDOW as u64))]
+    pub window: usize,
+    /// Fewest occurrences of a word in the windows (1-1000000).
+    #[arg(long, value_name = "N",
+          default_value_t = speechdex::stats::collocates::DEFAULT_MIN_COUNT,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub min_count: u64,
+    /// Collocates to list (1-10000).
+    #[arg(long, short = 'n', default_value_t = speechdex::stats::collocates::DEFAULT_LIMIT,
+          value_parser = usize_in(1..=MAX_TOP_LIMIT))]
+    pub limit: usize,
+    /// Only speeches matching this query (same syntax as search).
+    #[arg(long = "where", value_name = "QUERY")]
+    pub where_: Option<String>,
     #[command(flatten)]
     pub filters: FilterArgs,
     #[command(flatten)]

@@ -64,6 +64,8 @@ fn main() -> ExitCode {
         Command::Top(a) => commands::top::run(&cli.global, a),
         Command::Serve(a) => commands::serve::run(&cli.global, a),
         Command::Verify(a) => commands::verify::run(&cli.global, a),
+        Command::Ngrams(a) => commands::ngrams::run(&cli.global, a),
+        Command::Collocates(a) => commands::collocates::run(&cli.global, a),
     };
     match result {
         Ok(status) => status.into(),

@@ -77,6 +77,14 @@ fn term_statistics() {
 }
 
 #[test]
+fn phrases_and_collocations() {
+    contract("ngrams", &["ngrams", "--min-len", "4", "--limit", "3"], 0);
+    let against = ["ngrams", "--where", "year:2025", "--against", "year:2024", "--limit", "3"];
+    contract("ngrams-against", &against, 0);
+    contract("collocates", &["collocates", "新质生产力", "--min-count", "1", "--limit", "3"], 0);
+}
+
+#[test]
 fn wording_and_quotations() {
     contract("diff", &["diff", "--a", "year:2024", "--b", "year:2025"], 0);
     contract("verify", &["verify", "发展新质生产力"], 0);

@@ -154,10 +154,10 @@ fn new_and_dropped_formulations_of_2025_with_exact_counts() {
         let p = f["phrase"].as_str().unwrap();
         assert!(!fold(&r.text_2025).contains(p), "{p} is in 2025");
     }
-    // Ranked by G².
-    let g2: Vec<f64> =
-        d["new_phrases"].as_array().unwrap().iter().map(|f| f["g2"].as_f64().unwrap()).collect();
-    assert!(g2.windows(2).all(|w| w[0] >= w[1]));
+    // Ranked: phrases in quotation marks first, then by G² within each group.
+    let rank = |f: &Value| (!f["quoted"].as_bool().unwrap(), -f["g2"].as_f64().unwrap());
+    let new = d["new_phrases"].as_array().unwrap();
+    assert!(new.windows(2).all(|w| rank(&w[0]) <= rank(&w[1])));
 }
 
 #[test]

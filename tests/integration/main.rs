@@ -9,6 +9,7 @@ mod diff;
 mod guards;
 mod indexing;
 mod metadata;
+mod ngrams;
 mod reliability;
 mod search;
 mod server;

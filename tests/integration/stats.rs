@@ -37,12 +37,12 @@ const TERMS: &[&str] = &[
     "社会主义",
 ];
 
-/// One speech of the shared corpus, read without speechdex.
-struct Doc {
-    id: String,
+/// One speech of the shared corpus, read without speechdex (also used by `ngrams.rs`).
+pub(crate) struct Doc {
+    pub(crate) id: String,
     /// The year the file gives (`None` for the resolutions and the seed speech).
-    year: Option<i32>,
-    folded: String,
+    pub(crate) year: Option<i32>,
+    pub(crate) folded: String,
 }
 
 impl Doc {
@@ -116,12 +116,13 @@ fn build_index(corpus: &Path, index: &Path) {
     assert!(o.status.success(), "indexing {} failed:\n{}", corpus.display(), stderr(&o));
 }
 
-struct Shared {
-    index: TempDir,
-    docs: Vec<Doc>,
+/// The shared corpus indexed once per test binary, with its texts read independently.
+pub(crate) struct Shared {
+    pub(crate) index: TempDir,
+    pub(crate) docs: Vec<Doc>,
 }
 
-fn shared() -> Option<&'static Shared> {
+pub(crate) fn shared() -> Option<&'static Shared> {
     static SHARED: OnceLock<Option<Shared>> = OnceLock::new();
     SHARED
         .get_or_init(|| {

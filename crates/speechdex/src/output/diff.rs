@@ -201,7 +201,8 @@ fn phrase_table(list: &[Formulation]) -> Table {
     // TODO(merge): the same table style as `output::terms::new_table`.
     let mut t = Table::new();
     t.load_style(UTF8_BORDERS_ONLY);
-    t.set_header(["phrase", "A", "B", "G²"].map(Cell::new));
+    // Quoted phrases come first (see `stats::diff::phrases`): the column says which they are.
+    t.set_header(["phrase", "A", "B", "G²", "quoted"].map(Cell::new));
     let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
     for f in list {
         t.add_row(vec![
@@ -209,6 +210,7 @@ fn phrase_table(list: &[Formulation]) -> Table {
             right(f.count_a.to_string()),
             right(f.count_b.to_string()),
             right(format!("{:.2}", f.g2)),
+            Cell::new(if f.quoted { "“…”" } else { "" }),
         ]);
     }
     t

@@ -10,6 +10,7 @@ pub mod csv;
 pub mod diff;
 pub mod escape;
 pub mod json;
+pub mod phrases;
 pub mod table;
 pub mod terms;
 pub mod text;

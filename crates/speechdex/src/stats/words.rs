@@ -6,7 +6,14 @@
 //! `top` and `compare`) unless it is a stopword (`crates/speechdex/dict/stopwords.txt`: particles, pronouns,
 //! prepositions, conjunctions, numerals, …) or made only of digits and number punctuation
 //! (`2024`, `5.2`).
+//!
+//! **Where word statistics read their text.** Every word statistic (`top`, `compare`, the
+//! formulations of `diff`, `ngrams`, `collocates`) takes a speech's text from
+//! [`statistics_text`] and reads speeches through [`visit_texts`]: a rule that leaves lines out
+//! of word statistics (boilerplate such as licence footers, issue 16) goes there, once, and
+//! applies to all of them.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -15,9 +22,9 @@ use tantivy::DocAddress;
 
 use super::select::{DocColumns, per_10k, selected};
 use crate::Result;
-use crate::analysis::WordsTokenizer;
 use crate::analysis::words::is_word;
-use crate::index::SpeechIndex;
+use crate::analysis::{WordsTokenizer, fold};
+use crate::index::{SpeechIndex, StoredSpeech};
 use crate::search::Node;
 
 /// The stopword list, compiled into the binary.
@@ -69,37 +76,57 @@ pub fn select_docs(index: &SpeechIndex, filter: Option<&Node>) -> Result<Vec<Doc
     Ok(out)
 }
 
-/// Counts the words of the speeches `docs` (stored texts cut by jieba, on up to 4 threads).
-pub fn count_words(index: &SpeechIndex, docs: &[DocAddress]) -> Result<WordCounts> {
+/// The text of a speech that word statistics read: the one function that decides it. Today the
+/// stored body, whole. It always has as many characters as the body (a line left out would be
+/// blanked with spaces, not cut), so character offsets from the exact field index it.
+pub fn statistics_text(speech: &StoredSpeech) -> Cow<'_, str> {
+    Cow::Borrowed(speech.body.as_deref().unwrap_or_default())
+}
+
+/// One speech as word statistics read it.
+pub struct StatsText<'a> {
+    /// Where it is in the index.
+    pub addr: DocAddress,
+    /// Its stored fields (the body included).
+    pub speech: &'a StoredSpeech,
+    /// [`statistics_text`], folded ([`fold`]: same characters, same offsets).
+    pub folded: &'a str,
+    /// Its jieba words `(word, first char, one past the last char)`, folded, punctuation left
+    /// out; empty unless asked for.
+    pub words: &'a [(String, usize, usize)],
+}
+
+/// Reads the speeches `docs` for word statistics ([`statistics_text`], folded, and with `cut` its
+/// jieba words) on up to 4 threads. Each thread hands its speeches, in order, to `visit` with an
+/// accumulator of its own; the accumulators are returned, in the order of `docs`, to be merged.
+pub fn visit_texts<T, F>(
+    index: &SpeechIndex,
+    docs: &[DocAddress],
+    cut: bool,
+    visit: F,
+) -> Result<Vec<T>>
+where
+    T: Default + Send,
+    F: Fn(&mut T, &StatsText<'_>) -> Result<()> + Sync,
+{
     let searcher = index.searcher();
-    let tokenizer = WordsTokenizer::new(&index.settings.user_dicts);
+    let tokenizer = WordsTokenizer::new(&index.settings.user_dicts).prefolded();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
     let chunk = docs.len().div_ceil(threads).max(1);
-    let parts: Vec<Result<WordCounts>> = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let handles: Vec<_> = docs
             .chunks(chunk)
             .map(|part| {
-                let (searcher, tokenizer) = (&searcher, &tokenizer);
+                let (searcher, tokenizer, visit) = (&searcher, &tokenizer, &visit);
                 scope.spawn(move || {
-                    let mut acc = WordCounts::default();
-                    let mut seen: HashSet<String> = HashSet::new();
+                    let mut acc = T::default();
                     for &addr in part {
-                        let stored = index.stored(searcher, addr, true)?;
-                        let body = stored.body.unwrap_or_default();
-                        acc.docs += 1;
-                        acc.chars += stored.chars;
-                        seen.clear();
-                        for (word, _, _) in tokenizer.words(&body) {
-                            acc.tokens += 1;
-                            if !is_counted(&word) {
-                                continue;
-                            }
-                            let entry = acc.words.entry(word.clone()).or_default();
-                            entry.0 += 1;
-                            if seen.insert(word) {
-                                entry.1 += 1;
-                            }
-                        }
+                        let speech = index.stored(searcher, addr, true)?;
+                        let folded = fold(&statistics_text(&speech));
+                        let words = if cut { tokenizer.words(&folded) } else { Vec::new() };
+                        let text =
+                            StatsText { addr, speech: &speech, folded: &folded, words: &words };
+                        visit(&mut acc, &text)?;
                     }
                     Ok(acc)
                 })
@@ -109,10 +136,31 @@ pub fn count_words(index: &SpeechIndex, docs: &[DocAddress]) -> Result<WordCount
             .into_iter()
             .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .collect()
-    });
+    })
+}
+
+/// Counts the words of the speeches `docs` (their [`statistics_text`] cut by jieba, on up to 4
+/// threads).
+pub fn count_words(index: &SpeechIndex, docs: &[DocAddress]) -> Result<WordCounts> {
+    let parts = visit_texts(index, docs, true, |acc: &mut WordCounts, t| {
+        let mut seen: HashSet<&str> = HashSet::new();
+        acc.docs += 1;
+        acc.chars += t.speech.chars;
+        for (word, _, _) in t.words {
+            acc.tokens += 1;
+            if !is_counted(word) {
+                continue;
+            }
+            let entry = acc.words.entry(word.clone()).or_default();
+            entry.0 += 1;
+            if seen.insert(word) {
+                entry.1 += 1;
+            }
+        }
+        Ok(())
+    })?;
     let mut total = WordCounts::default();
     for part in parts {
-        let part = part?;
         total.docs += part.docs;
         total.chars += part.chars;
         total.tokens += part.tokens;

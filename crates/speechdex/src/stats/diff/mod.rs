@@ -22,6 +22,8 @@ pub mod align;
 pub mod phrases;
 pub mod sentences;
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 pub use align::{DEFAULT_MIN_SIMILARITY, Mark, MarkOp, Op};
@@ -31,7 +33,7 @@ pub use sentences::Sentence;
 use crate::analysis::{WordsTokenizer, fold};
 use crate::index::{SpeechIndex, StoredSpeech};
 use crate::stats::compare::Side;
-use crate::stats::words::select_docs;
+use crate::stats::words::{select_docs, statistics_text};
 use crate::{Error, Result};
 
 /// A diff to compute.
@@ -73,6 +75,9 @@ pub struct DiffText {
     pub id: String,
     /// The text.
     pub body: String,
+    /// The text the formulations read ([`crate::stats::words::statistics_text`]) when it is
+    /// not the body; `None`: the body.
+    pub statistics: Option<String>,
 }
 
 /// The answer of `speechdex diff`; its JSON form is the contract of `diff --json`.
@@ -242,7 +247,11 @@ fn resolve(index: &SpeechIndex, side: &Side, name: char) -> Result<Resolved> {
 }
 
 fn text_of(s: StoredSpeech) -> DiffText {
-    DiffText { id: s.id, body: s.body.unwrap_or_default() }
+    let statistics = match statistics_text(&s) {
+        Cow::Owned(text) => Some(text),
+        Cow::Borrowed(_) => None,
+    };
+    DiffText { id: s.id, body: s.body.unwrap_or_default(), statistics }
 }
 
 /// Compares two sides of the index.
@@ -292,8 +301,9 @@ pub fn diff_texts(
         out.removed.truncate(limit);
         out.changed.truncate(limit);
     }
-    let folded_a: Vec<String> = a.iter().map(|t| fold(&t.body)).collect();
-    let folded_b: Vec<String> = b.iter().map(|t| fold(&t.body)).collect();
+    let phrase_text = |t: &DiffText| fold(t.statistics.as_deref().unwrap_or(&t.body));
+    let folded_a: Vec<String> = a.iter().map(phrase_text).collect();
+    let folded_b: Vec<String> = b.iter().map(phrase_text).collect();
     let f = phrases::formulations(
         &phrases::FoldedSide { texts: &folded_a },
         &phrases::FoldedSide { texts: &folded_b },
@@ -381,7 +391,7 @@ mod tests {
         bodies
             .iter()
             .enumerate()
-            .map(|(k, b)| DiffText { id: format!("t{k}"), body: b.to_string() })
+            .map(|(k, b)| DiffText { id: format!("t{k}"), body: b.to_string(), statistics: None })
             .collect()
     }
 

@@ -1,10 +1,11 @@
 //! New and dropped formulations: phrases one side uses and the other never does.
 //!
-//! A **phrase** is a run of 2 to 8 characters of consecutive jieba words (the words of
-//! [`crate::analysis::WordsTokenizer`], so a phrase never starts or ends inside a word) with no
-//! whitespace or punctuation in it, whose first and last words are counted words
-//! ([`crate::stats::words::is_counted`]: no stopword, no bare number). So 投资于人 and 适度加力
-//! are phrases, 要适度加力 (要 is a stopword), 5%左右 and 的货币 are not.
+//! A **phrase** is what [`crate::stats::ngrams::phrase_spans`] cuts (the one phrase extraction
+//! of `diff` and `ngrams`): a run of 2 to 8 characters of consecutive jieba words (so a phrase
+//! never starts or ends inside a word) with no whitespace or punctuation in it, whose first and
+//! last words are counted words ([`crate::stats::words::is_counted`]: no stopword, no bare
+//! number). So 投资于人 and 适度加力 are phrases, 要适度加力 (要 is a stopword), 5%左右 and 的货币
+//! are not.
 //!
 //! A phrase is **new** when B has it and A has it nowhere (not even inside another word:
 //! absence is a substring test over A's folded texts), **dropped** the other way round. Among
@@ -16,10 +17,16 @@
 //! * **one per place**: phrases are taken by rank, and one is left out when each of its
 //!   occurrences overlaps an occurrence of a phrase already taken that it does not contain (of
 //!   发展具身智能 and 具身智能产业, the second adds nothing; 适度加力 stays beside 适度);
-//! * **ranked** by the log-likelihood G² of its count on its side against 0 on the other, over
-//!   the two sides' characters ([`crate::stats::compare::log_likelihood`]); ties: more
-//!   occurrences, then the phrase that is a clause of its own (between punctuation) somewhere,
-//!   then the shorter one, then the earlier one.
+//! * **ranked** so that a reader sees the formulations first, not the ordinary words a report
+//!   happens not to use the other year (G² alone ranks by count: 时间 and 动态, four times each,
+//!   came before the one-off “投资于人”, at rank 217 of the 2024 → 2025 national reports):
+//!   first the `quoted` phrases, those that stand in quotation marks on their side (“投资于人”,
+//!   “两重”, “好房子”; the reports quote what they name as a formulation), then the others;
+//!   within each, by the log-likelihood G² of the count on its side against 0 on the other, over
+//!   the two sides' characters ([`crate::stats::compare::log_likelihood`]); ties: a phrase that
+//!   is a `clause` (stands between punctuation somewhere: a list item such as 具身智能 in
+//!   生物制造、量子科技、具身智能), then the one closer to four characters (the 四字格 of most
+//!   formulations), then the earlier one.
 //!
 //! Counts are exact: non-overlapping occurrences in the folded texts, as `rg -F -o` counts them.
 
@@ -30,7 +37,7 @@ use serde::Serialize;
 use super::sentences::is_ignorable;
 use crate::analysis::WordsTokenizer;
 use crate::stats::compare::log_likelihood;
-use crate::stats::words::is_counted;
+use crate::stats::ngrams::phrase_spans;
 
 /// Shortest phrase, in characters.
 pub const MIN_CHARS: usize = 2;
@@ -48,6 +55,10 @@ pub struct Formulation {
     pub count_b: u64,
     /// Log-likelihood G² of the two counts over the two sides' characters.
     pub g2: f64,
+    /// It stands in quotation marks (“…”, 「…」, ‘…’) somewhere on its side.
+    pub quoted: bool,
+    /// It stands between punctuation (or line ends) somewhere on its side.
+    pub clause: bool,
 }
 
 /// The new and dropped formulations, ranked.
@@ -106,22 +117,43 @@ pub fn formulations(
     let mut lists = [side_only(b, &grams_a, words), side_only(a, &grams_b, words)];
     let totals = [lists[0].len(), lists[1].len()];
     for list in &mut lists {
-        // Ranked by substring counts (a phrase may also occur where it is not whole words),
+        // Ranked with substring counts (a phrase may also occur where it is not whole words),
         // keeping the order of ties; then exact, non-overlapping counts for those listed.
         for f in list.iter_mut() {
             (f.count_a, f.count_b) = (grams_a.count(&f.phrase), grams_b.count(&f.phrase));
             f.g2 = log_likelihood(f.count_a, f.count_b, na, nb);
         }
-        list.sort_by(|x, y| y.g2.total_cmp(&x.g2));
+        list.sort_by(rank);
         list.truncate(limit);
         for f in list.iter_mut() {
             (f.count_a, f.count_b) = (a.count(&f.phrase), b.count(&f.phrase));
             f.g2 = log_likelihood(f.count_a, f.count_b, na, nb);
         }
-        list.sort_by(|x, y| y.g2.total_cmp(&x.g2));
+        list.sort_by(rank);
     }
     let [new, dropped] = lists;
     Formulations { new, dropped, new_total: totals[0], dropped_total: totals[1] }
+}
+
+/// The order of a list (a stable sort keeps the order of ties, the earlier first): quoted,
+/// then by G², then clauses, then closer to four characters.
+fn rank(x: &Formulation, y: &Formulation) -> std::cmp::Ordering {
+    let off_four = |f: &Formulation| f.phrase.chars().count().abs_diff(4);
+    y.quoted
+        .cmp(&x.quoted)
+        .then(y.g2.total_cmp(&x.g2))
+        .then(y.clause.cmp(&x.clause))
+        .then(off_four(x).cmp(&off_four(y)))
+}
+
+/// Whether `c` opens a quotation.
+fn opens_quote(c: char) -> bool {
+    matches!(c, '“' | '‘' | '「' | '『' | '"' | '\'')
+}
+
+/// Whether `c` closes a quotation.
+fn closes_quote(c: char) -> bool {
+    matches!(c, '”' | '’' | '」' | '』' | '"' | '\'')
 }
 
 /// Hash of a phrase's UTF-8 bytes.
@@ -163,45 +195,38 @@ fn side_only(own: &FoldedSide<'_>, other: &Grams, words: &WordsTokenizer) -> Vec
     let absent = |p: &str| other.count(p) == 0;
     let mut occ: HashMap<&str, Vec<Occurrence>> = HashMap::new();
     let mut clause: HashSet<&str> = HashSet::new();
+    let mut quoted: HashSet<&str> = HashSet::new();
     for (t, text) in own.texts.iter().enumerate() {
         let offsets: Vec<usize> =
             text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect();
         let chars: Vec<char> = text.chars().collect();
         let ws = words.words(text);
-        for s in 0..ws.len() {
-            if !is_counted(&ws[s].0) {
-                continue;
+        phrase_spans(&chars, &ws, MIN_CHARS, MAX_CHARS, |start, end| {
+            let phrase = &text[offsets[start]..offsets[end]];
+            if !absent(phrase) {
+                return;
             }
-            for e in s..ws.len() {
-                let (start, end) = (ws[s].1, ws[e].2);
-                if end - start > MAX_CHARS || (e > s && ws[e - 1].2 != ws[e].1) {
-                    break;
-                }
-                if end - start < MIN_CHARS || !is_counted(&ws[e].0) {
-                    continue;
-                }
-                if chars[start..end].iter().any(|&c| is_ignorable(c)) {
-                    break;
-                }
-                let phrase = &text[offsets[start]..offsets[end]];
-                if !absent(phrase) {
-                    continue;
-                }
-                occ.entry(phrase).or_default().push((t as u32, start as u32, end as u32));
-                let edge = |k: Option<&char>| k.is_none_or(|&c| is_ignorable(c));
-                if edge(start.checked_sub(1).and_then(|k| chars.get(k))) && edge(chars.get(end)) {
-                    clause.insert(phrase);
-                }
+            occ.entry(phrase).or_default().push((t as u32, start as u32, end as u32));
+            let before = start.checked_sub(1).and_then(|k| chars.get(k)).copied();
+            let after = chars.get(end).copied();
+            let edge = |k: Option<char>| k.is_none_or(is_ignorable);
+            if edge(before) && edge(after) {
+                clause.insert(phrase);
             }
-        }
+            if before.is_some_and(opens_quote) && after.is_some_and(closes_quote) {
+                quoted.insert(phrase);
+            }
+        });
     }
     let maximal = drop_contained(&occ);
     let mut ranked: Vec<(&str, &Vec<Occurrence>)> =
         occ.iter().filter(|(p, _)| maximal.contains(*p)).map(|(p, o)| (*p, o)).collect();
     ranked.sort_by(|x, y| {
         let len = |p: &str| p.chars().count();
-        y.1.len()
-            .cmp(&x.1.len())
+        quoted
+            .contains(y.0)
+            .cmp(&quoted.contains(x.0))
+            .then(y.1.len().cmp(&x.1.len()))
             .then(clause.contains(y.0).cmp(&clause.contains(x.0)))
             .then(len(x.0).cmp(&len(y.0)))
             .then(x.1[0].cmp(&y.1[0]))
@@ -215,7 +240,14 @@ fn side_only(own: &FoldedSide<'_>, other: &Grams, words: &WordsTokenizer) -> Vec
         for &(t, s, e) in places {
             taken.entry(t).or_default().insert((s, e));
         }
-        out.push(Formulation { phrase: phrase.to_string(), count_a: 0, count_b: 0, g2: 0.0 });
+        out.push(Formulation {
+            phrase: phrase.to_string(),
+            count_a: 0,
+            count_b: 0,
+            g2: 0.0,
+            quoted: quoted.contains(phrase),
+            clause: clause.contains(phrase),
+        });
     }
     out
 }
@@ -278,13 +310,14 @@ mod tests {
             ],
         );
         let new = phrases(&f.new);
-        assert_eq!(new[0], "具身智能", "{new:?}");
-        assert!(new.contains(&"投资于人"), "{new:?}");
+        // Quoted first, though it occurs once; then by count.
+        assert_eq!(&new[..2], ["投资于人", "具身智能"], "{new:?}");
+        assert!(f.new[0].quoted && !f.new[1].quoted, "{:?}", &f.new[..2]);
         assert!(!new.contains(&"具身"), "{new:?}");
         let dropped = phrases(&f.dropped);
         assert!(dropped.contains(&"适度加力"), "{dropped:?}");
         assert!(!dropped.iter().any(|p| p.starts_with('要')), "{dropped:?}");
-        let j = &f.new[0];
+        let j = &f.new[1];
         assert_eq!((j.count_a, j.count_b), (0, 2));
         assert!(j.g2 > 0.0);
         // Nothing listed occurs on the other side.
@@ -305,6 +338,24 @@ mod tests {
         }
         assert!(phrases(&f.new).contains(&"人工智能"));
         assert!(run(&["同样的话。"], &["同样的话。"]).new.is_empty());
+    }
+
+    #[test]
+    fn one_off_formulations_rank_above_frequent_ordinary_words() {
+        let f = run(
+            &["今年工作任务。"],
+            &["时间紧。时间短。时间长。推动“投资于人”。培育生物制造、具身智能。发展具身产业链条。"],
+        );
+        let new = phrases(&f.new);
+        assert_eq!(new[0], "投资于人", "{new:?}");
+        let time = new.iter().position(|p| *p == "时间").expect("时间 is new");
+        assert_eq!(time, 1, "{new:?}");
+        // Among phrases that occur once: the list item before the rest.
+        let item = new.iter().position(|p| *p == "具身智能").unwrap();
+        let rest =
+            new.iter().position(|p| *p == "发展具身产业链").unwrap_or_else(|| panic!("{new:?}"));
+        assert!(item < rest, "{new:?}");
+        assert!(f.new[item].clause && !f.new[rest].clause);
     }
 
     #[test]
