@@ -3,7 +3,7 @@
 //!
 //! On the shared corpus (indexed once, with its texts read without speechdex by `stats.rs`),
 //! every count is checked against an independent one: n-gram counts with `str::matches` over the
-//! folded texts, collocate counts by cutting the folded texts with the library's jieba tokenizer
+//! folded texts (boilerplate lines blanked, as word statistics read them: `Doc::statistics`), collocate counts by cutting the folded texts with the library's jieba tokenizer
 //! and walking the windows here, term occurrences found with `str::match_indices` instead of the
 //! index. Goldens on the sample corpus show the CSV columns.
 
@@ -33,7 +33,7 @@ fn u(v: &Value) -> u64 {
 }
 
 fn count_in(docs: &[&Doc], phrase: &str) -> (u64, u64) {
-    let counts = docs.iter().map(|d| d.folded.matches(phrase).count() as u64);
+    let counts = docs.iter().map(|d| d.statistics.matches(phrase).count() as u64);
     counts.fold((0, 0), |(n, k), c| (n + c, k + u64::from(c > 0)))
 }
 
@@ -78,7 +78,7 @@ fn ngram_counts_equal_substring_counts_and_shorter_ones_are_maximal() {
     assert_exit(&o, 0, "ngrams over the shared corpus");
     let d = json(&o);
     assert_eq!(u(&d["docs"]), 94);
-    let chars: u64 = all.iter().map(|d| d.folded.chars().count() as u64).sum();
+    let chars: u64 = all.iter().map(|d| d.statistics.chars().count() as u64).sum();
     assert_eq!(u(&d["chars"]), chars);
     let listed: Vec<&str> =
         d["ngrams"].as_array().unwrap().iter().map(|g| g["ngram"].as_str().unwrap()).collect();
@@ -133,14 +133,14 @@ fn distinctive_ngrams_of_2025_against_2024_have_exact_counts_on_both_sides() {
     let d = json(&o);
     let (a, b) = (report(&s.docs, 2024), report(&s.docs, 2025));
     check_ngrams(&d, &[b]);
-    let (na, nb) = (a.folded.chars().count() as f64, b.folded.chars().count() as f64);
+    let (na, nb) = (a.statistics.chars().count() as f64, b.statistics.chars().count() as f64);
     assert_eq!((u(&d["against"]["docs"]), u(&d["chars"])), (1, nb as u64));
     let list = d["ngrams"].as_array().unwrap();
     let mut last = f64::INFINITY;
     for g in list {
         let p = g["ngram"].as_str().unwrap();
         let r = u(&g["ref_count"]);
-        assert_eq!(r, a.folded.matches(p).count() as u64, "reference count of {p}");
+        assert_eq!(r, a.statistics.matches(p).count() as u64, "reference count of {p}");
         assert!(u(&g["count"]) as f64 / nb > r as f64 / na, "{p} is not more frequent in 2025");
         let g2 = g["g2"].as_f64().unwrap();
         assert!(g2 <= last + 1e-9, "not ranked by G²: {p}");
@@ -159,7 +159,7 @@ fn independent_collocates(docs: &[&Doc], term: &str, window: usize) -> Independe
     let len = term.chars().count();
     let mut out = IndependentCounts::default();
     for d in docs {
-        let ws = words.words(&d.folded);
+        let ws = words.words(&d.statistics);
         out.tokens += ws.len() as u64;
         for (w, _, _) in &ws {
             if is_counted(w) {
@@ -167,9 +167,9 @@ fn independent_collocates(docs: &[&Doc], term: &str, window: usize) -> Independe
             }
         }
         let starts: Vec<usize> = d
-            .folded
+            .statistics
             .match_indices(term.as_str())
-            .map(|(b, _)| d.folded[..b].chars().count())
+            .map(|(b, _)| d.statistics[..b].chars().count())
             .collect();
         out.occurrences += starts.len() as u64;
         let mut near: HashMap<usize, bool> = HashMap::new();
@@ -309,10 +309,10 @@ fn diff_lists_quoted_new_formulations_first() {
             let quoted = ["“", "‘", "「", "『", "\"", "'"].iter().any(|open| {
                 ["”", "’", "」", "』", "\"", "'"]
                     .iter()
-                    .any(|close| side.folded.contains(&format!("{open}{p}{close}")))
+                    .any(|close| side.statistics.contains(&format!("{open}{p}{close}")))
             });
             assert_eq!(f["quoted"].as_bool(), Some(quoted), "{list} {p}");
-            assert_eq!(other.folded.matches(p).count(), 0, "{p} occurs on the other side");
+            assert_eq!(other.statistics.matches(p).count(), 0, "{p} occurs on the other side");
         }
     }
 }

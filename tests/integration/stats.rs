@@ -43,6 +43,10 @@ pub(crate) struct Doc {
     /// The year the file gives (`None` for the resolutions and the seed speech).
     pub(crate) year: Option<i32>,
     pub(crate) folded: String,
+    /// `folded` as word statistics read it: boilerplate lines blanked with spaces (the
+    /// library's rule, `analysis::boilerplate`, over these texts; its own tests are its
+    /// acceptance), so that n-gram and collocate counts can be checked independently.
+    pub(crate) statistics: String,
 }
 
 impl Doc {
@@ -68,6 +72,7 @@ fn read_shared(root: &Path) -> Vec<Doc> {
             id: format!("gwr/government_work_reports.jsonl:{}", i + 1),
             year,
             folded: fold(v["content"].as_str().expect("content")),
+            statistics: String::new(),
         });
     }
     let mut csvs: Vec<PathBuf> = std::fs::read_dir(root.join("provincial-2026"))
@@ -96,6 +101,7 @@ fn read_shared(root: &Path) -> Vec<Doc> {
                 ),
                 year: record[year].trim().parse().ok(),
                 folded: fold(&record[text]),
+                statistics: String::new(),
             });
         }
     }
@@ -105,6 +111,7 @@ fn read_shared(root: &Path) -> Vec<Doc> {
             id: format!("seed/{}", path.file_name().unwrap().to_string_lossy()),
             year: None,
             folded: fold(&std::fs::read_to_string(&path).unwrap()),
+            statistics: String::new(),
         });
     }
     docs
@@ -127,8 +134,14 @@ pub(crate) fn shared() -> Option<&'static Shared> {
     SHARED
         .get_or_init(|| {
             let corpus = shared_corpus()?;
-            let docs = read_shared(&corpus);
+            let mut docs = read_shared(&corpus);
             assert_eq!(docs.len(), 94, "the shared corpus should hold 94 speeches");
+            let boilerplate = speechdex::analysis::boilerplate::Boilerplate::of_texts(
+                docs.iter().map(|d| d.folded.as_str()),
+            );
+            for d in &mut docs {
+                d.statistics = boilerplate.blank(&d.folded).into_owned();
+            }
             let index = TempDir::new().unwrap();
             build_index(&corpus, index.path());
             Some(Shared { index, docs })
@@ -498,6 +511,39 @@ fn top_lists_frequent_words_without_stopwords() {
     assert!(counts.windows(2).all(|p| p[0] >= p[1]), "{counts:?}");
     let t = json(&run(sample_index(), &["top", "--where", "year:2025", "--json"]));
     assert_eq!(u(&t["docs"]), 3);
+}
+
+/// Boilerplate (issue 16): the Wikisource licence footer (65 of the 94 shared texts) and the
+/// page furniture of the provincial pages (下载 / 打印 / 全屏 / 【字号：/ 减小) are left out of
+/// word statistics, while search still counts every occurrence over the whole text; a
+/// salutation repeated in most reports (各位代表) stays.
+#[test]
+fn boilerplate_is_left_out_of_top_and_still_counted_by_search() {
+    let Some(s) = shared() else { return };
+    let t = json(&run(s.index.path(), &["top", "--limit", "10000", "--json"]));
+    let words: HashMap<&str, u64> = t["words"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["word"].as_str().unwrap(), u(&w["count"])))
+        .collect();
+    for gone in ["domain", "public", "false", "维基", "著作权法", "全屏", "减小", "打印"]
+    {
+        assert!(!words.contains_key(gone), "{gone} is counted: {:?}", words.get(gone));
+    }
+    assert!(words.get("各位").is_some_and(|n| *n >= 66), "{:?}", words.get("各位"));
+    let count = |q: &str| {
+        let v = json(&run(s.index.path(), &["search", q, "--count", "--json"]));
+        (u(&v["total_docs"]), u(&v["total_hits"]))
+    };
+    for (phrase, folded) in
+        [("著作权法", "著作权法"), ("\"Public domain\"", "public domain"), ("全屏", "全屏")]
+    {
+        let docs = s.docs.iter().filter(|d| d.count(folded) > 0).count() as u64;
+        let hits: u64 = s.docs.iter().map(|d| d.count(folded)).sum();
+        assert!(docs > 0, "{phrase}: nothing to count in the corpus");
+        assert_eq!(count(phrase), (docs, hits), "{phrase}: search must count boilerplate too");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 //! tantivy index under the names in [`EXACT_TOKENIZER`] and [`WORDS_TOKENIZER`]. Tokenizers are
 //! not stored in a tantivy index, so [`register`] must run after every open.
 
+pub mod boilerplate;
 pub mod exact;
 pub mod normalize;
 pub mod words;

@@ -194,6 +194,11 @@ fn explain_write_failure(root: &Path, error: Error) -> Error {
         Error::Tantivy(
             tantivy::TantivyError::IoError(_) | tantivy::TantivyError::ErrorInThread(_),
         ) => true,
+        // A failed flush inside tantivy's segment writer ("Internal error: No space left on
+        // device …", seen on an update of a full disk).
+        Error::Tantivy(tantivy::TantivyError::InternalError(message)) => {
+            message.contains("No space left") || message.contains("os error 28")
+        }
         Error::Io { error, .. } => {
             error.kind() == std::io::ErrorKind::StorageFull || error.raw_os_error() == Some(28)
         }
@@ -1020,6 +1025,12 @@ mod tests {
         assert!(matches!(err, Error::WriteFailed { .. }), "{err:?}");
         let text = err.to_string();
         assert!(text.contains("is free on its disk") && !text.contains("unknown"), "{text}");
+        let internal = tantivy::TantivyError::InternalError("No space left on device".into());
+        let err = explain_write_failure(&missing, Error::Tantivy(internal));
+        assert!(matches!(err, Error::WriteFailed { .. }), "{err:?}");
+        let other = tantivy::TantivyError::InternalError("something else".into());
+        let err = explain_write_failure(&missing, Error::Tantivy(other));
+        assert!(matches!(err, Error::Tantivy(_)), "{err:?}");
         let user = explain_write_failure(&missing, Error::UnknownId("x".into()));
         assert!(matches!(user, Error::UnknownId(_)), "{user:?}");
         assert_eq!(human_bytes(812_000), "812 KB");

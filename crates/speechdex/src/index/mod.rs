@@ -28,6 +28,7 @@ pub use build::{BuildMode, BuildOptions, BuildSummary, NoProgress, Progress, bui
 pub use schema::Fields;
 pub use store::{Settings, Store};
 
+use crate::analysis::boilerplate::{Boilerplate, LineCounter};
 use crate::{Error, Result};
 
 /// Facts about the last build, kept in the tantivy commit payload (atomic with the data).
@@ -62,6 +63,8 @@ pub struct SpeechIndex {
     phrase_cache: crate::index::cache::PhraseCache,
     speech_cache: crate::index::cache::SpeechCache,
     match_threads: Option<usize>,
+    /// The boilerplate of the searcher's segments, found on first use.
+    boilerplate: std::sync::Mutex<Option<(Vec<tantivy::index::SegmentId>, Arc<Boilerplate>)>>,
 }
 
 /// Caches of an open index, for processes that answer many queries (the server). A
@@ -231,6 +234,7 @@ impl SpeechIndex {
             caches: CacheOptions::default(),
             phrase_cache: Default::default(),
             speech_cache: Default::default(),
+            boilerplate: Default::default(),
             match_threads: None,
         })
     }
@@ -322,6 +326,31 @@ impl SpeechIndex {
             }
         }
         Ok(out)
+    }
+
+    /// The boilerplate of the index (page furniture and blocks of lines repeated across its
+    /// speeches: [`Boilerplate`]), found by reading every stored text once and kept until the
+    /// searcher's segments change (an update seen by [`SpeechIndex::reload`]).
+    pub fn boilerplate(&self) -> Result<Arc<Boilerplate>> {
+        let searcher = self.searcher();
+        let segments: Vec<tantivy::index::SegmentId> =
+            searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
+        let mut slot = self.boilerplate.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((seen, found)) = slot.as_ref()
+            && *seen == segments
+        {
+            return Ok(found.clone());
+        }
+        let mut counter = LineCounter::default();
+        for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
+            for doc in seg.doc_ids_alive() {
+                let addr = DocAddress::new(seg_ord as u32, doc);
+                counter.add(self.stored(&searcher, addr, true)?.body.as_deref().unwrap_or(""));
+            }
+        }
+        let found = Arc::new(counter.finish());
+        *slot = Some((segments, found.clone()));
+        Ok(found)
     }
 
     /// Reads a stored speech; `with_body` includes the full text.

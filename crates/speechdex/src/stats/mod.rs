@@ -6,7 +6,6 @@
 //! Every count here comes from the exact field (see [`crate::analysis::exact`]), so it equals a
 //! plain substring count over the folded texts.
 
-pub mod boilerplate;
 pub mod bounded;
 pub mod collocates;
 pub mod compare;

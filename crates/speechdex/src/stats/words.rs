@@ -22,6 +22,7 @@ use tantivy::DocAddress;
 
 use super::select::{DocColumns, per_10k, selected};
 use crate::Result;
+use crate::analysis::boilerplate::Boilerplate;
 use crate::analysis::words::is_word;
 use crate::analysis::{WordsTokenizer, fold};
 use crate::index::{SpeechIndex, StoredSpeech};
@@ -76,11 +77,12 @@ pub fn select_docs(index: &SpeechIndex, filter: Option<&Node>) -> Result<Vec<Doc
     Ok(out)
 }
 
-/// The text of a speech that word statistics read: the one function that decides it. Today the
-/// stored body, whole. It always has as many characters as the body (a line left out would be
-/// blanked with spaces, not cut), so character offsets from the exact field index it.
-pub fn statistics_text(speech: &StoredSpeech) -> Cow<'_, str> {
-    Cow::Borrowed(speech.body.as_deref().unwrap_or_default())
+/// The text of a speech that word statistics read: the one function that decides it. The stored
+/// body with its boilerplate lines (page furniture, blocks of lines repeated across the index:
+/// [`Boilerplate`], from [`SpeechIndex::boilerplate`]) blanked with spaces, not cut, so that it
+/// has as many characters as the body and character offsets from the exact field index it.
+pub fn statistics_text<'a>(speech: &'a StoredSpeech, boilerplate: &Boilerplate) -> Cow<'a, str> {
+    boilerplate.blank(speech.body.as_deref().unwrap_or_default())
 }
 
 /// One speech as word statistics read it.
@@ -110,6 +112,7 @@ where
     F: Fn(&mut T, &StatsText<'_>) -> Result<()> + Sync,
 {
     let searcher = index.searcher();
+    let boilerplate = index.boilerplate()?;
     let tokenizer = WordsTokenizer::new(&index.settings.user_dicts).prefolded();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
     let chunk = docs.len().div_ceil(threads).max(1);
@@ -118,11 +121,12 @@ where
             .chunks(chunk)
             .map(|part| {
                 let (searcher, tokenizer, visit) = (&searcher, &tokenizer, &visit);
+                let boilerplate = &*boilerplate;
                 scope.spawn(move || {
                     let mut acc = T::default();
                     for &addr in part {
                         let speech = index.stored(searcher, addr, true)?;
-                        let folded = fold(&statistics_text(&speech));
+                        let folded = fold(&statistics_text(&speech, boilerplate));
                         let words = if cut { tokenizer.words(&folded) } else { Vec::new() };
                         let text =
                             StatsText { addr, speech: &speech, folded: &folded, words: &words };

@@ -30,6 +30,7 @@ pub use align::{DEFAULT_MIN_SIMILARITY, Mark, MarkOp, Op};
 pub use phrases::Formulation;
 pub use sentences::Sentence;
 
+use crate::analysis::boilerplate::Boilerplate;
 use crate::analysis::{WordsTokenizer, fold};
 use crate::index::{SpeechIndex, StoredSpeech};
 use crate::stats::compare::Side;
@@ -199,6 +200,7 @@ struct Resolved {
 
 fn resolve(index: &SpeechIndex, side: &Side, name: char) -> Result<Resolved> {
     let searcher = index.searcher();
+    let boilerplate = index.boilerplate()?;
     match side {
         Side::Speech(id) => {
             let addr = index.find(&searcher, id)?.ok_or_else(|| Error::UnknownId(id.clone()))?;
@@ -206,7 +208,7 @@ fn resolve(index: &SpeechIndex, side: &Side, name: char) -> Result<Resolved> {
             Ok(Resolved {
                 label: id.clone(),
                 title: Some(s.title.clone()),
-                texts: vec![text_of(s)],
+                texts: vec![text_of(s, &boilerplate)],
             })
         }
         Side::Query { text, node } => {
@@ -240,14 +242,14 @@ fn resolve(index: &SpeechIndex, side: &Side, name: char) -> Result<Resolved> {
             Ok(Resolved {
                 label: text.clone(),
                 title: None,
-                texts: speeches.into_iter().map(text_of).collect(),
+                texts: speeches.into_iter().map(|s| text_of(s, &boilerplate)).collect(),
             })
         }
     }
 }
 
-fn text_of(s: StoredSpeech) -> DiffText {
-    let statistics = match statistics_text(&s) {
+fn text_of(s: StoredSpeech, boilerplate: &Boilerplate) -> DiffText {
+    let statistics = match statistics_text(&s, boilerplate) {
         Cow::Owned(text) => Some(text),
         Cow::Borrowed(_) => None,
     };

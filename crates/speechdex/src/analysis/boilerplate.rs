@@ -5,14 +5,15 @@
 //!   分享到：, 责任编辑：, 上一篇 … ([`is_furniture`]);
 //! * **lines repeated across the index**: a line of at most [`MAX_REPEATED_CHARS`] characters
 //!   found in at least [`MIN_REPEATED_SPEECHES`] speeches and in at least
-//!   [`MIN_REPEATED_SHARE`] of all speeches (the Wikisource licence footer of 65 of the shared
+//!   [`MIN_REPEATED_SHARE`] (10 %) of all speeches (the Wikisource licence footer of 65 of the shared
 //!   corpus's 94 texts, a site's header) **in a block** of at least [`MIN_BLOCK_LINES`]
 //!   such lines. Long paragraphs never count as repeated (a report that quotes last year's
 //!   sentence keeps it), nor do repeated lines that stand alone among speech paragraphs (the
 //!   salutation 各位代表：, found in 66 of the 94).
 //!
 //! Word statistics (`top`, `compare`, `diff`'s formulations, `ngrams`, `collocates`) read texts
-//! with these lines blanked ([`Boilerplate::blank`]: spaces, so character offsets stay valid).
+//! with these lines blanked ([`Boilerplate::blank`]: spaces, so character offsets stay valid);
+//! an index finds its repeated lines once per process (`SpeechIndex::boilerplate`).
 //! `search`, `trend` and `kwic` count over the whole text, as Ctrl-F does.
 
 use std::borrow::Cow;
@@ -20,16 +21,14 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
 
-use crate::Result;
 use crate::analysis::fold;
-use crate::index::SpeechIndex;
 
 /// Longest line (in characters) that can count as repeated boilerplate.
 pub const MAX_REPEATED_CHARS: usize = 80;
 /// Fewest speeches a repeated line must appear in.
 pub const MIN_REPEATED_SPEECHES: usize = 5;
 /// Smallest share of the index's speeches a repeated line must appear in.
-pub const MIN_REPEATED_SHARE: f64 = 0.2;
+pub const MIN_REPEATED_SHARE: f64 = 0.1;
 /// Fewest consecutive furniture or repeated lines that make a block of boilerplate.
 pub const MIN_BLOCK_LINES: usize = 3;
 
@@ -108,6 +107,39 @@ pub fn is_furniture(line: &str) -> bool {
         && (prefixes.iter().any(|p| line.starts_with(p.as_str())) || line.contains("icp备"))
 }
 
+/// Counts, text by text, in how many texts each short line appears (one pass, texts not kept).
+#[derive(Debug, Default)]
+pub struct LineCounter {
+    df: HashMap<u64, usize>,
+    texts: usize,
+}
+
+impl LineCounter {
+    /// Counts the short lines of one text (folded here).
+    pub fn add(&mut self, text: &str) {
+        self.texts += 1;
+        let folded = fold(text);
+        let lines: HashSet<u64> = folded
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && l.chars().count() <= MAX_REPEATED_CHARS)
+            .map(line_hash)
+            .collect();
+        for h in lines {
+            *self.df.entry(h).or_insert(0) += 1;
+        }
+    }
+
+    /// The repeated lines: in at least [`MIN_REPEATED_SPEECHES`] texts and
+    /// [`MIN_REPEATED_SHARE`] of them.
+    pub fn finish(self) -> Boilerplate {
+        let share = (self.texts as f64 * MIN_REPEATED_SHARE).ceil() as usize;
+        let min = MIN_REPEATED_SPEECHES.max(share);
+        let repeated = self.df.into_iter().filter(|&(_, n)| n >= min).map(|(h, _)| h).collect();
+        Boilerplate { repeated }
+    }
+}
+
 /// The boilerplate of one index: its repeated lines (by hash of the folded, trimmed line).
 #[derive(Debug, Default, Clone)]
 pub struct Boilerplate {
@@ -128,38 +160,11 @@ impl Boilerplate {
 
     /// Finds the repeated lines among `texts` (each a speech's text; folded here).
     pub fn of_texts<'a>(texts: impl IntoIterator<Item = &'a str>) -> Boilerplate {
-        let mut df: HashMap<u64, usize> = HashMap::new();
-        let mut speeches = 0usize;
+        let mut counter = LineCounter::default();
         for text in texts {
-            speeches += 1;
-            let folded = fold(text);
-            let lines: HashSet<u64> = folded
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && l.chars().count() <= MAX_REPEATED_CHARS)
-                .map(line_hash)
-                .collect();
-            for h in lines {
-                *df.entry(h).or_insert(0) += 1;
-            }
+            counter.add(text);
         }
-        let min = MIN_REPEATED_SPEECHES.max((speeches as f64 * MIN_REPEATED_SHARE).ceil() as usize);
-        Boilerplate {
-            repeated: df.into_iter().filter(|&(_, n)| n >= min).map(|(h, _)| h).collect(),
-        }
-    }
-
-    /// Finds the repeated lines of every speech in `index` (reads each stored text once).
-    pub fn of_index(index: &SpeechIndex) -> Result<Boilerplate> {
-        let searcher = index.searcher();
-        let mut texts = Vec::new();
-        for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
-            for doc in seg.doc_ids_alive() {
-                let addr = tantivy::DocAddress::new(seg_ord as u32, doc);
-                texts.push(index.stored(&searcher, addr, true)?.body.unwrap_or_default());
-            }
-        }
-        Ok(Boilerplate::of_texts(texts.iter().map(String::as_str)))
+        counter.finish()
     }
 
     /// How many distinct repeated lines were found.
@@ -178,7 +183,9 @@ impl Boilerplate {
 
     /// Which lines of `text` (split at `\n`) are boilerplate: furniture lines, and repeated
     /// lines that stand in a block of at least [`MIN_BLOCK_LINES`] consecutive furniture or
-    /// repeated lines (blank lines between them do not end a block). A salutation such as
+    /// repeated lines (blank lines between them do not end a block, nor does one other short
+    /// line that does not end a sentence and is followed within two lines by another such line:
+    /// it is blanked with the block, as a footer's variant wording is). A salutation such as
     /// 各位代表： or a title line, repeated in many speeches but standing alone among speech
     /// paragraphs, stays speech.
     pub fn lines(&self, text: &str) -> Vec<bool> {
@@ -193,17 +200,28 @@ impl Boilerplate {
                 i += 1;
                 continue;
             }
-            // A block: candidates, possibly with blank lines between them.
+            // A block: candidates, with blank lines between them and single short other lines
+            // that a candidate follows within two lines (a footer's variant wording).
             let mut members = vec![i];
+            let mut bridged = Vec::new();
             let mut j = i + 1;
-            while j < lines.len() && (candidate[j] || lines[j].trim().is_empty()) {
+            while j < lines.len() {
                 if candidate[j] {
                     members.push(j);
+                } else if lines[j].trim().is_empty() {
+                } else if bridged.last() != Some(&(j - 1))
+                    && lines[j].trim().chars().count() <= MAX_REPEATED_CHARS
+                    && !lines[j].trim_end().ends_with(['。', '！', '？', '!', '?'])
+                    && candidate[j + 1..lines.len().min(j + 3)].contains(&true)
+                {
+                    bridged.push(j);
+                } else {
+                    break;
                 }
                 j += 1;
             }
             if members.len() >= MIN_BLOCK_LINES {
-                for m in members {
+                for m in members.into_iter().chain(bridged) {
                     out[m] = true;
                 }
             }
@@ -255,7 +273,7 @@ mod tests {
     }
 
     #[test]
-    fn lines_repeated_in_a_fifth_of_the_speeches_are_boilerplate() {
+    fn blocks_of_lines_repeated_in_a_tenth_of_the_speeches_are_boilerplate() {
         let footer = "公有领域\n\nPublic domain\n本作品在全世界都属于公有领域";
         let mut texts: Vec<String> =
             (0..10).map(|i| format!("各位代表：\n第{i}篇讲话。\n")).collect();
@@ -275,6 +293,19 @@ mod tests {
         assert_eq!(blanked.chars().count(), texts[0].chars().count());
         assert!(!blanked.contains("公有领域") && blanked.contains("第0篇讲话"));
         assert!(matches!(b.blank("第0篇讲话。"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_variant_line_inside_a_footer_goes_with_it_but_speech_around_it_stays() {
+        let block = ["公有领域", "著作权法", "。"];
+        let texts: Vec<String> =
+            (0..10).map(|i| format!("讲话{i}。\n{}", block.join("\n"))).collect();
+        let b = Boilerplate::of_texts(texts.iter().map(String::as_str));
+        let variant = "开头一句。\n公有领域\n依据第五条，所以属于\n著作权法\n。\n结尾一句。";
+        assert_eq!(b.lines(variant), [false, true, true, true, true, false]);
+        // Two other lines in a row end the block: not enough repeated lines before them.
+        let broken = "公有领域\n甲乙\n丙丁\n著作权法\n。";
+        assert!(!b.lines(broken).contains(&true), "{:?}", b.lines(broken));
     }
 
     #[test]
