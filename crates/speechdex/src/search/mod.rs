@@ -116,6 +116,10 @@ pub struct SearchResults {
     /// group holds, in all matching speeches.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_units: Option<u64>,
+    /// What `total_units` counts when the query's groups are all of one kind (`sentence`,
+    /// `paragraph`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub within: Option<query::Scope>,
     /// Time taken, in milliseconds.
     pub took_ms: f64,
     /// This page of results.
@@ -346,6 +350,7 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
         total_docs,
         total_hits,
         total_units: req.query.has_scope().then_some(total_units),
+        within: req.query.scope_kind(),
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         results,
         warnings: lint::lint(&req.query_text),

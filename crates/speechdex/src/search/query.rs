@@ -256,6 +256,27 @@ impl Node {
         }
     }
 
+    /// The scope of the tree's groups when it has some and they are all of one kind.
+    pub fn scope_kind(&self) -> Option<Scope> {
+        fn walk(node: &Node, out: &mut Vec<Scope>) {
+            match node {
+                Node::Scope { scope, .. } => out.push(*scope),
+                Node::And(children) | Node::Or(children) => {
+                    children.iter().for_each(|c| walk(c, out))
+                }
+                Node::Not(child) => walk(child, out),
+                Node::Phrase { .. }
+                | Node::Field { .. }
+                | Node::Year { .. }
+                | Node::Date { .. } => {}
+            }
+        }
+        let mut scopes = Vec::new();
+        walk(self, &mut scopes);
+        let first = *scopes.first()?;
+        scopes.iter().all(|&s| s == first).then_some(first)
+    }
+
     /// Whether every way of satisfying the node needs a body phrase to occur: then the speeches
     /// holding those phrases (from the index) are the only ones a scope group must read.
     pub fn is_anchored(&self) -> bool {
