@@ -10,6 +10,7 @@ mod guards;
 mod indexing;
 mod metadata;
 mod reliability;
+mod scope;
 mod search;
 mod server;
 mod server_limits;
