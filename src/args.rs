@@ -259,7 +259,7 @@ const COMPARE_LONG_ABOUT: &str = "Compare the words of two speeches (by id) or t
 /// would override it on the arguments struct).
 const DIFF_LONG_ABOUT: &str = "What changed in the wording between two speeches (by id) or two sets \
     of speeches (by query): 提法变化, as a reviewer marks up last year's report against this year's.\n\n\
-    Both texts are cut into sentences (at 。！？；!?; and at line ends; the lines of a hard-wrapped \
+    Both texts are cut into sentences (at 。！？!? and at line ends; the lines of a hard-wrapped \
     text are joined first) and aligned by a patience diff. Sentences equal after folding width, \
     case and traditional/simplified forms and ignoring whitespace and punctuation are unchanged: \
     counted, never listed, also when they moved. A removed and an added sentence between the same \
