@@ -152,9 +152,14 @@ fn trend_summaries(out: &mut dyn Write, t: &Trend) -> io::Result<()> {
     for term in &t.terms {
         writeln!(out)?;
         let total = t.totals.get(term).copied().unwrap_or_default();
+        let together = match t.within {
+            Some(unit) if t.terms.len() > 1 => format!(" in {} holding every term", unit.plural()),
+            Some(unit) => format!(" inside one {}", unit.name()),
+            None => String::new(),
+        };
         writeln!(
             out,
-            "{}: {} in {} ({} per 10,000 characters)",
+            "{}: {}{together} in {} ({} per 10,000 characters)",
             escape(term),
             super::plural(total.count, "occurrence", "occurrences"),
             super::plural(total.docs, "speech", "speeches"),
