@@ -174,6 +174,9 @@ pub fn in_segment(
     Ok(out)
 }
 
+/// A document and, per term, its occurrences inside the units holding every term.
+pub type TermsInDoc = (DocId, Vec<Vec<[u32; 2]>>);
+
 /// The terms of `trend`/`kwic --within`: the documents of one segment (among `candidates`,
 /// ascending: those holding every term) where all `terms` occur together in one unit, with the
 /// occurrences of each term inside such units (in the order of `terms`, duplicates merged).
@@ -184,7 +187,7 @@ pub fn terms_in_segment(
     terms: &[String],
     candidates: &[DocId],
     ignore_space: bool,
-) -> Result<Vec<(DocId, Vec<Vec<[u32; 2]>>)>> {
+) -> Result<Vec<TermsInDoc>> {
     let node = Node::and(
         terms
             .iter()
