@@ -384,3 +384,30 @@ fn scope_errors_are_explained() {
     assert_exit(&o, 1, "no sentence holds both");
     assert_eq!(stdout(&o).trim(), "0 speeches, 0 hits in 0 sentences");
 }
+
+/// The API's `within=` (and kwic's `also=`) answer what the command line answers.
+#[test]
+fn the_api_accepts_within() {
+    let Some(s) = shared() else { return };
+    let index = s.index.path();
+    let server = crate::server::Server::start(index);
+    let enc = crate::server::enc;
+    let (a, b) = (enc("人工智能"), enc("实体经济"));
+    let r = server.ok(&format!("/api/search?q={a}%20{b}&within=sentence&snippets=0"));
+    let cli =
+        json(&run(index, &["search", "人工智能", "实体经济", "--within", "sentence", "--json"]));
+    for field in ["total_docs", "total_hits", "total_units", "within"] {
+        assert_eq!(r[field], cli[field], "{field}");
+    }
+    assert_eq!(r["total_docs"], 1);
+    let t = server.ok(&format!("/api/trend?terms={a},{b}&within=paragraph"));
+    let cli =
+        json(&run(index, &["trend", "人工智能", "实体经济", "--within", "paragraph", "--json"]));
+    assert_eq!(t["totals"], cli["totals"]);
+    let k = server.ok(&format!("/api/kwic?term={a}&also={b}&within=sentence"));
+    assert_eq!((k["total"].as_u64(), k["docs"].as_u64()), (Some(2), Some(1)));
+    let (status, e) = server.get(&format!("/api/search?q={a}&within=line"));
+    assert_eq!((status, e["parameter"].as_str()), (400, Some("within")));
+    let (status, e) = server.get(&format!("/api/search?q=-{a}&within=sentence"));
+    assert_eq!((status, e["parameter"].as_str()), (400, Some("within")));
+}
