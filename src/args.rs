@@ -170,8 +170,8 @@ const SEARCH_LONG_ABOUT: &str = "Search speeches: exact phrases, ranked, with sn
     fields, years and dates are the speech's; a group needs a phrase that must occur, and groups \
     do not nest. Hits of a phrase found only inside groups are its occurrences inside the \
     qualifying sentences (or paragraphs), which `total_units` counts.\n\n\
-    Results are ranked by BM25 over jieba words (title matches count double); `hits` is the \
-    number of occurrences of the query's phrases in the speech. Exit status: 0 with hits, 1 \
+    Results are ranked by BM25 over jieba words (title matches count double) plus ln(1 + hits), \
+    where `hits` is the number of occurrences of the query's phrases in the speech. Exit status: 0 with hits, 1 \
     without, 2 on error.";
 
 /// Long help of `speechdex index` (on the `Command` variant: a variant's doc comment

@@ -483,6 +483,30 @@ fn killed_or_failed_rebuild_leaves_the_old_index_intact() {
 }
 
 #[test]
+fn a_full_disk_is_named_with_the_free_space_and_keeps_the_old_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cwd = tmp.path();
+    let (a, b) = corpora(cwd);
+    let index = cwd.join("index");
+    index_json(cwd, &[&a], &index, &[]);
+
+    let o = bin()
+        .current_dir(cwd)
+        .env("SPEECHDEX_TEST_HOOK", "disk-full-before-swap")
+        .args(["index", arg(&b), "--rebuild", "--allow-shrink", "--index", arg(&index)])
+        .output()
+        .unwrap();
+    assert_exit(&o, 2, "a rebuild that runs out of disk space");
+    let err = stderr(&o);
+    for needle in ["No space left on device", "is free on its disk", "left as it was"] {
+        assert!(err.contains(needle), "the error does not say {needle:?}: {err}");
+    }
+    assert_eq!(stats(cwd, &index)["docs"], 2, "a failed rebuild changed the document count");
+    assert_eq!(count(cwd, &index, "甲组专属短语"), 1, "A's text is lost after the failure");
+    assert!(tmp_generations(&index).is_empty(), "the failed generation was left behind");
+}
+
+#[test]
 fn a_second_indexer_fails_at_once_while_searches_go_on() {
     let tmp = tempfile::tempdir().unwrap();
     let cwd = tmp.path();

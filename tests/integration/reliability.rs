@@ -1222,8 +1222,8 @@ fn a_full_disk_fails_clearly_and_keeps_the_old_index() {
         assert_exit(&o, 2, &format!("{what} on a full disk"));
         let err = stderr(&o);
         assert!(
-            err.contains("No space left on device"),
-            "{what}: the message does not say the disk is full:\n{err}"
+            err.contains("No space left on device") && err.contains("is free on its disk"),
+            "{what}: the message does not say the disk is full and how much is free:\n{err}"
         );
         assert_eq!(count(cwd, &index, MARKER), 3, "{what} on a full disk changed the index");
         assert_eq!(docs_in(cwd, &index), 3, "{what} on a full disk changed the index");

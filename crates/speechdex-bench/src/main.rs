@@ -6,8 +6,10 @@
 //!   speed, size, peak memory), its query latency (in-process and as whole CLI processes), the
 //!   jieba ceiling, and the peers a user would pick instead (`rg -F --count-matches` and SQLite
 //!   FTS5 with the trigram tokenizer): [`run`]. It prints a markdown report or `--json`.
+//! * `ranking` measures ranking quality on an index of the shared corpus: nDCG@10 over judged
+//!   topical queries and the known-item ranking: [`ranking`].
 //!
-//! Every figure in `docs/benchmarks.md` comes from these two commands.
+//! Every figure in `docs/benchmarks.md` comes from these commands.
 
 // A command-line tool: the report goes to stdout, progress to stderr.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -16,6 +18,7 @@ mod generate;
 mod measure;
 mod modify;
 mod peers;
+mod ranking;
 mod report;
 mod run;
 
@@ -46,6 +49,35 @@ enum Command {
     /// Measure indexing, queries, the jieba ceiling and the peers (rg, SQLite FTS5) in one run.
     #[command(long_about = RUN_HELP)]
     Run(RunArgs),
+    /// Ranking quality: nDCG@10 over judged topical queries and the known-item ranking.
+    #[command(long_about = RANKING_HELP)]
+    Ranking(RankingArgs),
+}
+
+/// Long help of `ranking`.
+const RANKING_HELP: &str = "Ranking quality on an index of ../shared/corpus, in-process.\n\n\
+    nDCG@K over judged topical queries (the judgments shipped in data/judgments.tsv, or \
+    --judgments FILE: query<TAB>speech id<TAB>grade 0-2, see the file's header for the rule), \
+    and the known-item ranking (each speech searched by its three rarest jieba words should come \
+    first).\n\n\
+    Example:\n  \
+    speechdex index ../shared/corpus --index /tmp/shared-index\n  \
+    speechdex-bench ranking --index /tmp/shared-index";
+
+#[derive(Debug, Args)]
+struct RankingArgs {
+    /// The index to measure (built from ../shared/corpus for the shipped judgments).
+    #[arg(long, value_name = "DIR")]
+    index: PathBuf,
+    /// Judgments file [default: the shipped data/judgments.tsv].
+    #[arg(long, value_name = "FILE")]
+    judgments: Option<PathBuf>,
+    /// Results per query that count (nDCG@K).
+    #[arg(long, default_value_t = 10, value_name = "K")]
+    k: usize,
+    /// Print the results as JSON instead of markdown.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Long help of `generate`.
@@ -207,6 +239,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Generate(args) => cmd_generate(args),
         Command::Run(args) => cmd_run(args),
+        Command::Ranking(args) => cmd_ranking(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -215,6 +248,21 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn cmd_ranking(args: RankingArgs) -> Result<()> {
+    let judgments = match &args.judgments {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("reading the judgments {}", path.display()))?,
+        None => ranking::JUDGMENTS.to_string(),
+    };
+    let report = ranking::measure(&args.index, &judgments, args.k.max(1))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", ranking::markdown(&report));
+    }
+    Ok(())
 }
 
 fn cmd_generate(args: GenerateArgs) -> Result<()> {

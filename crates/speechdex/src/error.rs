@@ -115,6 +115,22 @@ pub enum Error {
         /// The ids of the file's speeches, in order.
         ids: Vec<String>,
     },
+    /// Writing the index failed (most often: its disk is full); the previous index is kept.
+    #[error(
+        "writing the index at {path} failed: {error}. {free} is free on its disk; a full build \
+         needs about 1.5 times the size of the corpus there, beside the previous index, which is \
+         kept until the new one is complete. The index was left as it was: free some space, or \
+         give --index a folder on a larger disk, and run again",
+        path = .path.display()
+    )]
+    WriteFailed {
+        /// The index folder.
+        path: PathBuf,
+        /// Free space on the index's file system, for people ("312.5 MB").
+        free: String,
+        /// What tantivy or the file system reported (part of the message, hence not a `source`).
+        error: Box<Error>,
+    },
     /// An error of the tantivy search engine.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),

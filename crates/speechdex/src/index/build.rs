@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::schema::Schema;
 use tantivy::{Index, IndexWriter, Term};
 
-use super::directory::ReadDirectory;
+use super::directory::PreadDirectory;
 use super::document::{Queue, SpeechDoc};
 use super::schema::{Fields, build_schema};
 use super::store::{FileManifest, Settings, Stamp, Store};
@@ -176,7 +176,50 @@ pub fn speech_hash(speech: &Speech) -> u64 {
 /// - `root` must be a new or empty folder or an index ([`Error::NotAnIndex`]);
 /// - the run must leave at least one speech, and must not remove more than half of the index's
 ///   speeches unless [`BuildOptions::allow_shrink`] ([`Error::Shrink`]).
+///
+/// A write that fails (a full disk, most often: tantivy reports it from a worker thread as "an
+/// index writer was killed") becomes [`Error::WriteFailed`], which names the free space.
 pub fn build(
+    root: &Path,
+    opts: &BuildOptions,
+    progress: &mut dyn Progress,
+) -> Result<BuildSummary> {
+    build_guarded(root, opts, progress).map_err(|error| explain_write_failure(root, error))
+}
+
+/// Wraps a failed write of the index in [`Error::WriteFailed`] with the free space of the
+/// index's file system; other errors pass unchanged.
+fn explain_write_failure(root: &Path, error: Error) -> Error {
+    let is_write = match &error {
+        Error::Tantivy(
+            tantivy::TantivyError::IoError(_) | tantivy::TantivyError::ErrorInThread(_),
+        ) => true,
+        Error::Io { error, .. } => {
+            error.kind() == std::io::ErrorKind::StorageFull || error.raw_os_error() == Some(28)
+        }
+        _ => false,
+    };
+    if !is_write {
+        return error;
+    }
+    // The index folder may not exist yet (a first build that failed): ask its nearest ancestor.
+    let free = root.ancestors().find_map(|dir| fs4::available_space(dir).ok());
+    let free = free.map_or_else(|| "an unknown amount".to_string(), human_bytes);
+    Error::WriteFailed { path: root.to_path_buf(), free, error: Box::new(error) }
+}
+
+/// Bytes for people: "812 KB", "312.5 MB", "4.2 GB" (powers of 1,000, as `df -H`).
+fn human_bytes(bytes: u64) -> String {
+    let b = bytes as f64;
+    match bytes {
+        0..1_000_000 => format!("{:.0} KB", b / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", b / 1e6),
+        _ => format!("{:.1} GB", b / 1e9),
+    }
+}
+
+/// [`build`] without the explanation of write failures.
+fn build_guarded(
     root: &Path,
     opts: &BuildOptions,
     progress: &mut dyn Progress,
@@ -241,7 +284,11 @@ pub fn build(
                 files: FileManifest::default(),
                 old: state.old,
             };
-            match job.run(existing, &mut summary, progress, info) {
+            let built = job.run(existing, &mut summary, progress, info);
+            #[cfg(any(test, feature = "fault-injection"))]
+            let built =
+                built.and_then(|docs| TestHook::at(opts.test_hook, Moment::Swap).map(|()| docs));
+            match built {
                 Ok(docs) => summary.docs = docs,
                 Err(e) => {
                     drop(index);
@@ -249,8 +296,6 @@ pub fn build(
                     return Err(e);
                 }
             }
-            #[cfg(any(test, feature = "fault-injection"))]
-            TestHook::at(opts.test_hook, Moment::Swap)?;
             progress.phase("switching to the new index");
             store.commit_generation(pending)?;
         }
@@ -324,7 +369,7 @@ struct State {
     /// Why a full build is needed; `None`: an incremental update.
     reason: Option<String>,
     /// The speeches of the current generation (id → hash, path); empty without one.
-    previous: HashMapById,
+    previous: SpeechHashes,
     /// The current generation open for reading, kept for a full build: speeches of files that
     /// cannot be read this time are carried over from it.
     old: Option<SpeechIndex>,
@@ -379,7 +424,7 @@ impl State {
         // and what a full build carries over for files it cannot read. A generation that a full
         // build replaces anyway may fail to open (another format): it then counts as empty.
         let mut old = None;
-        let mut previous = HashMapById::new();
+        let mut previous = SpeechHashes::new();
         if let (Some(generation), Some(have)) = (&current, &settings) {
             match SpeechIndex::open_generation(root, generation, have)
                 .and_then(|ix| ix.speech_hashes().map(|map| (ix, map)))
@@ -465,15 +510,15 @@ fn create_index(dir: &Path, settings: &Settings) -> Result<Index> {
         docstore_blocksize: DOCSTORE_BLOCK_BYTES,
         ..Default::default()
     };
-    let directory = ReadDirectory::open(dir).map_err(tantivy::TantivyError::from)?;
+    let directory = PreadDirectory::open(dir).map_err(tantivy::TantivyError::from)?;
     let index = Index::create(directory, schema, settings_)?;
     crate::analysis::register(&index, &settings.user_dicts);
     Ok(index)
 }
 
-/// Opens the generation at `dir` for writing (see [`ReadDirectory`]).
+/// Opens the generation at `dir` for writing (see [`PreadDirectory`]).
 fn open_for_writing(dir: &Path, settings: &Settings) -> Result<Index> {
-    let index = Index::open(ReadDirectory::open(dir).map_err(tantivy::TantivyError::from)?)?;
+    let index = Index::open(PreadDirectory::open(dir).map_err(tantivy::TantivyError::from)?)?;
     crate::analysis::register(&index, &settings.user_dicts);
     Ok(index)
 }
@@ -550,15 +595,15 @@ impl tantivy::merge_policy::MergePolicy for MergeUpdates {
     }
 }
 
-/// Existing speeches: id → (hash, path).
-pub(crate) type HashMapById = HashMap<String, (u64, String)>;
+/// The speeches of an index: id → (content hash, corpus path).
+pub(crate) type SpeechHashes = HashMap<String, (u64, String)>;
 
 /// What the index holds before a run.
 #[derive(Default)]
 struct Existing {
     /// The current generation's speeches (an update's baseline; for a full build, what the
     /// shrink guard compares with).
-    speeches: HashMapById,
+    speeches: SpeechHashes,
     /// The stamps of the files last read into the current generation (updates only).
     files: FileManifest,
     /// The current generation, for a full build to carry over the speeches of unreadable files.
@@ -645,7 +690,7 @@ impl Job<'_> {
             FileManifest::default()
         };
         // Baseline for an update: the speeches the index has; for a full build: none.
-        let baseline = if self.fresh { &HashMapById::new() } else { &existing };
+        let baseline = if self.fresh { &SpeechHashes::new() } else { &existing };
         for file in self.files {
             self.read_file(file, &mut pass, baseline, &known_files, summary, progress)?;
         }
@@ -731,7 +776,7 @@ impl Job<'_> {
     fn keep_unreadable(
         &self,
         pass: &mut Pass<'_>,
-        existing: &HashMapById,
+        existing: &SpeechHashes,
         summary: &mut BuildSummary,
     ) -> Vec<String> {
         let unreadable: Vec<&str> =
@@ -774,7 +819,7 @@ impl Job<'_> {
         &self,
         file: &corpus::SourceFile,
         pass: &mut Pass<'_>,
-        existing: &HashMapById,
+        existing: &SpeechHashes,
         known_files: &FileManifest,
         summary: &mut BuildSummary,
         progress: &mut dyn Progress,
@@ -844,7 +889,7 @@ impl Job<'_> {
         &self,
         speech: Speech,
         pass: &mut Pass<'_>,
-        existing: &HashMapById,
+        existing: &SpeechHashes,
         summary: &mut BuildSummary,
         skips: &mut Vec<Skip>,
     ) -> Result<()> {
@@ -965,6 +1010,22 @@ pub fn date_key(date: &str) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn write_failures_name_the_free_space_and_other_errors_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("not/yet/an/index");
+        let killed = Error::Tantivy(tantivy::TantivyError::ErrorInThread("killed".into()));
+        let err = explain_write_failure(&missing, killed);
+        assert!(matches!(err, Error::WriteFailed { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(text.contains("is free on its disk") && !text.contains("unknown"), "{text}");
+        let user = explain_write_failure(&missing, Error::UnknownId("x".into()));
+        assert!(matches!(user, Error::UnknownId(_)), "{user:?}");
+        assert_eq!(human_bytes(812_000), "812 KB");
+        assert_eq!(human_bytes(312_460_000), "312.5 MB");
+        assert_eq!(human_bytes(4_200_000_000), "4.2 GB");
+    }
     use super::*;
 
     fn opts(root: &Path) -> BuildOptions {

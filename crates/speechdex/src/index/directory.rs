@@ -31,15 +31,15 @@ use tantivy::directory::{
 
 /// A [`MmapDirectory`] whose files are read with `pread` instead of being mapped.
 #[derive(Debug, Clone)]
-pub struct ReadDirectory {
+pub struct PreadDirectory {
     root: PathBuf,
     inner: MmapDirectory,
 }
 
-impl ReadDirectory {
+impl PreadDirectory {
     /// Opens the directory at `root`.
-    pub fn open(root: &Path) -> Result<ReadDirectory, OpenDirectoryError> {
-        Ok(ReadDirectory { root: root.to_path_buf(), inner: MmapDirectory::open(root)? })
+    pub fn open(root: &Path) -> Result<PreadDirectory, OpenDirectoryError> {
+        Ok(PreadDirectory { root: root.to_path_buf(), inner: MmapDirectory::open(root)? })
     }
 }
 
@@ -100,7 +100,7 @@ impl FileHandle for PreadFile {
     }
 }
 
-impl Directory for ReadDirectory {
+impl Directory for PreadDirectory {
     fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
         let full = self.root.join(path);
         let file = File::open(&full).map_err(|e| match e.kind() {
@@ -240,7 +240,7 @@ mod tests {
     fn atomic_writes_are_readable_by_others() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        let d = ReadDirectory::open(dir.path()).unwrap();
+        let d = PreadDirectory::open(dir.path()).unwrap();
         d.atomic_write(Path::new("meta.json"), b"{}").unwrap();
         d.atomic_write(Path::new("meta.json"), b"{\"a\":1}").unwrap();
         let path = dir.path().join("meta.json");
@@ -264,7 +264,7 @@ mod tests {
     fn reads_ranges_and_reports_missing_files() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.bin"), b"0123456789").unwrap();
-        let d = ReadDirectory::open(dir.path()).unwrap();
+        let d = PreadDirectory::open(dir.path()).unwrap();
         let slice = d.open_read(Path::new("a.bin")).unwrap();
         assert_eq!(slice.len(), 10);
         assert_eq!(slice.slice(2..5).read_bytes().unwrap().as_slice(), b"234");
@@ -282,7 +282,7 @@ mod tests {
         let data: Vec<u8> = (0..3 * WINDOW + 1234).map(|i| (i * 7 % 251) as u8).collect();
         std::fs::write(dir.path().join("f"), &data).unwrap();
         let file =
-            ReadDirectory::open(dir.path()).unwrap().get_file_handle(Path::new("f")).unwrap();
+            PreadDirectory::open(dir.path()).unwrap().get_file_handle(Path::new("f")).unwrap();
         let n = data.len();
         let ranges = [
             0..10,

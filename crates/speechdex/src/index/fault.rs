@@ -19,6 +19,9 @@ pub enum TestHook {
     FailBeforeSwap,
     /// Fail just before the last commit of a run (an update's only commit).
     FailBeforeCommit,
+    /// Fail just before making a full build current as a full disk does (tantivy's I/O error
+    /// "No space left on device").
+    DiskFullBeforeSwap,
 }
 
 /// The moments at which a hook acts.
@@ -32,17 +35,19 @@ pub(crate) enum Moment {
 
 impl TestHook {
     /// The hook named by `SPEECHDEX_TEST_HOOK` (`pause-before-swap`, `fail-before-swap`,
-    /// `fail-before-commit`), if any.
+    /// `fail-before-commit`, `disk-full-before-swap`), if any.
     pub fn from_env() -> Option<TestHook> {
         match std::env::var("SPEECHDEX_TEST_HOOK").ok()?.as_str() {
             "pause-before-swap" => Some(TestHook::PauseBeforeSwap),
             "fail-before-swap" => Some(TestHook::FailBeforeSwap),
             "fail-before-commit" => Some(TestHook::FailBeforeCommit),
+            "disk-full-before-swap" => Some(TestHook::DiskFullBeforeSwap),
             _ => None,
         }
     }
 
-    /// Acts at `moment`: pauses, or fails with [`Error::Injected`] (never a user error).
+    /// Acts at `moment`: pauses, or fails with [`Error::Injected`] (never a user error) or a
+    /// full disk's I/O error.
     pub(crate) fn at(hook: Option<TestHook>, moment: Moment) -> Result<()> {
         match (hook, moment) {
             (Some(TestHook::PauseBeforeSwap), Moment::Swap) => {
@@ -54,6 +59,10 @@ impl TestHook {
             }
             (Some(TestHook::FailBeforeCommit), Moment::Commit) => {
                 Err(Error::Injected("failing before the commit"))
+            }
+            (Some(TestHook::DiskFullBeforeSwap), Moment::Swap) => {
+                let full = std::io::Error::from_raw_os_error(28);
+                Err(Error::Tantivy(tantivy::TantivyError::IoError(std::sync::Arc::new(full))))
             }
             _ => Ok(()),
         }

@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod cache;
+pub mod columns;
 pub mod directory;
 pub mod document;
 #[cfg(any(test, feature = "fault-injection"))]
@@ -290,7 +291,7 @@ impl SpeechIndex {
     }
 
     /// Every speech's id → (content hash, path), from fast fields.
-    pub(crate) fn speech_hashes(&self) -> Result<build::HashMapById> {
+    pub(crate) fn speech_hashes(&self) -> Result<build::SpeechHashes> {
         let searcher = self.searcher();
         let mut out = HashMap::new();
         for seg in searcher.segment_readers() {

@@ -47,7 +47,6 @@ use super::snippet::paragraph_of;
 use super::spaceless::{
     Equivalence, Plan, Squeezed, docs_with, find_squeezed, segment_texts, squeeze, squeeze_range,
 };
-use crate::index::schema::names;
 use crate::index::{SpeechIndex, StoredSpeech};
 use crate::{Error, Result};
 
@@ -244,9 +243,7 @@ impl Speeches<'_> {
 
 /// Sort key of a speech: its date (or year), unknown last.
 fn date_key(seg: &SegmentReader, doc: DocId) -> Result<i64> {
-    let dates = seg.fast_fields().i64(names::DATE)?;
-    let years = seg.fast_fields().i64(names::YEAR)?;
-    Ok(crate::index::schema::chrono_key(dates.first(doc), years.first(doc)).unwrap_or(i64::MAX))
+    Ok(crate::index::columns::DocColumns::open(seg)?.date_key(doc).unwrap_or(i64::MAX))
 }
 
 /// Every exact match (counted), the first `max_exact` by date listed.

@@ -288,17 +288,16 @@ pub fn overview(index: &SpeechIndex) -> Result<Overview> {
     };
     for seg in searcher.segment_readers() {
         let ff = seg.fast_fields();
-        let years = ff.i64(names::YEAR)?;
-        let chars = ff.u64(names::CHARS)?;
+        let cols = crate::index::columns::DocColumns::open(seg)?;
         let kinds = ff.str(names::KIND)?;
         let regions = ff.str(names::REGION)?;
         let mut buf = String::new();
         for doc in seg.doc_ids_alive() {
-            match years.first(doc) {
+            match cols.year(doc) {
                 Some(y) => *out.years.entry(y as i32).or_default() += 1,
                 None => out.unknown_year += 1,
             }
-            out.chars += chars.first(doc).unwrap_or(0);
+            out.chars += cols.chars(doc);
             for (col, map) in [(&kinds, &mut out.kinds), (&regions, &mut out.regions)] {
                 buf.clear();
                 if let Some(col) = col
