@@ -13,6 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use speechdex::Choice;
 use speechdex::corpus::{Field, FieldMap};
 use speechdex::search::SortOrder;
+use speechdex::search::query::Scope;
 use speechdex::stats::kwic::KwicSort;
 use speechdex::stats::trend::{GroupBy, Metric};
 use speechdex_server::{MAX_KWIC_LINES, MAX_OFFSET};
@@ -168,6 +169,14 @@ const SEARCH_LONG_ABOUT: &str = "Search speeches: exact phrases, ranked, with sn
     gdp finds ＧＤＰ). Words separated by spaces must all occur; `OR` or `|` gives alternatives; \
     `-word` or `NOT word` excludes; parentheses group. Fields: title:, speaker:, region:, kind:, \
     tag:, year:2024, year:2020..2025, date:2024-01-01..2024-06-30.\n\n\
+    Scope: SENT(…) holds where the query inside it holds in one sentence, PARA(…) in one \
+    paragraph: SENT(人工智能 实体经济) finds the speeches where both occur in the same sentence, \
+    SENT(人工智能 -实体经济) a sentence with the first and without the second. Sentences end at \
+    。！？!? and at the end of a paragraph (a non-empty line; the lines of a hard-wrapped text are \
+    joined). --within sentence|paragraph puts the whole query in such a group. Inside a group, \
+    fields, years and dates are the speech's; a group needs a phrase that must occur, and groups \
+    do not nest. Hits of a phrase found only inside groups are its occurrences inside the \
+    qualifying sentences (or paragraphs), which `total_units` counts.\n\n\
     Results are ranked by BM25 over jieba words (title matches count double) plus ln(1 + hits), \
     where `hits` is the number of occurrences of the query's phrases in the speech. Exit status: 0 with hits, 1 \
     without, 2 on error.";
@@ -221,8 +230,12 @@ const TREND_LONG_ABOUT: &str = "Count terms per year, speaker, region, kind or s
     The table shows a bar per term, scaled to the highest value of --metric; --plot draws a chart \
     (lines by year, bars otherwise; SVG or PNG; PNG needs a CJK font such as fonts-noto-cjk).\n\n\
     Terms are exact phrases, not queries: `year:2024` counts that text (a warning says so); select \
-    speeches with --year/--from/--to/--region/... or --where QUERY. Exit status: 0 when a term \
-    occurs, 1 when none does, 2 on errors.";
+    speeches with --year/--from/--to/--region/... or --where QUERY.\n\n\
+    --within sentence|paragraph counts the terms only where they all occur together in one \
+    sentence (up to 。！？!? or the end of a paragraph) or one paragraph (a non-empty line): a \
+    term's count is its occurrences inside those sentences, its speeches those with one, so the \
+    figures agree with `search TERMS --within UNIT --count` (its hits are the terms' counts added \
+    up). Exit status: 0 when a term occurs, 1 when none does, 2 on errors.";
 
 /// Long help of `speechdex kwic` (on the `Command` variant: a variant's doc comment
 /// would override it on the arguments struct).
@@ -231,7 +244,12 @@ const KWIC_LONG_ABOUT: &str = "Keyword in context: every occurrence of a term, o
     Occurrences are exactly those search counts; the term is shown as written in the speech \
     (新質生產力 for 新质生产力). --json prints {term, total, docs, lines: [{id, title, year, date, \
     paragraph, offset, left, match, right}]}, offsets in characters; total counts every \
-    occurrence, also when --limit cuts the lines.";
+    occurrence, also when --limit cuts the lines.\n\n\
+    --sentence shows each occurrence's whole sentence (sentences end at 。！？!? and at the end of \
+    a paragraph) instead of --width characters: left and right are the rest of the sentence. \
+    --within sentence|paragraph with more terms (kwic 人工智能 实体经济 --within sentence) lists \
+    only the occurrences of the first term inside a sentence or paragraph that holds the others \
+    too; total and docs count those.";
 
 /// Long help of `speechdex compare` (on the `Command` variant: a variant's doc comment
 /// would override it on the arguments struct).
@@ -248,7 +266,7 @@ const COMPARE_LONG_ABOUT: &str = "Compare the words of two speeches (by id) or t
 /// would override it on the arguments struct).
 const DIFF_LONG_ABOUT: &str = "What changed in the wording between two speeches (by id) or two sets \
     of speeches (by query): 提法变化, as a reviewer marks up last year's report against this year's.\n\n\
-    Both texts are cut into sentences (at 。！？；!?; and at line ends; the lines of a hard-wrapped \
+    Both texts are cut into sentences (at 。！？!? and at line ends; the lines of a hard-wrapped \
     text are joined first) and aligned by a patience diff. Sentences equal after folding width, \
     case and traditional/simplified forms and ignoring whitespace and punctuation are unchanged: \
     counted, never listed, also when they moved. A removed and an added sentence between the same \
@@ -464,7 +482,9 @@ pub struct FilterArgs {
     speechdex search '新质生产力 -人工智能' --limit 5\n  \
     speechdex search '碳达峰 | 碳中和' --from 2020 --sort date\n  \
     speechdex search 'title:政府工作报告 year:2020..2025 乡村振兴' --json\n  \
-    speechdex search 'region:浙江省 \"共同富裕\"' --count")]
+    speechdex search 'region:浙江省 \"共同富裕\"' --count\n  \
+    speechdex search 人工智能 实体经济 --within sentence     both in one sentence\n  \
+    speechdex search 'PARA(碳达峰 碳中和 -煤炭) year:2021..' --count")]
 pub struct SearchArgs {
     /// The query (several arguments are joined with spaces). To start it with an excluded
     /// term, put `--` before it or quote the whole query: `search -- -人工智能 新质生产力`.
@@ -488,6 +508,11 @@ pub struct SearchArgs {
     /// `李　强`, and a sentence that a line break cuts). Hits are counted the same way.
     #[arg(long)]
     pub ignore_space: bool,
+    /// Only where the query holds inside one sentence (up to 。！？!?) or one paragraph, as if
+    /// it were written SENT(…) or PARA(…); hits then count the phrases' occurrences inside
+    /// those sentences or paragraphs.
+    #[arg(long, value_name = "UNIT", value_parser = choice::<Scope>())]
+    pub within: Option<Scope>,
     /// With --csv: one row per snippet (the result's columns repeated) instead of one row per
     /// speech with its snippets joined by ` … `.
     #[arg(long, requires = "csv")]
@@ -661,7 +686,8 @@ pub struct StatsArgs {
     speechdex trend 碳达峰 碳中和 --from 2015 --metric count\n  \
     speechdex trend 新质生产力 --by region --where 'title:政府工作报告'\n  \
     speechdex trend 人民公社 改革开放 --plot trend.svg\n  \
-    speechdex trend 乡村振兴 --json")]
+    speechdex trend 乡村振兴 --json\n  \
+    speechdex trend 人工智能 实体经济 --within sentence --metric docs    (together in one sentence)")]
 pub struct TrendArgs {
     /// The terms (each an exact phrase).
     #[arg(required = true, value_name = "TERM")]
@@ -682,6 +708,11 @@ pub struct TrendArgs {
     /// terms, as `search --ignore-space` does.
     #[arg(long)]
     pub ignore_space: bool,
+    /// Count the terms only where they all occur together in one sentence (up to 。！？!?) or
+    /// one paragraph: each term's occurrences inside such sentences, and the speeches with one
+    /// (as `search TERMS --within UNIT --count`).
+    #[arg(long, value_name = "UNIT", value_parser = choice::<Scope>())]
+    pub within: Option<Scope>,
     /// At most this many speakers, regions, kinds or speeches: those with the most
     /// occurrences (years are never cut); 0 lists them all.
     #[arg(long, short = 'n', value_name = "N",
@@ -698,11 +729,17 @@ pub struct TrendArgs {
 #[command(after_help = "Examples:\n  \
     speechdex kwic 新质生产力\n  \
     speechdex kwic 新质生产力 --sort right --width 20 --limit 50\n  \
-    speechdex kwic 高质量发展 --where 'year:2024' --csv")]
+    speechdex kwic 高质量发展 --where 'year:2024' --csv\n  \
+    speechdex kwic 新质生产力 --sentence --limit 5          whole sentences, with ¶\n  \
+    speechdex kwic 人工智能 实体经济 --within sentence --sentence    人工智能 where 实体经济 is in the sentence")]
 pub struct KwicArgs {
     /// The term (an exact phrase).
     #[arg(value_name = "TERM")]
     pub term: String,
+    /// With --within: other terms (exact phrases) that must occur in the same sentence or
+    /// paragraph as the term; only the term's occurrences there are listed.
+    #[arg(value_name = "ALSO", requires = "within")]
+    pub also: Vec<String>,
     /// Characters of context on each side (1–200).
     #[arg(long, default_value_t = speechdex::stats::kwic::DEFAULT_WIDTH,
           value_parser = usize_in(1..=MAX_KWIC_WIDTH))]
@@ -717,6 +754,14 @@ pub struct KwicArgs {
     /// term, as `search --ignore-space` does; a match then shows its line breaks.
     #[arg(long)]
     pub ignore_space: bool,
+    /// Only the occurrences inside a sentence (up to 。！？!?) or paragraph that also holds
+    /// every ALSO term; `total` counts those.
+    #[arg(long, value_name = "UNIT", value_parser = choice::<Scope>())]
+    pub within: Option<Scope>,
+    /// The whole sentence of each occurrence as its context (instead of --width characters);
+    /// the paragraph number (¶) says where it is.
+    #[arg(long)]
+    pub sentence: bool,
     /// Only speeches matching this query (same syntax as search).
     #[arg(long = "where", value_name = "QUERY")]
     pub where_: Option<String>,

@@ -18,6 +18,9 @@ fn strip(node: &Node) -> Node {
         Node::And(children) => Node::And(children.iter().map(strip).collect()),
         Node::Or(children) => Node::Or(children.iter().map(strip).collect()),
         Node::Not(child) => Node::Not(Box::new(strip(child))),
+        Node::Scope { scope, node, .. } => {
+            Node::Scope { scope: *scope, node: Box::new(strip(node)), span: Span::default() }
+        }
     }
 }
 

@@ -26,6 +26,9 @@ pub fn run(global: &GlobalArgs, args: &KwicArgs) -> Result<ExitStatus> {
         sort: args.sort,
         limit: args.limit,
         filter,
+        within: args.within,
+        also: args.also.clone(),
+        sentence: args.sentence,
     };
     let c = kwic_with(&index, &req, MatchOptions { ignore_space: args.ignore_space })?;
     let mut out = std::io::stdout().lock();

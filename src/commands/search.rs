@@ -15,7 +15,10 @@ use crate::terminal::use_color;
 /// Runs `speechdex search`.
 pub fn run(global: &GlobalArgs, args: &SearchArgs) -> Result<ExitStatus> {
     let text = args.query.join(" ");
-    let node = parse_query(&text, &args.filters)?;
+    let mut node = parse_query(&text, &args.filters)?;
+    if let Some(scope) = args.within {
+        node = speechdex::search::query::within(node, scope)?;
+    }
     let index = open_index(global)?;
     let mut req = SearchRequest::new(node, text);
     req.limit = args.limit;
@@ -34,11 +37,17 @@ pub fn run(global: &GlobalArgs, args: &SearchArgs) -> Result<ExitStatus> {
             query: &'a str,
             total_docs: u64,
             total_hits: u64,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            total_units: Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            within: Option<speechdex::search::query::Scope>,
         }
         let counts = Counts {
             query: &results.query,
             total_docs: results.total_docs,
             total_hits: results.total_hits,
+            total_units: results.total_units,
+            within: results.within,
         };
         match format {
             Format::Json | Format::Jsonl => output::json::lines(&mut out, [counts])?,
@@ -48,9 +57,10 @@ pub fn run(global: &GlobalArgs, args: &SearchArgs) -> Result<ExitStatus> {
             }
             Format::Human => writeln!(
                 out,
-                "{}, {}",
+                "{}, {}{}",
                 output::plural(results.total_docs, "speech", "speeches"),
-                output::plural(results.total_hits, "hit", "hits")
+                output::plural(results.total_hits, "hit", "hits"),
+                output::text::units_note(&results)
             )?,
         }
     } else {

@@ -27,6 +27,7 @@ pub fn run(global: &GlobalArgs, args: &TrendArgs) -> Result<ExitStatus> {
         metric: args.metric,
         filter,
         limit: (args.limit > 0).then_some(args.limit),
+        within: args.within,
     };
     let t = trend_with(&index, &req, MatchOptions { ignore_space: args.ignore_space })?;
     if let Some(w) = args.where_.as_deref() {

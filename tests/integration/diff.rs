@@ -65,12 +65,12 @@ fn report_diff(r: &Reports) -> Value {
     json(&o)
 }
 
-/// Sentences of a text cut independently of speechdex: at 。！？；!?; and line breaks, keyed by
+/// Sentences of a text cut independently of speechdex: at 。！？!? and line breaks, keyed by
 /// their folded letters and digits only (a coarser key than speechdex's, so a sentence that
 /// speechdex calls the same is the same here too), with how often each occurs.
 fn sentence_keys(text: &str) -> HashMap<String, usize> {
     let mut out = HashMap::new();
-    for k in text.split(['。', '！', '？', '；', '!', '?', ';', '\n']).map(key) {
+    for k in text.split(['。', '！', '？', '!', '?', '\n']).map(key) {
         if !k.is_empty() {
             *out.entry(k).or_default() += 1;
         }
@@ -186,7 +186,7 @@ fn sentences_both_reports_share_are_only_counted() {
     let shared: u64 =
         keys_2024.iter().map(|(k, n)| (*n).min(*keys_2025.get(k).unwrap_or(&0)) as u64).sum();
     let unchanged = d["unchanged"].as_u64().unwrap();
-    // The same sentences as an independent count finds (44), give or take the edge cases
+    // The same sentences as an independent count finds (41), give or take the edge cases
     // where the two ways of cutting sentences differ.
     assert!(
         unchanged.abs_diff(shared) <= 2 && unchanged > 0,

@@ -11,6 +11,7 @@ mod indexing;
 mod metadata;
 mod ngrams;
 mod reliability;
+mod scope;
 mod search;
 mod server;
 mod server_limits;

@@ -341,6 +341,16 @@ impl Params {
         }
     }
 
+    /// `within=sentence|paragraph`, when given (scope of `search`, `trend`, `kwic`).
+    fn within(&self) -> Result<Option<query::Scope>, ApiError> {
+        match self.raw("within").map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(v) => query::Scope::from_name(v)
+                .map(Some)
+                .map_err(|e| ApiError::bad("within", format!("within={e}"))),
+        }
+    }
+
     /// The filters `year`, `from`, `to`, `region`, `speaker`, `kind`.
     fn filters(&self) -> Result<Filters, ApiError> {
         let f = Filters {
@@ -426,7 +436,7 @@ pub(super) async fn search(
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let run = async {
-        let own = ["q", "limit", "offset", "sort", "snippets", "width", "format"];
+        let own = ["q", "limit", "offset", "sort", "snippets", "width", "format", "within"];
         let p = Params::new(q, &known(&own, true))?;
         let answer = match p.text("format")?.as_deref() {
             None | Some("json") => Answer::Json,
@@ -437,7 +447,10 @@ pub(super) async fn search(
         };
         let text = p.text("q")?.unwrap_or_default();
         let node = p.query("q")?.unwrap_or(Node::And(Vec::new()));
-        let node = query::with_filters(node, &p.filters()?);
+        let mut node = query::with_filters(node, &p.filters()?);
+        if let Some(scope) = p.within()? {
+            node = query::within(node, scope).map_err(|e| ApiError::from_lib(e, Some("within")))?;
+        }
         let mut req = SearchRequest::new(node, text);
         req.limit = p.int("limit", 1, MAX_LIMIT, speechdex::search::DEFAULT_LIMIT)?;
         req.offset = p.int("offset", 0, MAX_OFFSET, 0)?;
@@ -502,13 +515,15 @@ pub(super) async fn trend(
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let run = async {
-        let p = Params::new(q, &known(&["terms", "by", "metric", "where", "limit"], true))?;
+        let own = ["terms", "by", "metric", "where", "limit", "within"];
+        let p = Params::new(q, &known(&own, true))?;
         let req = TrendRequest {
             terms: p.terms("terms", 1)?,
             by: p.choice::<GroupBy>("by")?,
             metric: p.choice::<Metric>("metric")?,
             filter: p.selection()?,
             limit: Some(p.int("limit", 1, MAX_TREND_GROUPS, DEFAULT_GROUP_LIMIT)?),
+            within: p.within()?,
         };
         blocking(&state, move |index| {
             speechdex::stats::trend::trend(index, &req)
@@ -524,7 +539,8 @@ pub(super) async fn kwic(
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let run = async {
-        let p = Params::new(q, &known(&["term", "width", "limit", "sort", "where"], true))?;
+        let own = ["term", "width", "limit", "sort", "where", "within", "also"];
+        let p = Params::new(q, &known(&own, true))?;
         let term = p.text("term")?.ok_or_else(|| ApiError::bad("term", "give a term: term=…"))?;
         let req = KwicRequest {
             term,
@@ -537,6 +553,9 @@ pub(super) async fn kwic(
                 speechdex::stats::kwic::DEFAULT_LINES,
             )?),
             filter: p.selection()?,
+            within: p.within()?,
+            also: p.terms("also", 0)?,
+            sentence: false,
         };
         blocking(&state, move |index| {
             speechdex::stats::kwic::kwic(index, &req)

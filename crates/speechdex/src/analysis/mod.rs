@@ -4,6 +4,8 @@
 //!   and query time, that keeps character offsets unchanged.
 //! * [`exact`]: character bigrams with character positions — decides what matches and every count.
 //! * [`words`]: jieba words — ranks (BM25) and feeds word statistics.
+//! * [`sentences`]: the one definition of sentences and paragraphs (scopes, `kwic --sentence`,
+//!   `diff`).
 //!
 //! This module knows nothing of the index layout; [`register`] only installs the tokenizers on a
 //! tantivy index under the names in [`EXACT_TOKENIZER`] and [`WORDS_TOKENIZER`]. Tokenizers are
@@ -12,6 +14,7 @@
 pub mod boilerplate;
 pub mod exact;
 pub mod normalize;
+pub mod sentences;
 pub mod words;
 
 pub use exact::{EXACT_PREFOLDED_TOKENIZER, EXACT_TOKENIZER, ExactTokenizer, phrase_terms};

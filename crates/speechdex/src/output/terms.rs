@@ -13,6 +13,7 @@
 //! The human renderers escape text from the index and the terms ([`super::escape`]); CSV and
 //! JSON Lines rows carry it exactly.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use comfy_table::presets::UTF8_BORDERS_ONLY;
@@ -151,9 +152,14 @@ fn trend_summaries(out: &mut dyn Write, t: &Trend) -> io::Result<()> {
     for term in &t.terms {
         writeln!(out)?;
         let total = t.totals.get(term).copied().unwrap_or_default();
+        let together = match t.within {
+            Some(unit) if t.terms.len() > 1 => format!(" in {} holding every term", unit.plural()),
+            Some(unit) => format!(" inside one {}", unit.name()),
+            None => String::new(),
+        };
         writeln!(
             out,
-            "{}: {} in {} ({} per 10,000 characters)",
+            "{}: {}{together} in {} ({} per 10,000 characters)",
             escape(term),
             super::plural(total.count, "occurrence", "occurrences"),
             super::plural(total.docs, "speech", "speeches"),
@@ -253,7 +259,12 @@ pub fn kwic_text(out: &mut dyn Write, c: &Kwic, p: &Palette) -> io::Result<()> {
         format!(", showing {}", c.lines.len())
     };
     let term = escape(&c.term);
-    writeln!(out, "{term}: {} occurrences in {} speeches{shown}", c.total, c.docs)?;
+    let scope = match c.within {
+        Some(unit) if c.also.is_empty() => format!(" (inside one {})", unit.name()),
+        Some(unit) => format!(" (in {} that hold {})", unit.plural(), escape(&c.also.join(" "))),
+        None => String::new(),
+    };
+    writeln!(out, "{term}: {} occurrences in {} speeches{scope}{shown}", c.total, c.docs)?;
     // Escaped first, so that the alignment counts what is printed.
     let lines: Vec<_> = c
         .lines
@@ -263,6 +274,9 @@ pub fn kwic_text(out: &mut dyn Write, c: &Kwic, p: &Palette) -> io::Result<()> {
             (escape(&l.left), escape(&l.matched), escape(&l.right), escape(&l.title), date, l)
         })
         .collect();
+    if c.sentence {
+        return kwic_sentences(out, &lines, p);
+    }
     let left_width = lines.iter().map(|l| l.0.width()).max().unwrap_or(0);
     let right_width = lines.iter().map(|l| l.2.width()).max().unwrap_or(0);
     let plain = p.hit == anstyle::Style::new();
@@ -281,6 +295,32 @@ pub fn kwic_text(out: &mut dyn Write, c: &Kwic, p: &Palette) -> io::Result<()> {
             l.paragraph,
             dim = p.dim,
         )?;
+    }
+    Ok(())
+}
+
+/// One concordance line (left, match, right, title, date, line).
+type KwicRow<'a> = (
+    Cow<'a, str>,
+    Cow<'a, str>,
+    Cow<'a, str>,
+    Cow<'a, str>,
+    String,
+    &'a crate::stats::kwic::KwicLine,
+);
+
+/// `kwic --sentence`: each occurrence's sentence on a line of its own, under its date, title
+/// and paragraph (sentences are too long to align).
+fn kwic_sentences(out: &mut dyn Write, lines: &[KwicRow<'_>], p: &Palette) -> io::Result<()> {
+    let plain = p.hit == anstyle::Style::new();
+    for (left, matched, right, title, date, l) in lines {
+        let matched = if plain {
+            format!("【{matched}】")
+        } else {
+            format!("{}{matched}{:#}", p.hit, p.hit)
+        };
+        writeln!(out, "{dim}{}  {title} ¶{}{dim:#}", escape(date), l.paragraph, dim = p.dim)?;
+        writeln!(out, "  {left}{matched}{right}")?;
     }
     Ok(())
 }

@@ -84,14 +84,26 @@ fn snippet_line(s: &Snippet, p: &Palette) -> String {
     format!("¶{} {}", s.paragraph, highlighted(&s.text, &s.highlights, p.hit, Layout::Line))
 }
 
+/// ` in 3 sentences` for a query with scope groups (`SENT(…)`, `--within`), else nothing.
+pub fn units_note(r: &SearchResults) -> String {
+    let Some(units) = r.total_units else { return String::new() };
+    let (one, many) = match r.within {
+        Some(crate::search::query::Scope::Sentence) => ("sentence", "sentences"),
+        Some(crate::search::query::Scope::Paragraph) => ("paragraph", "paragraphs"),
+        None => ("sentence or paragraph", "sentences or paragraphs"),
+    };
+    format!(" in {}", plural(units, one, many))
+}
+
 /// Renders search results as a readable list.
 pub fn search_results(out: &mut dyn Write, r: &SearchResults, p: &Palette) -> io::Result<()> {
     let dim = p.dim;
     writeln!(
         out,
-        "{}, {} for {}  {dim}({:.1} ms){dim:#}",
+        "{}, {}{} for {}  {dim}({:.1} ms){dim:#}",
         plural(r.total_docs, "speech", "speeches"),
         plural(r.total_hits, "hit", "hits"),
+        units_note(r),
         escape(&r.query),
         r.took_ms
     )?;

@@ -92,7 +92,7 @@ fn collect_phrases(node: &Node, out: &mut Vec<(String, Span)>) {
         Node::And(children) | Node::Or(children) => {
             children.iter().for_each(|c| collect_phrases(c, out));
         }
-        Node::Not(child) => collect_phrases(child, out),
+        Node::Not(child) | Node::Scope { node: child, .. } => collect_phrases(child, out),
         Node::Field { .. } | Node::Year { .. } | Node::Date { .. } => {}
     }
 }

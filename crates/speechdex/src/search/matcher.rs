@@ -6,8 +6,14 @@
 //! fields. Every phrase is looked up once per segment, however often it appears in the query.
 //! With [`MatchOptions::ignore_space`], phrases of the text are matched ignoring whitespace
 //! ([`super::spaceless`]); metadata fields are matched as always.
+//!
+//! A scope group (`SENT(…)`, `PARA(…)`) is matched by [`super::scope`]: its candidates come from
+//! the postings (the documents holding its required phrases, and its fields), then its check
+//! reads their stored texts. The hits of a phrase that occurs only inside scope groups are its
+//! occurrences inside the qualifying sentences or paragraphs; a phrase that also occurs outside
+//! every group counts everywhere, as without scope.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use tantivy::schema::Field;
@@ -27,6 +33,20 @@ pub struct SegmentMatches {
     pub docs: Vec<DocId>,
     /// Hits of each document (same order as `docs`).
     pub hits: Vec<u64>,
+    /// With scope groups: the sentences or paragraphs where a group holds, over all matching
+    /// documents.
+    pub units: u64,
+    /// With scope groups: per matching document, the occurrences `[start, end)` that count as
+    /// hits of the phrases found only inside groups (for snippets).
+    pub scoped: HashMap<DocId, Vec<[u32; 2]>>,
+}
+
+/// What the scope groups of a query found in one document.
+#[derive(Debug, Default)]
+struct DocScoped {
+    units: u64,
+    /// Per phrase: its occurrences inside qualifying units (of any group).
+    spans: HashMap<String, BTreeSet<[u32; 2]>>,
 }
 
 /// How phrases are matched.
@@ -44,6 +64,7 @@ struct Ctx<'a> {
     options: MatchOptions,
     cache: HashMap<(Field, String), Arc<PhraseCounts>>,
     all: Option<Vec<DocId>>,
+    scoped: HashMap<DocId, DocScoped>,
 }
 
 impl Ctx<'_> {
@@ -155,7 +176,107 @@ impl Ctx<'_> {
                 let all = self.all().to_vec();
                 difference(&all, &excluded)
             }
+            Node::Scope { scope, node, .. } => self.eval_scope(*scope, node)?,
         })
+    }
+
+    /// The documents that may satisfy `node` inside a scope group, from the postings: a phrase's
+    /// documents, a field's, the intersection over the children of an AND that are no negation,
+    /// the union over those of an OR; every document for a negation.
+    fn candidates(&mut self, node: &Node) -> Result<Vec<DocId>> {
+        Ok(match node {
+            Node::Phrase { .. }
+            | Node::Field { .. }
+            | Node::Year { .. }
+            | Node::Date { .. }
+            | Node::Scope { .. } => self.eval(node)?,
+            Node::And(children) => {
+                let mut acc: Option<Vec<DocId>> = None;
+                for child in children.iter().filter(|c| !matches!(c, Node::Not(_))) {
+                    let docs = self.candidates(child)?;
+                    acc = Some(match acc {
+                        None => docs,
+                        Some(prev) => intersect(&prev, &docs),
+                    });
+                    if acc.as_ref().is_some_and(Vec::is_empty) {
+                        break;
+                    }
+                }
+                match acc {
+                    Some(acc) => acc,
+                    None => self.all().to_vec(),
+                }
+            }
+            Node::Or(children) => {
+                let mut acc = Vec::new();
+                for child in children {
+                    acc = union(&acc, &self.candidates(child)?);
+                }
+                acc
+            }
+            Node::Not(_) => self.all().to_vec(),
+        })
+    }
+
+    /// The documents with a sentence or paragraph where `node` holds ([`super::scope`]); what
+    /// the group found in each is kept for the hits.
+    fn eval_scope(&mut self, scope: super::query::Scope, node: &Node) -> Result<Vec<DocId>> {
+        let candidates = self.candidates(node)?;
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The documents of each field, year and date of the group.
+        let mut meta: HashMap<*const Node, Vec<DocId>> = HashMap::new();
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            match n {
+                Node::Field { .. } | Node::Year { .. } | Node::Date { .. } => {
+                    let docs = self.eval(n)?;
+                    meta.insert(n as *const Node, docs);
+                }
+                Node::And(children) | Node::Or(children) => stack.extend(children),
+                Node::Not(child) | Node::Scope { node: child, .. } => stack.push(child),
+                Node::Phrase { .. } => {}
+            }
+        }
+        let meta_of = |n: &Node, doc: DocId| {
+            meta.get(&(n as *const Node)).is_some_and(|docs| docs.binary_search(&doc).is_ok())
+        };
+        let found = super::scope::in_segment(
+            self.seg,
+            self.fields.body,
+            scope,
+            node,
+            &candidates,
+            &meta_of,
+            self.options.ignore_space,
+        )?;
+        let positive = node.positive_phrases();
+        let mut docs = Vec::with_capacity(found.len());
+        for d in found {
+            let entry = self.scoped.entry(d.doc).or_default();
+            entry.units += d.found.units;
+            for (phrase, spans) in positive.iter().zip(d.found.spans) {
+                entry.spans.entry((*phrase).to_string()).or_default().extend(spans);
+            }
+            docs.push(d.doc);
+        }
+        Ok(docs)
+    }
+}
+
+/// The body phrases outside every negation and every scope group: their hits are all their
+/// occurrences in the document.
+pub fn free_phrases(node: &Node, out: &mut HashSet<String>) {
+    match node {
+        Node::Phrase { text, .. } => {
+            out.insert(text.clone());
+        }
+        Node::And(children) | Node::Or(children) => {
+            children.iter().for_each(|c| free_phrases(c, out));
+        }
+        Node::Not(_) | Node::Scope { .. } | Node::Field { .. } | Node::Year { .. } => {}
+        Node::Date { .. } => {}
     }
 }
 
@@ -181,10 +302,37 @@ pub fn match_segment_with(
     positive: &[&str],
     options: MatchOptions,
 ) -> Result<SegmentMatches> {
-    let mut ctx = Ctx { seg, fields, counts, options, cache: HashMap::new(), all: None };
+    let mut ctx = Ctx {
+        seg,
+        fields,
+        counts,
+        options,
+        cache: HashMap::new(),
+        all: None,
+        scoped: HashMap::new(),
+    };
     let docs = ctx.eval(node)?;
     let mut hits = vec![0u64; docs.len()];
-    for phrase in positive {
+    let mut free = HashSet::new();
+    free_phrases(node, &mut free);
+    let mut units = 0;
+    let mut scoped = HashMap::new();
+    if !ctx.scoped.is_empty() {
+        for (i, doc) in docs.iter().enumerate() {
+            let Some(found) = ctx.scoped.remove(doc) else { continue };
+            units += found.units;
+            let mut spans = Vec::new();
+            for phrase in positive.iter().filter(|p| !free.contains(**p)) {
+                if let Some(s) = found.spans.get(*phrase) {
+                    hits[i] += s.len() as u64;
+                    spans.extend(s.iter().copied());
+                }
+            }
+            spans.sort_unstable();
+            scoped.insert(*doc, spans);
+        }
+    }
+    for phrase in positive.iter().filter(|p| free.contains(**p)) {
         let occ = ctx.phrase(fields.body_exact, phrase)?;
         // Both lists are ascending: merge.
         let mut j = 0;
@@ -197,7 +345,7 @@ pub fn match_segment_with(
             }
         }
     }
-    Ok(SegmentMatches { docs, hits })
+    Ok(SegmentMatches { docs, hits, units, scoped })
 }
 
 fn intersect(a: &[DocId], b: &[DocId]) -> Vec<DocId> {

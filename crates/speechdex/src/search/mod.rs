@@ -17,6 +17,7 @@ pub mod exact;
 pub mod lint;
 pub mod matcher;
 pub mod query;
+pub mod scope;
 pub mod show;
 pub mod snippet;
 pub mod spaceless;
@@ -108,8 +109,17 @@ pub struct SearchResults {
     pub query: String,
     /// Speeches that match (all of them, not only this page).
     pub total_docs: u64,
-    /// Occurrences of the query's positive phrases in all matching speeches.
+    /// Occurrences of the query's positive phrases in all matching speeches (of a phrase found
+    /// only inside scope groups, its occurrences inside the qualifying sentences or paragraphs).
     pub total_hits: u64,
+    /// With scope groups (`SENT(…)`, `PARA(…)`, `--within`): the sentences or paragraphs where a
+    /// group holds, in all matching speeches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_units: Option<u64>,
+    /// What `total_units` counts when the query's groups are all of one kind (`sentence`,
+    /// `paragraph`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub within: Option<query::Scope>,
     /// Time taken, in milliseconds.
     pub took_ms: f64,
     /// This page of results.
@@ -252,6 +262,8 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
 
     let mut total_docs = 0u64;
     let mut total_hits = 0u64;
+    let mut total_units = 0u64;
+    let mut scoped: std::collections::HashMap<DocAddress, Vec<(usize, usize)>> = Default::default();
     // Only the first `offset + limit` in order are shown: a bounded heap keeps them while the
     // candidates stream by (most are rejected by one comparison of their score or hits, before
     // their date is even read).
@@ -263,8 +275,13 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
     for ((seg_ord, seg), m) in searcher.segment_readers().iter().enumerate().zip(matches) {
         total_docs += m.docs.len() as u64;
         total_hits += m.hits.iter().sum::<u64>();
+        total_units += m.units;
         if wanted == 0 {
             continue;
+        }
+        for (doc, spans) in m.scoped {
+            let ranges = spans.iter().map(|&[s, e]| (s as usize, e as usize)).collect();
+            scoped.insert(DocAddress::new(seg_ord as u32, doc), ranges);
         }
         let dates = seg.fast_fields().i64(names::DATE)?;
         let years = seg.fast_fields().i64(names::YEAR)?;
@@ -290,11 +307,22 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
         let candidates = top.into_sorted();
         let page: Vec<DocAddress> =
             candidates.iter().skip(req.offset).take(req.limit).map(|c| c.addr).collect();
+        let mut free = std::collections::HashSet::new();
+        matcher::free_phrases(&req.query, &mut free);
+        let unscoped: Vec<&str> = positive.iter().copied().filter(|p| free.contains(*p)).collect();
         let mut matches_of = if req.snippets > 0 {
-            page_matches(&searcher, index, &page, &positive, options)?
+            page_matches(&searcher, index, &page, &unscoped, options)?
         } else {
             std::collections::HashMap::new()
         };
+        for addr in &page {
+            if let Some(ranges) = scoped.remove(addr) {
+                let all = matches_of.entry(*addr).or_default();
+                all.extend(ranges);
+                all.sort_unstable();
+                all.dedup();
+            }
+        }
         for (i, c) in candidates.iter().enumerate().skip(req.offset).take(req.limit) {
             let stored = index.stored_shared(&searcher, c.addr)?;
             let body = stored.body.as_deref().unwrap_or("");
@@ -321,6 +349,8 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
         query: req.query_text.clone(),
         total_docs,
         total_hits,
+        total_units: req.query.has_scope().then_some(total_units),
+        within: req.query.scope_kind(),
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         results,
         warnings: lint::lint(&req.query_text),

@@ -24,6 +24,9 @@
 //! | `title:政府工作报告 year:2020..2025 乡村振兴` | matching all three |
 //! | `来源:新华社`, `title：报告` | containing that text: not fields (non-ASCII name, full-width colon) |
 //! | `（碳达峰）` | containing （碳达峰）: full-width parentheses are text |
+//! | `SENT(人工智能 实体经济)` | with a **sentence** containing both (a *scope group*) |
+//! | `PARA(人工智能 -实体经济)`, `PARA(碳达峰 \| 碳中和)` | with a **paragraph** containing 人工智能 but not 实体经济; with one containing either |
+//! | `SENT(人工智能 实体经济) year:2020..` | with such a sentence, from 2020 on |
 //!
 //! # Rules
 //!
@@ -43,6 +46,16 @@
 //! * Years have 4 digits (1000–9999); dates are real `YYYY-MM-DD` dates; ranges go from the
 //!   earlier to the later bound, and either bound may be left out.
 //!
+//! * **Scope groups.** `SENT(…)` and `PARA(…)` (uppercase, the `(` right after the name) hold
+//!   where the query inside them holds in *one* sentence or paragraph of the body, as
+//!   [`crate::analysis::sentences`] cuts them (sentence ends `。！？!?`, paragraph breaks; not a
+//!   line break inside a hard-wrapped paragraph). Inside a group, a phrase occurs in that
+//!   sentence, `-phrase` does not occur in it, `|` is either; fields, years and dates are those
+//!   of the speech. A group needs a phrase that every way of satisfying it requires
+//!   (`SENT(-人工智能)` or `SENT(a | title:报告)` is an error: it would have to read every
+//!   speech), and groups do not nest. Quote the word to search for it: `"SENT" (…)`.
+//!   `search --within sentence` puts the whole query in one group.
+//!
 //! Queries that parse but look like slips (`or`, `（…）`, `「…」`, a lone `-`) are searched as
 //! typed; [`super::lint`] names them with the query probably meant.
 //!
@@ -60,6 +73,8 @@ use std::collections::HashSet;
 use jiff::civil::Date;
 use serde::Serialize;
 
+pub use crate::analysis::sentences::Scope;
+use crate::choice::Choice;
 use crate::{Error, Result};
 
 /// Maximum length of a query, in characters.
@@ -163,6 +178,15 @@ pub enum Node {
     Or(Vec<Node>),
     /// The child does not match.
     Not(Box<Node>),
+    /// The child holds inside one sentence or paragraph of the body (`SENT(…)`, `PARA(…)`).
+    Scope {
+        /// Sentence or paragraph.
+        scope: Scope,
+        /// What must hold in it.
+        node: Box<Node>,
+        /// Where the group is in the query (name and parentheses included).
+        span: Span,
+    },
 }
 
 fn serialize_date<S: serde::Serializer>(
@@ -211,6 +235,7 @@ impl Node {
                         walk(child, seen, out);
                     }
                 }
+                Node::Scope { node, .. } => walk(node, seen, out),
                 Node::Not(_) | Node::Field { .. } | Node::Year { .. } | Node::Date { .. } => {}
             }
         }
@@ -218,6 +243,75 @@ impl Node {
         walk(self, &mut HashSet::new(), &mut out);
         out
     }
+
+    /// Whether the tree holds a scope group (`SENT(…)`, `PARA(…)`).
+    pub fn has_scope(&self) -> bool {
+        match self {
+            Node::Scope { .. } => true,
+            Node::And(children) | Node::Or(children) => children.iter().any(Node::has_scope),
+            Node::Not(child) => child.has_scope(),
+            Node::Phrase { .. } | Node::Field { .. } | Node::Year { .. } | Node::Date { .. } => {
+                false
+            }
+        }
+    }
+
+    /// The scope of the tree's groups when it has some and they are all of one kind.
+    pub fn scope_kind(&self) -> Option<Scope> {
+        fn walk(node: &Node, out: &mut Vec<Scope>) {
+            match node {
+                Node::Scope { scope, .. } => out.push(*scope),
+                Node::And(children) | Node::Or(children) => {
+                    children.iter().for_each(|c| walk(c, out))
+                }
+                Node::Not(child) => walk(child, out),
+                Node::Phrase { .. }
+                | Node::Field { .. }
+                | Node::Year { .. }
+                | Node::Date { .. } => {}
+            }
+        }
+        let mut scopes = Vec::new();
+        walk(self, &mut scopes);
+        let first = *scopes.first()?;
+        scopes.iter().all(|&s| s == first).then_some(first)
+    }
+
+    /// Whether every way of satisfying the node needs a body phrase to occur: then the speeches
+    /// holding those phrases (from the index) are the only ones a scope group must read.
+    pub fn is_anchored(&self) -> bool {
+        match self {
+            Node::Phrase { .. } => true,
+            Node::And(children) => children.iter().any(Node::is_anchored),
+            Node::Or(children) => !children.is_empty() && children.iter().all(Node::is_anchored),
+            Node::Scope { node, .. } => node.is_anchored(),
+            Node::Not(_) | Node::Field { .. } | Node::Year { .. } | Node::Date { .. } => false,
+        }
+    }
+}
+
+/// `node` as one scope group: it must hold inside one sentence or paragraph
+/// (`search --within`; the query's fields, years and dates stay those of the speech).
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when `node` already holds a scope group, or needs no phrase to
+/// occur (only negations or fields).
+pub fn within(node: Node, scope: Scope) -> Result<Node> {
+    let name = scope.name();
+    if node.has_scope() {
+        return Err(Error::InvalidArgument(format!(
+            "--within {name} and a SENT(…)/PARA(…) group in the query: use one or the other \
+             (scope groups do not nest)"
+        )));
+    }
+    if !node.is_anchored() {
+        return Err(Error::InvalidArgument(format!(
+            "--within {name} needs a phrase that must occur in the {name}, e.g. `人工智能 \
+             实体经济` or `人工智能 -实体经济`; a query of only negations or fields would have \
+             to read every speech"
+        )));
+    }
+    Ok(Node::Scope { scope, node: Box::new(node), span: Span::default() })
 }
 
 fn flatten(
@@ -375,6 +469,20 @@ fn write_node(node: &Node, out: &mut String) {
             out.push('-');
             write_grouped(child, matches!(**child, Node::And(_) | Node::Or(_)), out);
         }
+        Node::Scope { scope, node, .. } => {
+            out.push_str(scope_keyword(*scope));
+            out.push('(');
+            write_node(node, out);
+            out.push(')');
+        }
+    }
+}
+
+/// The keyword of a scope group.
+fn scope_keyword(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Sentence => "SENT",
+        Scope::Paragraph => "PARA",
     }
 }
 
@@ -440,7 +548,7 @@ pub fn parse(query: &str) -> Result<Node> {
     }
     let chars: Vec<char> = query.chars().collect();
     let tokens = lex(&chars)?;
-    let mut parser = Parser { tokens, next: 0, depth: 0 };
+    let mut parser = Parser { tokens, next: 0, depth: 0, in_scope: false };
     let node = parser.parse_or()?;
     match parser.peek() {
         None => Ok(node),
@@ -459,6 +567,8 @@ fn query_error(message: impl Into<String>, position: usize) -> Error {
 enum Tok {
     Term(Node),
     Open,
+    /// `SENT(` or `PARA(`.
+    ScopeOpen(Scope),
     Close,
     Or(&'static str),
     And,
@@ -574,6 +684,10 @@ fn lex_word(chars: &[char], start: usize) -> Result<(Tok, usize)> {
         "OR" => return Ok((Tok::Or("OR"), end)),
         "AND" => return Ok((Tok::And, end)),
         "NOT" => return Ok((Tok::Not("NOT"), end)),
+        "SENT" | "PARA" if chars.get(end) == Some(&'(') => {
+            let scope = if text == "SENT" { Scope::Sentence } else { Scope::Paragraph };
+            return Ok((Tok::ScopeOpen(scope), end + 1));
+        }
         _ => {}
     }
     if let Some(name_len) = field_name_len(word) {
@@ -720,12 +834,14 @@ fn parse_date(text: &str) -> Option<Date> {
 // or    := and (("OR" | "|") and)*
 // and   := unary ("AND"? unary)*
 // unary := ("NOT" | "-") unary | primary
-// primary := term | "(" or ")"
+// primary := term | "(" or ")" | ("SENT(" | "PARA(") or ")"
 
 struct Parser {
     tokens: Vec<Token>,
     next: usize,
     depth: usize,
+    /// Inside a scope group (they do not nest).
+    in_scope: bool,
 }
 
 impl Parser {
@@ -734,7 +850,10 @@ impl Parser {
     }
 
     fn starts_unary(&self) -> bool {
-        matches!(self.peek(), Some(Token { tok: Tok::Term(_) | Tok::Open | Tok::Not(_), .. }))
+        matches!(
+            self.peek(),
+            Some(Token { tok: Tok::Term(_) | Tok::Open | Tok::ScopeOpen(_) | Tok::Not(_), .. })
+        )
     }
 
     fn enter(&mut self, position: usize) -> Result<()> {
@@ -810,11 +929,16 @@ impl Parser {
             self.next += 1;
             return Ok(node);
         }
-        if !matches!(token.tok, Tok::Open) {
-            return Err(unexpected(self.peek()));
-        }
+        let scope = match token.tok {
+            Tok::Open => None,
+            Tok::ScopeOpen(scope) => Some(scope),
+            _ => return Err(unexpected(self.peek())),
+        };
         self.next += 1;
         self.enter(pos)?;
+        if let Some(scope) = scope {
+            return self.parse_scope(scope, pos);
+        }
         let unbalanced =
             || query_error("unbalanced parenthesis: add a closing ) or remove this (", pos);
         match self.peek() {
@@ -836,6 +960,53 @@ impl Parser {
             }
             _ => Err(unbalanced()),
         }
+    }
+}
+
+impl Parser {
+    /// The rest of a scope group whose `SENT(` or `PARA(` is at `pos` (already read).
+    fn parse_scope(&mut self, scope: Scope, pos: usize) -> Result<Node> {
+        let keyword = scope_keyword(scope);
+        if self.in_scope {
+            return Err(query_error(
+                format!("{keyword}(…) inside another scope group: scope groups do not nest"),
+                pos,
+            ));
+        }
+        let unbalanced = || {
+            query_error(format!("unbalanced parenthesis: add a closing ) to this {keyword}("), pos)
+        };
+        match self.peek() {
+            None => return Err(unbalanced()),
+            Some(Token { tok: Tok::Close, .. }) => {
+                return Err(query_error(
+                    format!("empty {keyword}(): put the words that must occur together inside"),
+                    pos,
+                ));
+            }
+            Some(_) => {}
+        }
+        self.in_scope = true;
+        let inner = self.parse_or()?;
+        self.in_scope = false;
+        let end = match self.peek() {
+            Some(&Token { tok: Tok::Close, pos: close }) => close + 1,
+            _ => return Err(unbalanced()),
+        };
+        self.next += 1;
+        self.depth -= 1;
+        if !inner.is_anchored() {
+            let unit = scope.name();
+            return Err(query_error(
+                format!(
+                    "{keyword}(…) needs a phrase that must occur in the {unit}, e.g. \
+                     {keyword}(人工智能 实体经济) or {keyword}(人工智能 -实体经济); negations and \
+                     fields alone would have to read every speech"
+                ),
+                pos,
+            ));
+        }
+        Ok(Node::Scope { scope, node: Box::new(inner), span: Span { start: pos, end } })
     }
 }
 
@@ -920,6 +1091,9 @@ mod tests {
             Node::And(children) => Node::And(children.into_iter().map(strip).collect()),
             Node::Or(children) => Node::Or(children.into_iter().map(strip).collect()),
             Node::Not(child) => Node::Not(Box::new(strip(*child))),
+            Node::Scope { scope, node, .. } => {
+                Node::Scope { scope, node: Box::new(strip(*node)), span }
+            }
         }
     }
 
@@ -1327,6 +1501,58 @@ mod tests {
         assert!(Filters { year: Some(24), ..Filters::default() }.validate().is_err());
     }
 
+    fn scope(scope: Scope, node: Node) -> Node {
+        Node::Scope { scope, node: Box::new(node), span: Span::default() }
+    }
+
+    #[test]
+    fn scope_groups() {
+        use Scope::{Paragraph, Sentence};
+        check(vec![
+            ("SENT(人工智能 实体经济)", scope(Sentence, and([ph("人工智能"), ph("实体经济")]))),
+            ("PARA(a -b)", scope(Paragraph, and([ph("a"), not(ph("b"))]))),
+            ("SENT(a | b) c", and([scope(Sentence, or([ph("a"), ph("b")])), ph("c")])),
+            ("-SENT(a b)", not(scope(Sentence, and([ph("a"), ph("b")])))),
+            ("SENT(a) | PARA(b)", or([scope(Sentence, ph("a")), scope(Paragraph, ph("b"))])),
+            ("SENT((a | b) c)", scope(Sentence, and([or([ph("a"), ph("b")]), ph("c")]))),
+            ("SENT(a title:x)", scope(Sentence, and([ph("a"), field(TextField::Title, "x")]))),
+            // Only uppercase, only with the parenthesis right after the name.
+            ("sent(a)", and([ph("sent"), ph("a")])),
+            ("SENT (a)", and([ph("SENT"), ph("a")])),
+            ("\"SENT\"(a)", and([ph("SENT"), ph("a")])),
+            ("SENTX(a)", and([ph("SENTX"), ph("a")])),
+        ]);
+        let node = parse("x SENT(人工智能 实体经济)").unwrap();
+        let Node::And(children) = node else { panic!() };
+        let Node::Scope { span, .. } = &children[1] else { panic!() };
+        assert_eq!(*span, Span { start: 2, end: 17 });
+        check_errors(&[
+            ("SENT(-a)", "SENT(…) needs a phrase that must occur in the sentence", 0),
+            ("x PARA(a | title:b)", "PARA(…) needs a phrase", 2),
+            ("SENT(title:b)", "needs a phrase", 0),
+            ("SENT(a PARA(b c))", "scope groups do not nest", 7),
+            ("SENT()", "empty SENT()", 0),
+            ("SENT(a b", "add a closing ) to this SENT(", 0),
+        ]);
+        assert_eq!(
+            to_query_string(&parse("SENT(a | b -c) PARA(d)").unwrap()),
+            "SENT(a | b -c) PARA(d)"
+        );
+        let canonical = to_query_string(&parse("SENT(\"SENT\" (a))").unwrap());
+        assert_eq!(canonical, "SENT(SENT a)");
+        assert_eq!(parsed(&canonical), scope(Sentence, and([ph("SENT"), ph("a")])));
+    }
+
+    #[test]
+    fn within_wraps_the_query_once() {
+        let node = within(parse("a -b year:2024").unwrap(), Scope::Sentence).unwrap();
+        assert_eq!(to_query_string(&node), "SENT(a -b year:2024)");
+        let err = within(parse("SENT(a b)").unwrap(), Scope::Paragraph).unwrap_err().to_string();
+        assert!(err.contains("use one or the other"), "{err}");
+        let err = within(parse("-a title:b").unwrap(), Scope::Sentence).unwrap_err().to_string();
+        assert!(err.contains("needs a phrase that must occur in the sentence"), "{err}");
+    }
+
     #[test]
     fn canonical_strings() {
         let cases = [
@@ -1465,7 +1691,20 @@ mod tests {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 2..4).prop_map(Node::and),
                 prop::collection::vec(inner.clone(), 2..4).prop_map(Node::or),
-                inner.prop_map(|node| Node::Not(Box::new(node))),
+                inner.clone().prop_map(|node| Node::Not(Box::new(node))),
+                // A scope group around an anchored tree without groups (else the tree itself).
+                (inner, text(), proptest::bool::ANY).prop_map(|(node, text, sentence)| {
+                    if node.has_scope() {
+                        return node;
+                    }
+                    let phrase = Node::Phrase { text, span: Span::default() };
+                    let scope = if sentence { Scope::Sentence } else { Scope::Paragraph };
+                    Node::Scope {
+                        scope,
+                        node: Box::new(Node::and(vec![phrase, node])),
+                        span: Span::default(),
+                    }
+                }),
             ]
         })
     }

@@ -15,6 +15,13 @@
 //! [`kwic_with`] and [`MatchOptions::ignore_space`] match the term ignoring whitespace
 //! ([`crate::search::spaceless`]): `match` then runs from the occurrence's first to its last
 //! character, line breaks inside included.
+//!
+//! With [`KwicRequest::within`] (`kwic TERM [ALSO…] --within sentence|paragraph`), only the
+//! occurrences of the term inside a sentence (paragraph) that also holds every other term
+//! ([`KwicRequest::also`]) are listed and counted; candidates come from the postings, the check
+//! from the stored texts ([`crate::search::scope`]). With [`KwicRequest::sentence`]
+//! (`--sentence`), the context is the occurrence's whole sentence
+//! ([`crate::analysis::sentences`]) instead of `width` characters on each side.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,6 +38,7 @@ use crate::index::cache::PhraseCounts;
 use crate::search::Node;
 use crate::search::exact::find_phrase_at;
 use crate::search::matcher::MatchOptions;
+use crate::search::query::Scope;
 use crate::search::spaceless::{Equivalence, find_spaceless};
 
 /// Order of concordance lines.
@@ -69,6 +77,13 @@ pub struct KwicRequest {
     pub limit: Option<usize>,
     /// Only speeches matching this query.
     pub filter: Option<Node>,
+    /// Only the occurrences inside a sentence or paragraph that also holds every term of
+    /// [`KwicRequest::also`].
+    pub within: Option<Scope>,
+    /// With `within`: the other terms that must occur in the same sentence or paragraph.
+    pub also: Vec<String>,
+    /// The whole sentence of each occurrence as its context, instead of `width` characters.
+    pub sentence: bool,
 }
 
 impl KwicRequest {
@@ -80,7 +95,17 @@ impl KwicRequest {
             sort: KwicSort::Date,
             limit: None,
             filter: None,
+            within: None,
+            also: Vec::new(),
+            sentence: false,
         }
+    }
+
+    /// The term and the terms that must occur with it (the term first, duplicates dropped).
+    fn terms(&self) -> Vec<String> {
+        let mut all = vec![self.term.clone()];
+        all.extend(self.also.iter().cloned());
+        super::select::dedup_terms(&all)
     }
 }
 
@@ -93,6 +118,16 @@ pub struct Kwic {
     pub total: u64,
     /// Speeches containing the term.
     pub docs: u64,
+    /// With `--within`: the occurrences listed and counted are those inside the sentences
+    /// (paragraphs) that hold every term of `also` too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub within: Option<Scope>,
+    /// With `--within`: the terms that occur in the same sentence or paragraph.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
+    /// With `--sentence`: `left` and `right` are the rest of the occurrence's sentence.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub sentence: bool,
     /// The lines.
     pub lines: Vec<KwicLine>,
 }
@@ -112,12 +147,14 @@ pub struct KwicLine {
     pub paragraph: usize,
     /// Character offset of the occurrence in the speech.
     pub offset: usize,
-    /// Up to `width` characters before it (line breaks as spaces).
+    /// Up to `width` characters before it, or its sentence up to it with `--sentence` (line
+    /// breaks as spaces).
     pub left: String,
     /// The occurrence as it stands in the speech.
     #[serde(rename = "match")]
     pub matched: String,
-    /// Up to `width` characters after it (line breaks as spaces).
+    /// Up to `width` characters after it, or its sentence after it with `--sentence` (line
+    /// breaks as spaces).
     pub right: String,
 }
 
@@ -159,7 +196,72 @@ pub fn kwic_with(index: &SpeechIndex, req: &KwicRequest, options: MatchOptions) 
             lines_by_context(index, &searcher, req, &hits, limit, options)?
         }
     };
-    Ok(Kwic { term: req.term.clone(), total, docs, lines })
+    Ok(Kwic {
+        term: req.term.clone(),
+        total,
+        docs,
+        within: req.within,
+        also: if req.within.is_some() { req.terms().split_off(1) } else { Vec::new() },
+        sentence: req.sentence,
+        lines,
+    })
+}
+
+/// The occurrences of the term inside the sentences or paragraphs of `scope` that hold every
+/// term of the request, in the documents `candidates` (ascending) of one segment.
+fn scoped_spans(
+    index: &SpeechIndex,
+    seg: &tantivy::SegmentReader,
+    req: &KwicRequest,
+    scope: Scope,
+    candidates: &[tantivy::DocId],
+    options: MatchOptions,
+) -> Result<Vec<(tantivy::DocId, Vec<[u32; 2]>)>> {
+    let terms = req.terms();
+    let found = crate::search::scope::terms_in_segment(
+        seg,
+        index.fields.body,
+        scope,
+        &terms,
+        candidates,
+        options.ignore_space,
+    )?;
+    Ok(found
+        .into_iter()
+        .filter_map(|(doc, mut per_term)| {
+            let spans = per_term.swap_remove(0);
+            (!spans.is_empty()).then_some((doc, spans))
+        })
+        .collect())
+}
+
+/// The counts of the term in one segment: all of them, or with `within`, those inside the
+/// sentences or paragraphs holding every term.
+fn segment_counts(
+    index: &SpeechIndex,
+    seg: &tantivy::SegmentReader,
+    req: &KwicRequest,
+    options: MatchOptions,
+) -> Result<Arc<PhraseCounts>> {
+    let Some(scope) = req.within else { return counts_in(index, seg, &req.term, options) };
+    let mut candidates: Option<Vec<tantivy::DocId>> = None;
+    for term in req.terms() {
+        let docs = counts_in(index, seg, &term, options)?.docs.clone();
+        candidates = Some(match candidates {
+            None => docs,
+            Some(mut prev) => {
+                prev.retain(|d| docs.binary_search(d).is_ok());
+                prev
+            }
+        });
+    }
+    let candidates = candidates.unwrap_or_default();
+    let mut out = PhraseCounts::default();
+    for (doc, spans) in scoped_spans(index, seg, req, scope, &candidates, options)? {
+        out.docs.push(doc);
+        out.counts.push(u32::try_from(spans.len()).unwrap_or(u32::MAX));
+    }
+    Ok(Arc::new(out))
 }
 
 /// The occurrences of the term in each speech of one segment (counts only).
@@ -185,11 +287,29 @@ fn counts_in(
 fn occurrences_at(
     index: &SpeechIndex,
     searcher: &tantivy::Searcher,
-    term: &str,
+    req: &KwicRequest,
     options: MatchOptions,
     addrs: impl IntoIterator<Item = DocAddress>,
 ) -> Result<HashMap<DocAddress, Vec<[u32; 2]>>> {
+    let term = req.term.as_str();
     let (body, exact) = (index.fields.body, index.fields.body_exact);
+    if let Some(scope) = req.within {
+        let mut by_segment: std::collections::BTreeMap<u32, Vec<tantivy::DocId>> =
+            Default::default();
+        for addr in addrs {
+            by_segment.entry(addr.segment_ord).or_default().push(addr.doc_id);
+        }
+        let mut out = HashMap::new();
+        for (segment_ord, mut docs) in by_segment {
+            docs.sort_unstable();
+            docs.dedup();
+            let seg = searcher.segment_reader(segment_ord);
+            for (doc, spans) in scoped_spans(index, seg, req, scope, &docs, options)? {
+                out.insert(DocAddress::new(segment_ord, doc), spans);
+            }
+        }
+        return Ok(out);
+    }
     if !options.ignore_space {
         let len = fold(term).chars().count() as u32;
         let starts = find_phrase_at(searcher, exact, term, addrs)?;
@@ -226,7 +346,7 @@ fn doc_hits(
     for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
         let bitmap = selected(seg, index, req.filter.as_ref())?;
         let cols = DocColumns::open(seg)?;
-        let found = counts_in(index, seg, &req.term, options)?;
+        let found = segment_counts(index, seg, req, options)?;
         // Ids order speeches of the same date: read the segment's whole id dictionary once when
         // many speeches need one.
         let ids = if found.len() > 32 { Some(cols.ids()?) } else { None };
@@ -276,18 +396,42 @@ fn batches<T>(hits: &[T], budget: usize, count: impl Fn(&T) -> u32) -> impl Iter
 struct SpeechText {
     stored: crate::index::StoredSpeech,
     chars: Vec<char>,
+    /// With `--sentence`: the sentences of the text, in order.
+    sentences: Option<Vec<crate::analysis::sentences::Span>>,
 }
 
 impl SpeechText {
-    fn read(index: &SpeechIndex, searcher: &tantivy::Searcher, addr: DocAddress) -> Result<Self> {
+    fn read(
+        index: &SpeechIndex,
+        searcher: &tantivy::Searcher,
+        addr: DocAddress,
+        sentence: bool,
+    ) -> Result<Self> {
         let stored = index.stored(searcher, addr, true)?;
-        let chars: Vec<char> = stored.body.as_deref().unwrap_or("").chars().collect();
-        Ok(SpeechText { stored, chars })
+        let body = stored.body.as_deref().unwrap_or("");
+        let chars: Vec<char> = body.chars().collect();
+        let sentences = sentence.then(|| crate::analysis::sentences::units(body, Scope::Sentence));
+        Ok(SpeechText { stored, chars, sentences })
     }
 
     /// The context on the `side` (left or right) of the occurrence at `s` (at most the length
-    /// of the text) of `len` characters, as shown.
+    /// of the text) of `len` characters, as shown: `width` characters, or with `--sentence`
+    /// the rest of its sentence.
     fn context(&self, side: KwicSort, s: usize, len: usize, width: usize) -> String {
+        if let Some(sentences) = &self.sentences {
+            let e = (s + len).min(self.chars.len());
+            let containing = |offset: usize| {
+                let i = sentences.partition_point(|u| u.end <= offset);
+                sentences.get(i).filter(|u| u.start <= offset)
+            };
+            return if side == KwicSort::Left {
+                let from = containing(s).map_or(s, |u| u.start.min(s));
+                flat(&self.chars[from..s])
+            } else {
+                let to = containing(e.saturating_sub(1)).map_or(e, |u| u.end.max(e));
+                flat(&self.chars[e..to.min(self.chars.len())])
+            };
+        }
         if side == KwicSort::Left {
             flat(&self.chars[s.saturating_sub(width)..s])
         } else {
@@ -336,14 +480,13 @@ fn lines_by_date(
         let batch =
             batches(&hits[next..], limit - lines.len(), |h| h.count).next().unwrap_or_default();
         next += batch.len();
-        let found =
-            occurrences_at(index, searcher, &req.term, options, batch.iter().map(|h| h.addr))?;
+        let found = occurrences_at(index, searcher, req, options, batch.iter().map(|h| h.addr))?;
         for hit in batch {
             if lines.len() >= limit {
                 break;
             }
             let Some(spans) = found.get(&hit.addr) else { continue };
-            let text = SpeechText::read(index, searcher, hit.addr)?;
+            let text = SpeechText::read(index, searcher, hit.addr, req.sentence)?;
             let starts: Vec<u32> = spans.iter().map(|s| s[0]).collect();
             let paragraphs = paragraphs_at(&text.chars, &starts);
             for (&[start, end], paragraph) in spans.iter().zip(paragraphs) {
@@ -394,10 +537,10 @@ fn lines_by_context(
     in_index_order.sort_unstable_by_key(|(_, hit)| hit.addr);
     for batch in batches(&in_index_order, POSITIONS_BATCH, |(_, h)| h.count) {
         let addrs = batch.iter().map(|(_, hit)| hit.addr);
-        let found = occurrences_at(index, searcher, &req.term, options, addrs)?;
+        let found = occurrences_at(index, searcher, req, options, addrs)?;
         for &(rank, hit) in batch {
             let Some(spans) = found.get(&hit.addr) else { continue };
-            let text = SpeechText::read(index, searcher, hit.addr)?;
+            let text = SpeechText::read(index, searcher, hit.addr, req.sentence)?;
             let starts: Vec<u32> = spans.iter().map(|s| s[0]).collect();
             let paragraphs = paragraphs_at(&text.chars, &starts);
             for (nth, (&[start, end], paragraph)) in spans.iter().zip(paragraphs).enumerate() {

@@ -79,54 +79,9 @@ pub fn per_10k(count: u64, total: u64) -> f64 {
     if total == 0 { 0.0 } else { count as f64 * 10_000.0 / total as f64 }
 }
 
-/// Whether a character ends a sentence (or a line).
-pub fn is_sentence_end(c: char) -> bool {
-    matches!(c, '。' | '！' | '？' | '；' | '!' | '?' | ';' | '\n')
-}
-
-/// The sentence around the character range `[start, end)` of `chars`: from after the previous
-/// sentence end to the next one (included), whitespace trimmed, line breaks as spaces, at most
-/// about 200 characters (cut with `…` around the match when longer).
-pub fn sentence_around(chars: &[char], start: usize, end: usize) -> String {
-    const MAX: usize = 200;
-    let mut s = (0..start).rev().find(|&k| is_sentence_end(chars[k])).map_or(0, |k| k + 1);
-    let mut e = (end..chars.len())
-        .find(|&k| is_sentence_end(chars[k]))
-        .map_or(chars.len(), |k| if chars[k] == '\n' { k } else { k + 1 });
-    let mut prefix = "";
-    let mut suffix = "";
-    if e - s > MAX {
-        let half = MAX.saturating_sub(end - start) / 2;
-        if start - s > half {
-            s = start - half;
-            prefix = "…";
-        }
-        if e - end > half {
-            e = end + half;
-            suffix = "…";
-        }
-    }
-    let text: String =
-        chars[s..e].iter().map(|&c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
-    format!("{prefix}{}{suffix}", text.trim())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sentences_are_cut_at_punctuation() {
-        let chars: Vec<char> = "前一句。我们要发展新质生产力！后一句".chars().collect();
-        assert_eq!(sentence_around(&chars, 9, 14), "我们要发展新质生产力！");
-        let chars: Vec<char> = "第一行\n新质生产力\n".chars().collect();
-        assert_eq!(sentence_around(&chars, 4, 9), "新质生产力");
-        let long: Vec<char> =
-            format!("{}新质{}", "甲".repeat(300), "乙".repeat(300)).chars().collect();
-        let s = sentence_around(&long, 300, 302);
-        assert!(s.starts_with('…') && s.ends_with('…') && s.contains("新质"), "{s}");
-        assert!(s.chars().count() <= 202);
-    }
 
     #[test]
     fn term_maps_keep_order() {

@@ -20,6 +20,14 @@
 //!
 //! [`trend_with`] and [`MatchOptions::ignore_space`] count the terms ignoring whitespace
 //! ([`crate::search::spaceless`]), as `search --ignore-space` counts hits.
+//!
+//! With [`TrendRequest::within`] (`trend --within sentence|paragraph`), the terms must occur
+//! together: a term's `count` is its occurrences inside the sentences (paragraphs) that hold
+//! every term, and its `docs` the speeches with such a sentence; the first appearance shows the
+//! first such sentence. So for `trend A B --within sentence`, each term's `docs` is what
+//! `search A B --within sentence --count` gives as `total_docs`, and the terms' counts add up to
+//! its `total_hits`. Candidates come from the postings (speeches holding every term), the check
+//! from their stored texts ([`crate::search::scope`]).
 
 use std::cmp::Reverse;
 use std::collections::HashMap;
@@ -34,6 +42,7 @@ use crate::index::SpeechIndex;
 use crate::index::schema::names;
 use crate::search::Node;
 use crate::search::matcher::MatchOptions;
+use crate::search::query::Scope;
 use crate::search::snippet::{find_matches, paragraph_of};
 use crate::search::spaceless::{Equivalence, find_in_text, find_spaceless};
 use crate::{Error, Result};
@@ -119,6 +128,8 @@ pub struct TrendRequest {
     /// together (then the first in natural order), listed in natural order. Years are never
     /// cut (they run without gaps; there are at most a few thousand).
     pub limit: Option<usize>,
+    /// Count the terms only where they all occur together in one sentence or paragraph.
+    pub within: Option<Scope>,
 }
 
 /// The answer of `speechdex trend`; its JSON form is the contract of `trend --json`.
@@ -134,6 +145,9 @@ pub struct Trend {
     /// when every speech counts. First and last appearances are within this selection.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub selection: Option<String>,
+    /// With `--within`: the terms count only inside the sentences (paragraphs) holding them all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub within: Option<Scope>,
     /// Speeches selected.
     pub docs: u64,
     /// Characters of the speeches selected.
@@ -426,6 +440,48 @@ fn term_counts(
     }))
 }
 
+/// The counts of every term in one segment (same order as `terms`); with `within`, only the
+/// occurrences inside the sentences or paragraphs that hold every term.
+fn segment_counts(
+    index: &SpeechIndex,
+    seg: &tantivy::SegmentReader,
+    terms: &[String],
+    options: MatchOptions,
+    within: Option<Scope>,
+) -> Result<Vec<std::sync::Arc<crate::index::cache::PhraseCounts>>> {
+    let all = terms
+        .iter()
+        .map(|term| term_counts(index, seg, term, options))
+        .collect::<Result<Vec<_>>>()?;
+    let Some(scope) = within else { return Ok(all) };
+    // Candidates: the speeches holding every term.
+    let mut candidates: Vec<tantivy::DocId> =
+        all.first().map(|c| c.docs.clone()).unwrap_or_default();
+    for counts in &all[1..] {
+        candidates.retain(|d| counts.docs.binary_search(d).is_ok());
+    }
+    let found = crate::search::scope::terms_in_segment(
+        seg,
+        index.fields.body,
+        scope,
+        terms,
+        &candidates,
+        options.ignore_space,
+    )?;
+    Ok((0..terms.len())
+        .map(|t| {
+            let mut out = crate::index::cache::PhraseCounts::default();
+            for (doc, spans) in &found {
+                if !spans[t].is_empty() {
+                    out.docs.push(*doc);
+                    out.counts.push(u32::try_from(spans[t].len()).unwrap_or(u32::MAX));
+                }
+            }
+            std::sync::Arc::new(out)
+        })
+        .collect())
+}
+
 /// [`trend`] with options: with [`MatchOptions::ignore_space`], terms are counted ignoring
 /// whitespace.
 pub fn trend_with(index: &SpeechIndex, req: &TrendRequest, options: MatchOptions) -> Result<Trend> {
@@ -490,8 +546,8 @@ fn by_key(
             sums.chars += c;
             group_of[doc as usize] = g;
         }
-        for (t, term) in terms.iter().enumerate() {
-            let found = term_counts(index, seg, term, options)?;
+        let counts = segment_counts(index, seg, terms, options, req.within)?;
+        for (t, found) in counts.iter().enumerate() {
             for (doc, count) in found.iter() {
                 let g = group_of[doc as usize];
                 if g == usize::MAX {
@@ -562,10 +618,7 @@ fn by_speech(
             sums.docs += 1;
             sums.chars += cols.chars(doc);
         }
-        let found = terms
-            .iter()
-            .map(|term| term_counts(index, seg, term, options))
-            .collect::<Result<Vec<_>>>()?;
+        let found = segment_counts(index, seg, terms, options, req.within)?;
         // Every listed speech needs its id: read the id dictionary once when there are many.
         let ids = if found.iter().map(|f| f.len()).sum::<usize>() > 32 {
             Some(cols.ids()?)
@@ -659,12 +712,13 @@ fn finish(
     let mut first_seen = Vec::with_capacity(terms.len());
     let mut last_seen = Vec::with_capacity(terms.len());
     for (t, term) in terms.iter().enumerate() {
+        let scoped = req.within.map(|scope| (scope, terms));
         first_seen.push(match &sums.first[t] {
-            Some(seen) => Some(appearance(index, searcher, seen, Some(term), options)?),
+            Some(seen) => Some(appearance(index, searcher, seen, Some(term), scoped, options)?),
             None => None,
         });
         last_seen.push(match &sums.last[t] {
-            Some(seen) => Some(appearance(index, searcher, seen, None, options)?),
+            Some(seen) => Some(appearance(index, searcher, seen, None, scoped, options)?),
             None => None,
         });
     }
@@ -673,6 +727,7 @@ fn finish(
         by: req.by,
         metric: req.metric,
         selection: req.filter.as_ref().map(crate::search::query::to_query_string),
+        within: req.within,
         docs: sums.docs,
         chars: sums.chars,
         truncated: (out_groups.len() as u64) < groups.total,
@@ -692,12 +747,13 @@ fn named<T>(terms: &[String], values: Vec<T>) -> TermMap<T> {
 }
 
 /// Reads the speech of `seen`; with `sentence_of`, also the sentence where that term first
-/// occurs in it.
+/// occurs in it (with `scoped`, first occurs inside a sentence or paragraph holding every term).
 fn appearance(
     index: &SpeechIndex,
     searcher: &tantivy::Searcher,
     seen: &Seen,
     sentence_of: Option<&str>,
+    scoped: Option<(Scope, &[String])>,
     options: MatchOptions,
 ) -> Result<Appearance> {
     let stored = index.stored(searcher, seen.addr, sentence_of.is_some())?;
@@ -713,7 +769,18 @@ fn appearance(
         offset: None,
     };
     let first = |body: &str, term: &str| {
-        if options.ignore_space {
+        if let Some((scope, terms)) = scoped {
+            let node = Node::and(
+                terms
+                    .iter()
+                    .map(|t| Node::Phrase { text: t.clone(), span: Default::default() })
+                    .collect(),
+            );
+            let found =
+                crate::search::scope::in_text(body, scope, &node, &|_| true, options.ignore_space);
+            let k = node.positive_phrases().iter().position(|p| *p == term)?;
+            found.spans[k].first().map(|&[s, e]| (s as usize, e as usize))
+        } else if options.ignore_space {
             let found = find_in_text(body, term, Equivalence::Whitespace);
             found.first().map(|&[s, e]| (s as usize, e as usize))
         } else {
@@ -724,9 +791,51 @@ fn appearance(
         && let Some((start, end)) = first(body, term)
     {
         let chars: Vec<char> = body.chars().collect();
-        out.sentence = Some(super::select::sentence_around(&chars, start, end));
+        out.sentence = Some(sentence_around(body, &chars, start, end));
         out.paragraph = Some(paragraph_of(&chars, start));
         out.offset = Some(start);
     }
     Ok(out)
+}
+
+/// The sentence ([`crate::analysis::sentences`]) of the occurrence `[start, end)` of `body`, at
+/// most about 200 characters (cut with `…` around the occurrence when longer).
+fn sentence_around(body: &str, chars: &[char], start: usize, end: usize) -> String {
+    const MAX: usize = 200;
+    let units = crate::analysis::sentences::units(body, Scope::Sentence);
+    let unit = units.iter().find(|u| u.start <= start && start < u.end);
+    let (mut s, mut e) = unit.map_or((start, end), |u| (u.start, u.end.max(end)));
+    let (mut prefix, mut suffix) = ("", "");
+    if e - s > MAX {
+        let half = MAX.saturating_sub(end - start) / 2;
+        if start - s > half {
+            s = start - half;
+            prefix = "…";
+        }
+        if e - end > half {
+            e = end + half;
+            suffix = "…";
+        }
+    }
+    let span = crate::analysis::sentences::Span { start: s, end: e, paragraph: 0 };
+    format!("{prefix}{}{suffix}", crate::analysis::sentences::text_of(chars, &span))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sentence_of_an_occurrence_is_the_one_every_command_uses() {
+        let body = "前一句。我们要发展新质生产力！”后一句；还是后一句\n第二段";
+        let chars: Vec<char> = body.chars().collect();
+        assert_eq!(sentence_around(body, &chars, 9, 14), "我们要发展新质生产力！”");
+        assert_eq!(sentence_around(body, &chars, 17, 19), "后一句；还是后一句");
+        assert_eq!(sentence_around(body, &chars, 26, 28), "第二段");
+        let long = format!("{}新质{}", "甲".repeat(300), "乙".repeat(300));
+        let chars: Vec<char> = long.chars().collect();
+        let s = sentence_around(&long, &chars, 300, 302);
+        assert!(s.starts_with('…') && s.ends_with('…') && s.contains("新质"), "{s}");
+        assert!(s.chars().count() <= 202);
+    }
 }

@@ -1,23 +1,9 @@
 //! Cutting a speech into sentences, each with its paragraph, section heading and comparison key.
 //!
-//! **Paragraphs** are the non-empty lines of the text, numbered from 1, as `kwic` and search
-//! snippets number them (a line of whitespace is empty). A sentence's `paragraph` is the line
-//! it starts on.
-//!
-//! **Sentence ends** are `。！？；!?;` (a run of them ends one sentence, with the closing quotes
-//! and brackets that follow: `……。”` belongs to its sentence) and the end of a paragraph.
-//!
-//! **Line breaks.** A line break ends a paragraph, and so a sentence, unless the text is
-//! *hard-wrapped*: cut into lines of one fixed length wherever the length ran out, as plain-text
-//! exports and e-mails do. A text counts as hard-wrapped when it has at least 6 non-empty lines
-//! and, measured either in characters or in display columns (a CJK character is two), the most
-//! common length L of the lines at least 20 long is shared, give or take 2, by at least 40% of
-//! the non-empty lines, and at least half of those full-length lines end inside a sentence (not
-//! with `。！？；!?;：:` or a closing quote or bracket). Speeches written one paragraph per line
-//! have lines of every length and nearly all end with punctuation, so they never qualify. In a
-//! hard-wrapped text a full-length line continues on the next line unless that line is indented
-//! or is a heading; the two lines are joined without a space (with one between two Latin letters
-//! or digits).
+//! Sentences and paragraphs are those of [`crate::analysis::sentences`], the one definition
+//! every command shares: sentence ends `。！？!?` and the end of a paragraph (a non-empty line;
+//! the lines of a hard-wrapped text are joined first). A sentence's `paragraph` is the
+//! numbered paragraph (non-empty line) it starts on, as `kwic` and `show --paragraph` count.
 //!
 //! **Headings.** A paragraph starting with `一、` … `十九、` (level 1) or `（一）` / `(一)` (level 2)
 //! opens a section; a level-1 heading closes the level-2 section. A sentence's `section` is
@@ -29,9 +15,10 @@
 //! punctuation, so that `“投资于人”，` and `投资于人,` compare equal. `.` stays between digits
 //! (5.2 ≠ 52), and `%`/`‰` stay. Sentences whose key is empty (`……`) are left out.
 
-use unicode_width::UnicodeWidthStr;
-
 use crate::analysis::fold;
+use crate::analysis::sentences::{self as units, heading_level, is_end};
+
+pub use crate::analysis::sentences::is_hard_wrapped;
 
 /// One sentence of a speech.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,16 +33,6 @@ pub struct Sentence {
     pub paragraph: usize,
     /// The section headings above it (`一、… › （二）…`), if any.
     pub section: Option<String>,
-}
-
-/// A sentence-end character (not the full-width `．`, which is also a decimal point: ５．２％).
-pub fn is_end(c: char) -> bool {
-    matches!(c, '。' | '！' | '？' | '；' | '!' | '?' | ';' | '｡')
-}
-
-/// A character that closes a quotation or bracket: it stays with the sentence end before it.
-fn is_closer(c: char) -> bool {
-    matches!(c, '”' | '’' | '」' | '』' | '）' | ')' | '】' | '》' | '〉' | '"' | '\'' | '］' | ']')
 }
 
 /// Whitespace or punctuation: left out of keys and phrases.
@@ -93,93 +70,6 @@ pub fn key_of(text: &str) -> String {
     key
 }
 
-/// A line of the text: its 1-based paragraph number (0 for an empty line) and its text.
-struct Line<'a> {
-    paragraph: usize,
-    text: &'a str,
-}
-
-fn lines_of(body: &str) -> Vec<Line<'_>> {
-    let mut paragraph = 0;
-    body.split('\n')
-        .map(|l| {
-            let text = l.strip_suffix('\r').unwrap_or(l);
-            if text.trim().is_empty() {
-                Line { paragraph: 0, text }
-            } else {
-                paragraph += 1;
-                Line { paragraph, text }
-            }
-        })
-        .collect()
-}
-
-/// Whether a line ends inside a sentence (its last visible character is no sentence end,
-/// colon or closing quote/bracket).
-fn ends_mid_sentence(line: &str) -> bool {
-    line.trim_end()
-        .chars()
-        .last()
-        .is_some_and(|c| !is_end(c) && !is_closer(c) && c != '：' && c != ':')
-}
-
-/// The hard-wrap test on one measure of line length: the wrap length when the lines pass it.
-fn wrap_length(lines: &[&str], measure: impl Fn(&str) -> usize) -> Option<usize> {
-    const MIN_LINES: usize = 6;
-    if lines.len() < MIN_LINES {
-        return None;
-    }
-    let lengths: Vec<usize> = lines.iter().map(|l| measure(l.trim_end())).collect();
-    let mut counts = std::collections::BTreeMap::<usize, usize>::new();
-    for &n in lengths.iter().filter(|&&n| n >= 20) {
-        *counts.entry(n).or_default() += 1;
-    }
-    // The most common length (ties: the longer one).
-    let (&mode, _) = counts.iter().max_by_key(|&(&n, &c)| (c, n))?;
-    let full: Vec<usize> =
-        (0..lines.len()).filter(|&i| lengths[i] + 2 >= mode && lengths[i] <= mode + 2).collect();
-    let mid = full.iter().filter(|&&i| ends_mid_sentence(lines[i])).count();
-    (full.len() * 10 >= lines.len() * 4 && mid * 2 >= full.len()).then_some(mode)
-}
-
-/// A measure of line length: characters or display columns.
-type Measure = fn(&str) -> usize;
-
-/// The wrap length (in characters or columns, with the measure) when the text is hard-wrapped.
-fn hard_wrap(lines: &[Line<'_>]) -> Option<(usize, Measure)> {
-    let texts: Vec<&str> = lines.iter().filter(|l| l.paragraph > 0).map(|l| l.text).collect();
-    let chars: Measure = |s| s.chars().count();
-    let columns: Measure = |s| s.width();
-    wrap_length(&texts, chars)
-        .map(|n| (n, chars))
-        .or_else(|| wrap_length(&texts, columns).map(|n| (n, columns)))
-}
-
-/// Whether `body` is hard-wrapped (see the module documentation).
-pub fn is_hard_wrapped(body: &str) -> bool {
-    hard_wrap(&lines_of(body)).is_some()
-}
-
-/// Heading level of a paragraph: 1 for `一、`, 2 for `（一）`.
-fn heading_level(text: &str) -> Option<u8> {
-    const NUMERALS: &str = "一二三四五六七八九十百零〇";
-    let t = text.trim_start();
-    let numeral_run = |s: &str| s.chars().take_while(|c| NUMERALS.contains(*c)).count();
-    let n = numeral_run(t);
-    if n > 0 && t.chars().nth(n) == Some('、') {
-        return Some(1);
-    }
-    let mut it = t.chars();
-    if matches!(it.next(), Some('（' | '(')) {
-        let rest = it.as_str();
-        let n = numeral_run(rest);
-        if n > 0 && matches!(rest.chars().nth(n), Some('）' | ')')) {
-            return Some(2);
-        }
-    }
-    None
-}
-
 /// The label of a heading: its first sentence without the end punctuation, at most 30
 /// characters.
 fn heading_label(text: &str) -> String {
@@ -194,62 +84,16 @@ fn heading_label(text: &str) -> String {
     }
 }
 
-/// A logical paragraph: its text and, for each character, the paragraph (line) it is on.
-struct Block {
-    text: String,
-    lines: Vec<usize>,
-}
-
-impl Block {
-    fn push_line(&mut self, text: &str, paragraph: usize) {
-        let text = if self.text.is_empty() { text.trim_start() } else { text };
-        let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-        if latin(self.text.chars().last()) && latin(text.chars().next()) {
-            self.text.push(' ');
-            self.lines.push(paragraph);
-        }
-        for c in text.trim_end().chars() {
-            self.text.push(c);
-            self.lines.push(paragraph);
-        }
-    }
-}
-
-/// The logical paragraphs: one per non-empty line, or joined lines in a hard-wrapped text.
-fn blocks(lines: &[Line<'_>]) -> Vec<Block> {
-    let wrap = hard_wrap(lines);
-    let mut out: Vec<Block> = Vec::new();
-    let mut open = false; // whether the last block continues on the next line
-    for line in lines {
-        if line.paragraph == 0 {
-            open = false;
-            continue;
-        }
-        let indented = line.text.starts_with(char::is_whitespace);
-        match out.last_mut() {
-            Some(block) if open && !indented && heading_level(line.text).is_none() => {
-                block.push_line(line.text, line.paragraph);
-            }
-            _ => {
-                let mut block = Block { text: String::new(), lines: Vec::new() };
-                block.push_line(line.text, line.paragraph);
-                out.push(block);
-            }
-        }
-        open = wrap.is_some_and(|(n, measure)| measure(line.text.trim_end()) + 2 >= n);
-    }
-    out
-}
-
 /// Cuts `body` (the `doc`-th text of its side) into sentences, in order.
 pub fn split(body: &str, doc: usize) -> Vec<Sentence> {
-    let lines = lines_of(body);
+    let chars: Vec<char> = body.chars().collect();
     let mut out = Vec::new();
     let (mut level1, mut level2): (Option<String>, Option<String>) = (None, None);
-    for block in blocks(&lines) {
-        match heading_level(&block.text) {
-            Some(1) => (level1, level2) = (Some(heading_label(&block.text)), None),
-            Some(_) => level2 = Some(heading_label(&block.text)),
+    for paragraph in units::paragraphs(body) {
+        let text = units::text_of(&chars, &paragraph.span);
+        match heading_level(&text) {
+            Some(1) => (level1, level2) = (Some(heading_label(&text)), None),
+            Some(_) => level2 = Some(heading_label(&text)),
             None => {}
         }
         let section = match (&level1, &level2) {
@@ -257,48 +101,22 @@ pub fn split(body: &str, doc: usize) -> Vec<Sentence> {
             (Some(a), None) => Some(a.clone()),
             (None, b) => b.clone(),
         };
-        let chars: Vec<char> = block.text.chars().collect();
-        let mut start = 0;
-        let mut i = 0;
-        while i < chars.len() {
-            if is_end(chars[i]) {
-                while i < chars.len() && (is_end(chars[i]) || is_closer(chars[i])) {
-                    i += 1;
-                }
-                push_sentence(&mut out, &chars, start, i, &block.lines, doc, &section);
-                start = i;
-            } else {
-                i += 1;
+        for span in &paragraph.sentences {
+            let text = units::text_of(&chars, span);
+            let key = key_of(&text);
+            if key.is_empty() {
+                continue;
             }
+            out.push(Sentence {
+                text,
+                key,
+                doc,
+                paragraph: span.paragraph,
+                section: section.clone(),
+            });
         }
-        push_sentence(&mut out, &chars, start, chars.len(), &block.lines, doc, &section);
     }
     out
-}
-
-fn push_sentence(
-    out: &mut Vec<Sentence>,
-    chars: &[char],
-    start: usize,
-    end: usize,
-    lines: &[usize],
-    doc: usize,
-    section: &Option<String>,
-) {
-    let raw: String = chars[start..end].iter().collect();
-    let text = raw.trim();
-    let key = key_of(text);
-    if key.is_empty() {
-        return;
-    }
-    let lead = raw.chars().take_while(|c| c.is_whitespace()).count();
-    out.push(Sentence {
-        text: text.to_string(),
-        key,
-        doc,
-        paragraph: lines.get(start + lead).copied().unwrap_or(1),
-        section: section.clone(),
-    });
 }
 
 #[cfg(test)]
@@ -313,7 +131,7 @@ mod tests {
     fn sentences_end_at_punctuation_with_their_closing_quotes() {
         assert_eq!(
             texts("他说：“要投资于人。”我们同意！对吗？是的；好\n下一段"),
-            ["他说：“要投资于人。”", "我们同意！", "对吗？", "是的；", "好", "下一段"]
+            ["他说：“要投资于人。”", "我们同意！", "对吗？", "是的；好", "下一段"]
         );
         assert_eq!(texts("真的吗？！是。。"), ["真的吗？！", "是。。"]);
         assert_eq!(texts("增长５．２％。"), ["增长５．２％。"]);
