@@ -925,36 +925,36 @@
     }
     const where = (side, para, section, id) => [el('span', { text: `${side}¶${para}` }),
       section ? el('span', { text: section }) : null, several ? el('span', { text: id }) : null];
-    const items = [
-      ...d.changed.map((c) => [c.order, el('li', { class: 'changed' },
+    // Built when shown: a long diff lists thousands of sentences.
+    diffItems = [
+      ...d.changed.map((c) => [c.order, 'changed', () => el('li', { class: 'changed' },
         el('div', { class: 'where' }, el('span', { class: 'kind', text: '改写' }),
           el('span', { text: `甲¶${c.paragraph_old} → 乙¶${c.paragraph_new}` }),
           c.section_new ? el('span', { text: c.section_new }) : null,
           several ? el('span', { text: c.id_new }) : null,
           el('span', { text: `相似度 ${Math.round(c.similarity * 100)}%` })),
         el('p', { class: 'text' }, markedUp(c.marks)))]),
-      ...d.removed.map((s) => [s.order, el('li', { class: 'removed' },
+      ...d.removed.map((s) => [s.order, 'removed', () => el('li', { class: 'removed' },
         el('div', { class: 'where' }, el('span', { class: 'kind', text: '删去' }), where('甲', s.paragraph, s.section, s.id)),
         el('p', { class: 'text' }, deleted(s.text)))]),
-      ...d.added.map((s) => [s.order, el('li', { class: 'added' },
+      ...d.added.map((s) => [s.order, 'added', () => el('li', { class: 'added' },
         el('div', { class: 'where' }, el('span', { class: 'kind', text: '新增' }), where('乙', s.paragraph, s.section, s.id)),
         el('p', { class: 'text' }, inserted(s.text)))]),
-    ].sort((x, y) => x[0] - y[0]).map((x) => x[1]);
-    $('#diff-changes').replaceChildren(...items);
-    applyDiffFilter();
+    ].sort((x, y) => x[0] - y[0]);
+    showChanges();
     const table = (id, title, phrases, total) => {
       const body = el('tbody');
-      const rows = phrases.map((p) => el('tr', {},
+      const row = (p) => el('tr', {},
         el('td', {}, el('a', { href: hashFor('kwic', { term: p.phrase }), text: p.phrase })),
-        el('td', { text: fmt(p.count_a) }), el('td', { text: fmt(p.count_b) }), el('td', { text: fmtRate(p.g2) })));
-      body.append(...rows.slice(0, PHRASE_ROWS));
+        el('td', { text: fmt(p.count_a) }), el('td', { text: fmt(p.count_b) }), el('td', { text: fmtRate(p.g2) }));
+      body.append(...phrases.slice(0, PHRASE_ROWS).map(row));
       const box = el('div', { id },
         el('h2', { text: `${title}（${fmt(total)}）` }),
         el('div', { class: 'table-wrap' }, el('table', { class: 'data' },
           el('thead', {}, el('tr', {}, ['提法', '甲', '乙', 'G²'].map((h) => el('th', { scope: 'col', text: h })))), body)));
-      if (rows.length > PHRASE_ROWS) {
-        const more = el('button', { type: 'button', class: 'more', text: `显示全部 ${fmt(rows.length)} 条` });
-        more.addEventListener('click', () => { body.append(...rows.slice(PHRASE_ROWS)); more.remove(); });
+      if (phrases.length > PHRASE_ROWS) {
+        const more = el('button', { type: 'button', class: 'more', text: `显示全部 ${fmt(phrases.length)} 条` });
+        more.addEventListener('click', () => { body.append(...phrases.slice(PHRASE_ROWS).map(row)); more.remove(); });
         box.append(more);
       }
       return box;
@@ -965,10 +965,26 @@
     out.hidden = false;
   }
 
-  function applyDiffFilter() {
+  const CHANGES_SHOWN = 200;
+  let diffItems = [];
+
+  /** The changes of the kind chosen under 显示, the first CHANGES_SHOWN, then more on demand. */
+  function showChanges() {
     const checked = $('#diff-show input:checked');
-    const show = checked ? checked.value : 'all';
-    $('#diff-changes').className = 'changes' + (show === 'all' ? '' : ' only-' + show);
+    const kind = checked ? checked.value : 'all';
+    const items = diffItems.filter((x) => kind === 'all' || x[1] === kind);
+    const list = $('#diff-changes');
+    const more = $('#diff-more');
+    let shown = 0;
+    const next = () => {
+      list.append(...items.slice(shown, shown + CHANGES_SHOWN).map((x) => x[2]()));
+      shown = Math.min(items.length, shown + CHANGES_SHOWN);
+      more.hidden = shown >= items.length;
+      more.textContent = `显示更多（还有 ${fmt(items.length - shown)} 处）`;
+    };
+    list.replaceChildren();
+    more.onclick = next;
+    next();
   }
 
   // ---------------------------------------------------------------- verify view (核对引文)
@@ -1177,7 +1193,7 @@
       }
       go(hashFor('diff', v));
     });
-    for (const r of $$('#diff-show input')) r.addEventListener('change', applyDiffFilter);
+    for (const r of $$('#diff-show input')) r.addEventListener('change', showChanges);
     const verifyForm = $('#verify-form');
     verifyForm.addEventListener('submit', (e) => {
       e.preventDefault();

@@ -237,6 +237,12 @@ fn diff_tab(b: &Session<'_>, base: &str, id_2024: &str, id_2025: &str) {
     assert_eq!(styles, serde_json::json!(["line-through", "underline", "［删去］", "［新增］"]));
     let kinds = b.js("return ['changed', 'removed', 'added'].map(k => document.querySelectorAll('#diff-changes li.' + k).length)");
     assert!(kinds.as_array().unwrap().iter().all(|n| n.as_u64().unwrap() > 0), "{kinds}");
+    // 891 changes: the first 200 listed, more on demand.
+    let listed =
+        || b.js("return document.querySelectorAll('#diff-changes li').length").as_u64().unwrap();
+    assert_eq!(listed(), 200);
+    b.click("#diff-more");
+    assert_eq!(listed(), 400);
     let where_ = b.js("return document.querySelector('#diff-changes li.added .where').textContent");
     assert!(where_.as_str().unwrap().contains("乙¶"), "paragraph shown: {where_}");
     // The new formulations: 投资于人 among them once every row is shown.
