@@ -201,6 +201,8 @@ fn the_page_in_chromium() {
     save(&b.screenshot(), "screenshot-phone.png");
     b.resize(1280, 900);
 
+    untrusted_text_stays_text(&b, dir.path());
+
     // Diff and verify, on the shared corpus (its national reports and resolutions).
     if let Some(sh) = shared() {
         let server = Server::start(&sh.index());
@@ -347,4 +349,45 @@ fn verify_tab(b: &Session<'_>, base: &str) {
     );
     assert!(status.as_str().unwrap().starts_with("未找到原文"), "{status}");
     assert_eq!(b.js("return document.querySelectorAll('#verify-out li').length"), 0);
+}
+
+/// Titles and texts are data: markup in them is shown as text in the diff and verify tabs.
+fn untrusted_text_stays_text(b: &Session<'_>, dir: &Path) {
+    let corpus = dir.join("hostile");
+    let evil = "<img src=x onerror=\"window.__xss=1\">";
+    crate::common::write_files(
+        &corpus,
+        &[
+            (
+                "a.txt",
+                format!("---\ntitle: 旧稿{evil}\n---\n一、总体要求\n今年要稳住经济大盘。{evil}防范化解风险。\n")
+                    .as_bytes(),
+            ),
+            (
+                "b.txt",
+                format!("---\ntitle: 新稿<script>window.__xss=1</script>\n---\n一、总体要求\n今年要稳住经济基本盘。{evil}防范化解风险。\n")
+                    .as_bytes(),
+            ),
+        ],
+    );
+    let index = dir.join("hostile-index");
+    crate::common::index_corpus(&corpus, &index);
+    let server = Server::start(&index);
+    let base = &server.base;
+    b.goto(&format!("{base}/#/diff?a=a.txt&b=b.txt"));
+    let summary = b.wait(
+        "the hostile diff",
+        "return document.querySelectorAll('#diff-changes li').length && document.querySelector('#diff-summary').textContent",
+    );
+    assert!(summary.as_str().unwrap().contains("新稿<script>window.__xss=1</script>"), "{summary}");
+    b.goto(&format!("{base}/#/verify?q={}", enc("稳住经济大盘")));
+    let shown = b.wait(
+        "the hostile passage",
+        "const li = document.querySelector('#verify-out li.exact'); return li && li.textContent",
+    );
+    assert!(shown.as_str().unwrap().contains("旧稿<img src=x"), "{shown}");
+    let injected = b.js(
+        "return [window.__xss === undefined, document.querySelectorAll('main img, main script').length]",
+    );
+    assert_eq!(injected, serde_json::json!([true, 0]), "markup from the files stays text");
 }
