@@ -729,13 +729,14 @@ pub(super) async fn diff(
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let run = async {
-        let own = ["a", "b", "qa", "qb", "min_similarity", "limit", "format"];
+        let own = ["a", "b", "qa", "qb", "min_similarity", "limit", "phrases", "format"];
         let p = Params::new(q, &own)?;
         let answer = Answer::from_params(&p, "diff.csv")?;
         let limit = p.int_opt("limit", 1, MAX_DIFF_LIST)?;
+        let phrases = p.int_opt("phrases", 1, MAX_DIFF_LIST)?;
         let options = DiffOptions {
             sentence_limit: Some(limit.unwrap_or(MAX_DIFF_LIST)),
-            phrase_limit: limit.unwrap_or(DiffOptions::default().phrase_limit),
+            phrase_limit: phrases.or(limit).unwrap_or(DiffOptions::default().phrase_limit),
             min_similarity: p.float("min_similarity", 0.0, 2.0, DEFAULT_MIN_SIMILARITY)?,
         };
         let req =

@@ -16,7 +16,7 @@
 //! | `GET /api/trend` | `terms`, `by`, `metric`, `limit`, `where`, filters | [`speechdex::stats::trend::Trend`], as `trend --json` |
 //! | `GET /api/kwic` | `term`, `width`, `limit`, `sort`, `where`, filters | [`speechdex::stats::kwic::Kwic`], as `kwic --json` |
 //! | `GET /api/compare` | `a` or `a_id`, `b` or `b_id`, `terms`, `limit` | [`speechdex::stats::compare::Comparison`], as `compare --json` |
-//! | `GET /api/diff` | `a` or `qa`, `b` or `qb`, `min_similarity`, `limit`, `format` | [`speechdex::stats::diff::SpeechDiff`], as `diff --json`; with `format=csv`, the rows of `diff --csv --bom` (a download, `diff.csv`) |
+//! | `GET /api/diff` | `a` or `qa`, `b` or `qb`, `min_similarity`, `limit`, `phrases`, `format` | [`speechdex::stats::diff::SpeechDiff`], as `diff --json`; with `format=csv`, the rows of `diff --csv --bom` (a download, `diff.csv`) |
 //! | `GET /api/verify` | `q`, `limit`, `max_exact`, `context`, `max_distance` | [`speechdex::search::verify::VerifyResult`], as `verify --json` (also when nothing is found: `exact` and `near` empty) |
 //!
 //! ## Parameters
@@ -54,6 +54,8 @@
 //!   (413 beyond). `min_similarity`: 0–2, default 0.5 (above 1: no changed pairs).
 //!   `limit`: entries per list (sentences and phrases), 1–[`MAX_DIFF_LIST`]; without it, at
 //!   most [`MAX_DIFF_LIST`] sentences per list and 25 phrases (`totals` counts them all).
+//!   `phrases`: phrases per list, 1–[`MAX_DIFF_LIST`], instead of `limit` (the web page asks for
+//!   every sentence and a few phrases, and for every phrase only when they are shown).
 //! * `q` (verify): the quotation, required (whitespace and line breaks are ignored).
 //!   `limit`: near matches, 1–100, default 5. `max_exact`: exact matches listed,
 //!   1–[`MAX_VERIFY_EXACT`], default 100 (`exact_total` counts all). `context`: characters on

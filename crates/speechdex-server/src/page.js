@@ -867,6 +867,7 @@
     const req = sets ? { qa, qb } : { a, b };
     req.min_similarity = get('min_similarity');
     req.limit = DIFF_LIST;
+    req.phrases = PHRASE_ROWS; // every phrase only when asked for (a smaller answer)
     let d;
     try {
       d = await api('/api/diff', req);
@@ -912,7 +913,7 @@
       ? '两稿逐句相同（不计空白和标点），没有变化。'
       : `共 ${fmt(t.changed + t.removed + t.added)} 处变化。`);
     const csv = new URLSearchParams();
-    for (const [k, v] of Object.entries({ ...req, format: 'csv' })) if (String(v).trim()) csv.set(k, String(v).trim());
+    for (const [k, v] of Object.entries({ ...req, phrases: DIFF_LIST, format: 'csv' })) if (String(v).trim()) csv.set(k, String(v).trim());
     status.append(' ', el('a', { id: 'diff-csv', class: 'download', href: '/api/diff?' + csv.toString(), download: 'diff.csv', text: '下载 CSV' }));
     const listed = d.changed.length + d.removed.length + d.added.length;
     $('#diff-summary').replaceChildren(diffSide('旧稿（甲）', d.a), diffSide('新稿（乙）', d.b),
@@ -942,7 +943,7 @@
         el('p', { class: 'text' }, inserted(s.text)))]),
     ].sort((x, y) => x[0] - y[0]);
     showChanges();
-    const table = (id, title, phrases, total) => {
+    const table = (id, title, phrases, total, key) => {
       const body = el('tbody');
       const row = (p) => el('tr', {},
         el('td', {}, el('a', { href: hashFor('kwic', { term: p.phrase }), text: p.phrase })),
@@ -952,16 +953,30 @@
         el('h2', { text: `${title}（${fmt(total)}）` }),
         el('div', { class: 'table-wrap' }, el('table', { class: 'data' },
           el('thead', {}, el('tr', {}, ['提法', '甲', '乙', 'G²'].map((h) => el('th', { scope: 'col', text: h })))), body)));
-      if (phrases.length > PHRASE_ROWS) {
-        const more = el('button', { type: 'button', class: 'more', text: `显示全部 ${fmt(phrases.length)} 条` });
-        more.addEventListener('click', () => { body.append(...phrases.slice(PHRASE_ROWS).map(row)); more.remove(); });
+      if (total > phrases.length) {
+        const all = Math.min(total, DIFF_LIST);
+        const more = el('button', { type: 'button', class: 'more', text: `显示全部 ${fmt(all)} 条` + (all < total ? `（共 ${fmt(total)} 条）` : '') });
+        more.addEventListener('click', async () => {
+          more.disabled = true;
+          more.textContent = '载入中…';
+          let every;
+          try {
+            every = await api('/api/diff', { ...req, limit: 1, phrases: DIFF_LIST });
+          } catch (err) {
+            showError($('#diff-status'), err);
+            more.remove();
+            return;
+          }
+          body.append(...every[key].slice(phrases.length).map(row));
+          more.remove();
+        });
         box.append(more);
       }
       return box;
     };
     $('#diff-phrases').replaceChildren(
-      table('diff-new', '新出现的提法（乙有甲无）', d.new_phrases, t.new_phrases),
-      table('diff-dropped', '不再出现的提法（甲有乙无）', d.dropped_phrases, t.dropped_phrases));
+      table('diff-new', '新出现的提法（乙有甲无）', d.new_phrases, t.new_phrases, 'new_phrases'),
+      table('diff-dropped', '不再出现的提法（甲有乙无）', d.dropped_phrases, t.dropped_phrases, 'dropped_phrases'));
     out.hidden = false;
   }
 

@@ -248,9 +248,17 @@ fn diff_tab(b: &Session<'_>, base: &str, id_2024: &str, id_2025: &str) {
     let where_ = b.js("return document.querySelector('#diff-changes li.added .where').textContent");
     assert!(where_.as_str().unwrap().contains("乙¶"), "paragraph shown: {where_}");
     // The new formulations: 投资于人 among them once every row is shown.
+    let rows = b.js("return document.querySelectorAll('#diff-new tbody tr').length");
+    assert_eq!(rows, 50, "the first 50 phrases");
     b.click("#diff-new button.more");
-    let new = b.js("return Array.from(document.querySelectorAll('#diff-new tbody td:first-child')).map(td => td.textContent)");
-    assert!(new.as_array().unwrap().iter().any(|p| p == "投资于人"), "投资于人 is new in 2025");
+    let new = b.wait(
+        "every new phrase",
+        "return !document.querySelector('#diff-new button.more') && \
+           Array.from(document.querySelectorAll('#diff-new tbody td:first-child')).map(td => td.textContent)",
+    );
+    let new = new.as_array().unwrap();
+    assert!(new.len() > 1000, "{} new phrases", new.len());
+    assert!(new.iter().any(|p| p == "投资于人"), "投资于人 is new in 2025");
     let dropped =
         b.js("return Array.from(document.querySelectorAll('#diff-dropped tbody tr')).length");
     assert!(dropped.as_u64().unwrap() >= 25, "{dropped}");

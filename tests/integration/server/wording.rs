@@ -127,6 +127,13 @@ fn diff_endpoint_on_the_national_reports() {
     assert_eq!(short["new_phrases"].as_array().unwrap().len(), 25);
     assert_eq!(short["added"], d["added"]);
     assert_eq!(short["totals"], d["totals"]);
+    let few = s.ok(&format!("/api/diff?a={a}&b={b}&phrases=3"));
+    assert_eq!(few["dropped_phrases"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        few["dropped_phrases"].as_array().unwrap()[..],
+        d["dropped_phrases"].as_array().unwrap()[..3]
+    );
+    assert_eq!(few["removed"], d["removed"], "phrases does not cut the sentences");
     let limited = s.ok(&format!("/api/diff?a={a}&b={b}&limit=3&min_similarity=0.8"));
     assert_eq!(limited["changed"].as_array().unwrap().len(), 3);
     assert_eq!(limited["min_similarity"], 0.8);
@@ -182,6 +189,7 @@ fn diff_endpoint_sets_limits_and_errors() {
         (format!("/api/diff?a={a}&qb={}", enc("(year:2025")), "qb"),
         (format!("/api/diff?a={a}&b={a}&limit=0"), "limit"),
         (format!("/api/diff?a={a}&b={a}&limit=2001"), "limit"),
+        (format!("/api/diff?a={a}&b={a}&phrases=0"), "phrases"),
         (format!("/api/diff?a={a}&b={a}&min_similarity=x"), "min_similarity"),
         (format!("/api/diff?a={a}&b={a}&min_similarity=3"), "min_similarity"),
         (format!("/api/diff?a={a}&b={a}&format=xml"), "format"),
