@@ -119,10 +119,11 @@
 //! comparisons of the whole corpus running (jieba's dictionary, about 40 MB, and 40 MB per
 //! comparison). A diff reads both its sides whole, about 100 bytes per character: diffs in
 //! progress share a budget of [`MAX_DIFF_CHARS`] characters, and one that does not fit waits
-//! its turn (without holding a job; the request timeout counts) — so diffs add at most about
-//! 90 MB whatever the number of cores (a diff of 888,000 characters, 2026's provincial reports
-//! against 1954–1990's national ones: 4 s, 138 MB peak for the whole server; two at once,
-//! before the budget: 234 MB). docs/reliability.md ("Server limits") has the figures and
+//! its turn (without holding a job; the request timeout counts), so that memory does not grow
+//! with the number of cores. A diff of 888,000 characters (2026's provincial reports against
+//! 1954–1990's national ones) takes 4–6 s on 2 cores; the whole server peaked at 138 MB for
+//! one, and at 194 MB for two sent together (the second waited; 234 MB when both ran at
+//! once, without the budget). docs/reliability.md ("Server limits") has the figures and
 //! `scripts/server-limits.sh` the hostile sequence.
 //!
 //! # Live rebuilds

@@ -68,6 +68,18 @@ fn the_page_in_chromium() {
     assert_eq!(b.js("return document.querySelectorAll('#results li').length"), 8);
     let hash = b.js("return decodeURIComponent(location.hash)");
     assert!(hash.as_str().unwrap().contains("q=新质生产力"), "state is in the hash: {hash}");
+    // The results as CSV (issue 16): the link downloads a BOM, a header with url and kind.
+    let csv = b.wait(
+        "the CSV download",
+        "const a = document.querySelector('#search-csv'); return a && fetch(a.href).then(r => \
+           r.arrayBuffer()).then(buf => [a.getAttribute('download'), \
+           Array.from(new Uint8Array(buf.slice(0, 3))), new TextDecoder().decode(buf)])",
+    );
+    assert_eq!(csv[0], "search.csv");
+    assert_eq!(csv[1], serde_json::json!([0xEF, 0xBB, 0xBF]), "a BOM for Excel");
+    let header = csv[2].as_str().unwrap().lines().next().unwrap().to_string();
+    assert!(header.contains(",url") && header.contains(",kind"), "{header}");
+    assert_eq!(csv[2].as_str().unwrap().lines().count(), 9, "a header and 8 speeches");
     let first_title = b.js("return document.querySelector('.result-link').textContent");
     b.js("document.activeElement.blur(); window.scrollTo(0, 0); return 1");
     save(&b.screenshot(), "screenshot-search.png");
