@@ -19,6 +19,7 @@ use super::{
 };
 use speechdex::Choice;
 use speechdex::index::SpeechIndex;
+use speechdex::index::columns::DocColumns;
 use speechdex::search::show::{ShowRequest, show};
 use speechdex::search::verify::{VerifyRequest, verify as verify_quote};
 use speechdex::search::{Filters, Node, SearchRequest, SearchResults, SortOrder, query};
@@ -663,13 +664,14 @@ fn diff_side(p: &Params, id: &str, query: &str) -> Result<Side, ApiError> {
 /// reading any text); 404 for an unknown id, 400 for a query that selects nothing.
 fn side_chars(index: &SpeechIndex, side: &Side, parameter: &str) -> Result<u64, ApiError> {
     let searcher = index.searcher();
-    let chars_of = |addr: tantivy::DocAddress| -> Result<u64, ApiError> {
-        let seg = searcher.segment_reader(addr.segment_ord);
-        let column = seg
-            .fast_fields()
-            .u64(speechdex::index::schema::names::CHARS)
-            .map_err(|e| ApiError::from_lib(e.into(), None))?;
-        Ok(column.first(addr.doc_id).unwrap_or(0))
+    let mut columns: Vec<Option<DocColumns>> = Vec::new();
+    let mut chars_of = |addr: tantivy::DocAddress| -> Result<u64, ApiError> {
+        let seg = addr.segment_ord as usize;
+        columns.resize_with(columns.len().max(seg + 1), || None);
+        if columns[seg].is_none() {
+            columns[seg] = Some(DocColumns::open(searcher.segment_reader(addr.segment_ord))?);
+        }
+        Ok(columns[seg].as_ref().map_or(0, |c| c.chars(addr.doc_id)))
     };
     match side {
         Side::Speech(id) => {
