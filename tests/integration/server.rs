@@ -1,9 +1,10 @@
 //! `speechdex serve`: the real binary on an ephemeral port, over an index of the sample corpus.
-//! Every endpoint, the error codes, the limits, a rebuild under load, and (in [`browser`]) the
-//! web page in headless Chromium.
+//! Every endpoint, the error codes, the limits, a rebuild under load, diff and verify on the
+//! shared corpus ([`wording`]), and (in [`browser`]) the web page in headless Chromium.
 
 mod browser;
 mod webdriver;
+mod wording;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

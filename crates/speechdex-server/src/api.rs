@@ -14,13 +14,17 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::live::generation_name;
 use super::{
-    AppState, MAX_KWIC_LINES, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, MAX_TERMS, MAX_TREND_GROUPS,
+    AppState, MAX_DIFF_CHARS, MAX_DIFF_LIST, MAX_KWIC_LINES, MAX_LIMIT, MAX_OFFSET,
+    MAX_QUERY_CHARS, MAX_TERMS, MAX_TREND_GROUPS, MAX_VERIFY_EXACT,
 };
 use speechdex::Choice;
 use speechdex::index::SpeechIndex;
+use speechdex::index::columns::DocColumns;
 use speechdex::search::show::{ShowRequest, show};
+use speechdex::search::verify::{VerifyRequest, verify as verify_quote};
 use speechdex::search::{Filters, Node, SearchRequest, SearchResults, SortOrder, query};
 use speechdex::stats::compare::{CompareRequest, Side};
+use speechdex::stats::diff::{DEFAULT_MIN_SIMILARITY, DiffOptions, DiffRequest, SpeechDiff};
 use speechdex::stats::kwic::{KwicRequest, KwicSort};
 use speechdex::stats::trend::{DEFAULT_GROUP_LIMIT, GroupBy, Metric, TrendRequest};
 
@@ -112,9 +116,22 @@ where
 enum Answer {
     /// JSON, as the commands' `--json`.
     Json,
-    /// Search results as CSV with a BOM (Excel reads it as UTF-8), as `search --csv --bom`,
-    /// offered as a download.
-    SearchCsv,
+    /// CSV with a BOM (Excel reads it as UTF-8), as the command's `--csv --bom`, offered as a
+    /// download with this file name.
+    Csv(&'static str),
+}
+
+impl Answer {
+    /// The `format` parameter: `json` (default) or `csv` (a download named `file`).
+    fn from_params(p: &Params, file: &'static str) -> Result<Answer, ApiError> {
+        match p.text("format")?.as_deref() {
+            None | Some("json") => Ok(Answer::Json),
+            Some("csv") => Ok(Answer::Csv(file)),
+            Some(other) => {
+                Err(ApiError::bad("format", format!("format={other:?}: give json or csv")))
+            }
+        }
+    }
 }
 
 /// [`blocking`], with the answer written by `write` and sent as `answer`.
@@ -150,15 +167,15 @@ where
                     headers
                         .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
                 }
-                Answer::SearchCsv => {
+                Answer::Csv(file) => {
                     headers.insert(
                         header::CONTENT_TYPE,
                         HeaderValue::from_static("text/csv; charset=utf-8"),
                     );
-                    headers.insert(
-                        header::CONTENT_DISPOSITION,
-                        HeaderValue::from_static("attachment; filename=\"search.csv\""),
-                    );
+                    let disposition = format!("attachment; filename=\"{file}\"");
+                    if let Ok(value) = HeaderValue::from_str(&disposition) {
+                        headers.insert(header::CONTENT_DISPOSITION, value);
+                    }
                 }
             }
             Ok(response)
@@ -176,6 +193,28 @@ where
     }
 }
 
+/// Runs `f` on the blocking pool against the index being served, as one of the `max_jobs`,
+/// and returns its value (for work done before an answer's own job).
+async fn on_index<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&SpeechIndex) -> Result<T, ApiError> + Send + 'static,
+{
+    let permit = state.jobs.clone().acquire_owned().await.map_err(|_| {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is shutting down")
+    })?;
+    let index = state.live.current();
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        f(&index)
+    })
+    .await
+    .unwrap_or_else(|join| {
+        (state.log)(&format!("error: a request's job failed: {join}"));
+        Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))
+    })
+}
+
 /// An answer as JSON.
 fn json_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
     serde_json::to_vec(value)
@@ -184,12 +223,22 @@ fn json_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
 
 /// Search results as CSV with a BOM, as `search --csv --bom` writes them.
 fn search_csv(results: &SearchResults) -> Result<Vec<u8>, ApiError> {
+    csv_bytes(|out| speechdex::output::csv::search_results(out, results, false))
+}
+
+/// A diff as CSV with a BOM, as `diff --csv --bom` writes it (one row per listed entry).
+fn diff_csv(d: &SpeechDiff) -> Result<Vec<u8>, ApiError> {
+    csv_bytes(|out| speechdex::output::csv::write_rows(out, speechdex::output::diff::diff_rows(d)))
+}
+
+/// A BOM and the CSV that `write` writes.
+fn csv_bytes(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<Vec<u8>, ApiError> {
     let mut out = Vec::new();
-    speechdex::output::csv::start(&mut out, true)
-        .and_then(|()| speechdex::output::csv::search_results(&mut out, results, false))
-        .map_err(|e| {
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("writing CSV: {e}"))
-        })?;
+    speechdex::output::csv::start(&mut out, true).and_then(|()| write(&mut out)).map_err(|e| {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("writing CSV: {e}"))
+    })?;
     Ok(out)
 }
 
@@ -317,6 +366,24 @@ impl Params {
         }
     }
 
+    /// An integer in `min..=max`, `None` when missing or blank.
+    fn int_opt(&self, name: &str, min: usize, max: usize) -> Result<Option<usize>, ApiError> {
+        match self.raw(name).map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(_) => self.int(name, min, max, min).map(Some),
+        }
+    }
+
+    /// A number in `min..=max`, `default` when missing or blank.
+    fn float(&self, name: &str, min: f64, max: f64, default: f64) -> Result<f64, ApiError> {
+        match self.raw(name).map(str::trim) {
+            None | Some("") => Ok(default),
+            Some(v) => v.parse::<f64>().ok().filter(|n| (min..=max).contains(n)).ok_or_else(|| {
+                ApiError::bad(name, format!("{name}={v:?}: give a number from {min} to {max}"))
+            }),
+        }
+    }
+
     /// A 4-digit year, if given.
     fn year(&self, name: &str) -> Result<Option<i32>, ApiError> {
         match self.raw(name).map(str::trim) {
@@ -438,13 +505,7 @@ pub(super) async fn search(
     let run = async {
         let own = ["q", "limit", "offset", "sort", "snippets", "width", "format", "within"];
         let p = Params::new(q, &known(&own, true))?;
-        let answer = match p.text("format")?.as_deref() {
-            None | Some("json") => Answer::Json,
-            Some("csv") => Answer::SearchCsv,
-            Some(other) => {
-                return Err(ApiError::bad("format", format!("format={other:?}: give json or csv")));
-            }
-        };
+        let answer = Answer::from_params(&p, "search.csv")?;
         let text = p.text("q")?.unwrap_or_default();
         let node = p.query("q")?.unwrap_or(Node::And(Vec::new()));
         let mut node = query::with_filters(node, &p.filters()?);
@@ -459,7 +520,7 @@ pub(super) async fn search(
         req.sort = p.choice::<SortOrder>("sort")?;
         let write = match answer {
             Answer::Json => json_bytes::<SearchResults>,
-            Answer::SearchCsv => search_csv,
+            Answer::Csv(_) => search_csv,
         };
         let search = move |index: &SpeechIndex| Ok(speechdex::search::search(index, &req)?);
         blocking_as(&state, search, answer, write).await
@@ -592,6 +653,158 @@ pub(super) async fn compare(
             limit: p.int("limit", 1, 200, speechdex::stats::compare::DEFAULT_WORDS)?,
         };
         blocking(&state, move |index| Ok(speechdex::stats::compare::compare(index, &req)?)).await
+    };
+    run.await.into_response()
+}
+
+/// One side of `/api/diff`: the speech id in `id` or the query in `query`, not both.
+fn diff_side(p: &Params, id: &str, query: &str) -> Result<Side, ApiError> {
+    match (p.text(id)?, p.text(query)?) {
+        (Some(id), None) => Ok(Side::Speech(id)),
+        (None, Some(text)) => {
+            let node = p.query(query)?.unwrap_or(Node::And(Vec::new()));
+            Ok(Side::Query { text, node })
+        }
+        (Some(_), Some(_)) => Err(ApiError::bad(
+            id,
+            format!("give either {id} (a speech id) or {query} (a query), not both"),
+        )),
+        (None, None) => Err(ApiError::bad(
+            id,
+            format!(
+                "give {id} (a speech id, as /api/search lists them) or {query} (a query \
+                 selecting a set of speeches)"
+            ),
+        )),
+    }
+}
+
+/// Characters of the speeches of one side of a diff (from the `chars` fast field, without
+/// reading any text); 404 for an unknown id, 400 for a query that selects nothing.
+fn side_chars(index: &SpeechIndex, side: &Side, parameter: &str) -> Result<u64, ApiError> {
+    let searcher = index.searcher();
+    let mut columns: Vec<Option<DocColumns>> = Vec::new();
+    let mut chars_of = |addr: tantivy::DocAddress| -> Result<u64, ApiError> {
+        let seg = addr.segment_ord as usize;
+        columns.resize_with(columns.len().max(seg + 1), || None);
+        if columns[seg].is_none() {
+            columns[seg] = Some(DocColumns::open(searcher.segment_reader(addr.segment_ord))?);
+        }
+        Ok(columns[seg].as_ref().map_or(0, |c| c.chars(addr.doc_id)))
+    };
+    match side {
+        Side::Speech(id) => {
+            let addr = index
+                .find(&searcher, id)?
+                .ok_or_else(|| ApiError::from_lib(speechdex::Error::UnknownId(id.clone()), None))?;
+            chars_of(addr)
+        }
+        Side::Query { text, node } => {
+            let docs = speechdex::stats::words::select_docs(index, Some(node))
+                .map_err(|e| ApiError::from_lib(e, Some(parameter)))?;
+            if docs.is_empty() {
+                return Err(ApiError::bad(
+                    parameter,
+                    format!(
+                        "{parameter}={text:?} selects no speech, so there is nothing to compare: \
+                         widen the query"
+                    ),
+                ));
+            }
+            docs.into_iter().map(chars_of).sum()
+        }
+    }
+}
+
+/// The characters of both sides of a diff; 413 when together they hold more than
+/// [`MAX_DIFF_CHARS`]: a diff reads both sides whole, and its memory grows with them.
+fn diff_size(index: &SpeechIndex, req: &DiffRequest) -> Result<u64, ApiError> {
+    let a = side_chars(index, &req.a, side_name(&req.a, "a", "qa"))?;
+    let b = side_chars(index, &req.b, side_name(&req.b, "b", "qb"))?;
+    if a + b <= MAX_DIFF_CHARS {
+        return Ok(a + b);
+    }
+    let larger = if a >= b { side_name(&req.a, "a", "qa") } else { side_name(&req.b, "b", "qb") };
+    let mut e = ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!(
+            "the two sides hold {a} and {b} characters; this server compares at most \
+             {MAX_DIFF_CHARS} characters in all (a diff reads both sides whole): narrow the \
+             queries (for example with year: or region:), or run `speechdex diff --a QUERY --b \
+             QUERY` on the command line"
+        ),
+    );
+    e.body.parameter = Some(larger.to_string());
+    Err(e)
+}
+
+fn side_name<'a>(side: &Side, id: &'a str, query: &'a str) -> &'a str {
+    match side {
+        Side::Speech(_) => id,
+        Side::Query { .. } => query,
+    }
+}
+
+pub(super) async fn diff(
+    State(state): State<AppState>,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let run = async {
+        let own = ["a", "b", "qa", "qb", "min_similarity", "limit", "phrases", "format"];
+        let p = Params::new(q, &own)?;
+        let answer = Answer::from_params(&p, "diff.csv")?;
+        let limit = p.int_opt("limit", 1, MAX_DIFF_LIST)?;
+        let phrases = p.int_opt("phrases", 1, MAX_DIFF_LIST)?;
+        let options = DiffOptions {
+            sentence_limit: Some(limit.unwrap_or(MAX_DIFF_LIST)),
+            phrase_limit: phrases.or(limit).unwrap_or(DiffOptions::default().phrase_limit),
+            min_similarity: p.float("min_similarity", 0.0, 2.0, DEFAULT_MIN_SIMILARITY)?,
+        };
+        let req =
+            DiffRequest { a: diff_side(&p, "a", "qa")?, b: diff_side(&p, "b", "qb")?, options };
+        let write = match answer {
+            Answer::Json => json_bytes::<SpeechDiff>,
+            Answer::Csv(_) => diff_csv,
+        };
+        // First the sizes (fast fields only), then the characters' share of the diff budget
+        // (waiting, without holding a job, while other diffs use it), then the diff.
+        let req = Arc::new(req);
+        let sized = req.clone();
+        let chars = on_index(&state, move |index| diff_size(index, &sized)).await?;
+        let need = u32::try_from(chars.clamp(1, MAX_DIFF_CHARS)).unwrap_or(u32::MAX);
+        let budget = state.diff_chars.clone().acquire_many_owned(need).await.map_err(|_| {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is shutting down")
+        })?;
+        let run = move |index: &SpeechIndex| {
+            let _budget = budget;
+            Ok(speechdex::stats::diff::diff(index, &req)?)
+        };
+        blocking_as(&state, run, answer, write).await
+    };
+    run.await.into_response()
+}
+
+pub(super) async fn verify(
+    State(state): State<AppState>,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let run = async {
+        let p = Params::new(q, &["q", "limit", "max_exact", "context", "max_distance"])?;
+        let quote = p.text("q")?.ok_or_else(|| {
+            ApiError::bad("q", "give the quotation to verify: q=… (whitespace is ignored)")
+        })?;
+        let defaults = VerifyRequest::new(String::new());
+        let req = VerifyRequest {
+            quote,
+            limit: p.int("limit", 1, 100, defaults.limit)?,
+            max_exact: p.int("max_exact", 1, MAX_VERIFY_EXACT, defaults.max_exact)?,
+            context: p.int("context", 0, 200, defaults.context)?,
+            max_distance: p.int_opt("max_distance", 0, 100)?,
+        };
+        blocking(&state, move |index| {
+            verify_quote(index, &req).map_err(|e| ApiError::from_lib(e, Some("q")))
+        })
+        .await
     };
     run.await.into_response()
 }

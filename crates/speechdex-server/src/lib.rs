@@ -16,6 +16,8 @@
 //! | `GET /api/trend` | `terms`, `by`, `metric`, `limit`, `where`, `within`, filters | [`speechdex::stats::trend::Trend`], as `trend --json` |
 //! | `GET /api/kwic` | `term`, `width`, `limit`, `sort`, `where`, `within`, `also`, filters | [`speechdex::stats::kwic::Kwic`], as `kwic --json` |
 //! | `GET /api/compare` | `a` or `a_id`, `b` or `b_id`, `terms`, `limit` | [`speechdex::stats::compare::Comparison`], as `compare --json` |
+//! | `GET /api/diff` | `a` or `qa`, `b` or `qb`, `min_similarity`, `limit`, `phrases`, `format` | [`speechdex::stats::diff::SpeechDiff`], as `diff --json`; with `format=csv`, the rows of `diff --csv --bom` (a download, `diff.csv`) |
+//! | `GET /api/verify` | `q`, `limit`, `max_exact`, `context`, `max_distance` | [`speechdex::search::verify::VerifyResult`], as `verify --json` (also when nothing is found: `exact` and `near` empty) |
 //!
 //! ## Parameters
 //!
@@ -46,6 +48,19 @@
 //!   every occurrence). `sort`: `date` (default), `left` or `right`.
 //! * `a`, `b` (compare): queries selecting the two sets; or `a_id`, `b_id`: two speech ids (each
 //!   side takes one of the two). `limit`: words per list, 1–200, default 20.
+//! * `a`, `b` (diff): the old and the new speech, by id; or `qa`, `qb`: queries selecting two
+//!   sets, each read as one text (each side takes one of the two; a query that selects no
+//!   speech is a 400). The two sides hold at most [`MAX_DIFF_CHARS`] characters together
+//!   (413 beyond). `min_similarity`: 0–2, default 0.5 (above 1: no changed pairs).
+//!   `limit`: entries per list (sentences and phrases), 1–[`MAX_DIFF_LIST`]; without it, at
+//!   most [`MAX_DIFF_LIST`] sentences per list and 25 phrases (`totals` counts them all).
+//!   `phrases`: phrases per list, 1–[`MAX_DIFF_LIST`], instead of `limit` (the web page asks for
+//!   every sentence and a few phrases, and for every phrase only when they are shown).
+//! * `q` (verify): the quotation, required (whitespace and line breaks are ignored).
+//!   `limit`: near matches, 1–100, default 5. `max_exact`: exact matches listed,
+//!   1–[`MAX_VERIFY_EXACT`], default 100 (`exact_total` counts all). `context`: characters on
+//!   each side of a passage, 0–200, default 20. `max_distance`: most edits of a near match,
+//!   0–100, default a fifth of the quote's characters.
 //!
 //! Text parameters are at most [`MAX_QUERY_CHARS`] characters. A parameter given twice, or one
 //! that the endpoint does not know, is an error (a typo should not silently widen a search).
@@ -61,7 +76,7 @@
 //! | 400 | a query that does not parse (with `position`), a bad or unknown parameter |
 //! | 404 | an unknown speech id, an unknown path |
 //! | 405 | a method other than `GET`/`HEAD` |
-//! | 413 | a request body over [`MAX_BODY_BYTES`] (no endpoint takes a body) |
+//! | 413 | a request body over [`MAX_BODY_BYTES`] (no endpoint takes a body); a diff whose sides hold more than [`MAX_DIFF_CHARS`] characters (with `parameter`) |
 //! | 414 | a URI over [`MAX_URI_BYTES`] bytes, or a text parameter over [`MAX_QUERY_CHARS`] characters |
 //! | 421 | served on a loopback address, a request whose `Host` is not `localhost`, `127.0.0.1` (or another 127.x address) or `[::1]`, with or without a port, or that has no `Host` |
 //! | 431 | a request head (request line and headers) over [`MAX_HEAD_BYTES`]: answered by hyper, without a JSON body |
@@ -89,6 +104,9 @@
 //! | search results per page ([`MAX_LIMIT`]), offset ([`MAX_OFFSET`]), snippets, snippet width | 100, 10,000, 10, 400 | 400 |
 //! | concordance lines ([`MAX_KWIC_LINES`]), context width | 1,000, 200 characters | 400 |
 //! | trend groups ([`MAX_TREND_GROUPS`]; default 1,000), terms ([`MAX_TERMS`]) | 5,000, 10 | 400 |
+//! | characters of the two sides of a diff ([`MAX_DIFF_CHARS`]), entries per diff list ([`MAX_DIFF_LIST`]) | 1,000,000, 2,000 | 413, 400 |
+//! | characters of all diffs computed at once ([`MAX_DIFF_CHARS`]) | 1,000,000 | they wait their turn |
+//! | exact matches a verification lists ([`MAX_VERIFY_EXACT`]), quote | 1,000, 1,000 characters | 400, 414 |
 //! | bytes of JSON answers computed and not yet handed to the socket ([`ServerOptions::answer_bytes`]) | 32 MiB | 503 |
 //! | caches (phrase counts, speeches of result pages) | 64 MB | least recently used entries dropped |
 //! | on shutdown (SIGTERM, Ctrl-C): time for requests in progress to finish ([`ServerOptions::shutdown_grace`]) | 5 s | closed; idle and stalled connections are closed within [`LINGER`] (0.5 s) |
@@ -99,7 +117,13 @@
 //! (4.4 MB, 94 speeches) the server stays under 256 MB whatever the requests: about 10 MB at
 //! rest, under 60 MB for the largest concordances, trends and searches, about 170 MB with
 //! comparisons of the whole corpus running (jieba's dictionary, about 40 MB, and 40 MB per
-//! comparison). docs/reliability.md ("Server limits") has the figures and
+//! comparison). A diff reads both its sides whole, about 100 bytes per character: diffs in
+//! progress share a budget of [`MAX_DIFF_CHARS`] characters, and one that does not fit waits
+//! its turn (without holding a job; the request timeout counts), so that memory does not grow
+//! with the number of cores. A diff of 888,000 characters (2026's provincial reports against
+//! 1954–1990's national ones) takes 4–6 s on 2 cores; the whole server peaked at 138 MB for
+//! one, and at 194 MB for two sent together (the second waited; 234 MB when both ran at
+//! once, without the budget). docs/reliability.md ("Server limits") has the figures and
 //! `scripts/server-limits.sh` the hostile sequence.
 //!
 //! # Live rebuilds
@@ -139,8 +163,8 @@
 //! With more clients than cores, answers queue: at `C` clients latency is about `C` divided
 //! by the throughput. `docs/benchmarks.md` (section "Server") has the figures and
 //! `scripts/bench-server.sh` measures them; `/api/stats` reports the caches' size, hits and
-//! misses under `cache`. The jieba dictionary is not loaded at start-up; `/api/compare`, the
-//! only endpoint that needs it, loads it on first use (0.1–0.4 s).
+//! misses under `cache`. The jieba dictionary is not loaded at start-up; `/api/compare` and
+//! `/api/diff`, the only endpoints that need it, load it on first use (0.1–0.4 s).
 
 mod api;
 mod conn;
@@ -183,6 +207,14 @@ pub const MAX_TERMS: usize = 10;
 pub const MAX_KWIC_LINES: usize = 1000;
 /// Most groups (speakers, regions, kinds, speeches) in a trend.
 pub const MAX_TREND_GROUPS: usize = 5000;
+/// Most characters the two sides of a diff hold together: a diff reads both sides whole and
+/// needs about 100 bytes of memory per character (1,000,000: about 100 MB, 3 s).
+pub const MAX_DIFF_CHARS: u64 = 1_000_000;
+/// Most entries per list of a diff (sentences added, removed, changed; phrases); also how many
+/// sentences each list has without `limit`.
+pub const MAX_DIFF_LIST: usize = 2000;
+/// Most exact matches a verification lists (all are counted).
+pub const MAX_VERIFY_EXACT: usize = 1000;
 
 const PAGE_HTML: &str = include_str!("page.html");
 const PAGE_CSS: &str = include_str!("page.css");
@@ -262,6 +294,9 @@ pub(crate) struct AppState {
     pub(crate) jobs: Arc<Semaphore>,
     /// Bytes of JSON answers held (see [`ServerOptions::answer_bytes`]).
     pub(crate) answers: Arc<Semaphore>,
+    /// Characters of the diffs being computed ([`MAX_DIFF_CHARS`] permits): diffs wait their
+    /// turn when together they would read more, whatever the number of jobs.
+    pub(crate) diff_chars: Arc<Semaphore>,
     pub(crate) log: Logger,
 }
 
@@ -273,6 +308,7 @@ pub fn router(live: Arc<LiveIndex>, opts: &ServerOptions, bound: SocketAddr) -> 
         live,
         jobs: Arc::new(Semaphore::new(opts.max_jobs.max(1))),
         answers: Arc::new(Semaphore::new(answer_bytes)),
+        diff_chars: Arc::new(Semaphore::new(MAX_DIFF_CHARS as usize)),
         log: opts.log.clone(),
     };
     let timeout = opts.timeout;
@@ -289,6 +325,8 @@ pub fn router(live: Arc<LiveIndex>, opts: &ServerOptions, bound: SocketAddr) -> 
         .route("/api/trend", get(api::trend))
         .route("/api/kwic", get(api::kwic))
         .route("/api/compare", get(api::compare))
+        .route("/api/diff", get(api::diff))
+        .route("/api/verify", get(api::verify))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

@@ -1,6 +1,7 @@
 // speechdex web page: plain JavaScript, no libraries, no network access but this server's API.
 // State lives in the URL hash (#/search?q=…, #/doc/ID?q=…, #/trend?terms=…, #/kwic?term=…,
-// #/compare?a=…&b=…) so that every view can be linked and the back button works.
+// #/compare?a=…&b=…, #/diff?a=ID&b=ID or ?qa=…&qb=…, #/verify?q=…) so that every view can be
+// linked and the back button works.
 'use strict';
 (() => {
   const PAGE = 10;
@@ -353,7 +354,9 @@
     }
     // Paragraphs are lines; offsets are code points in the whole body.
     const chars = Array.from(d.body || '');
-    const ranges = mergeRanges(d.highlights || []);
+    // `span=START-END`: a passage to mark (a verified quotation), besides the query's matches.
+    const span = /^(\d+)-(\d+)$/.exec(params.get('span') || '');
+    const ranges = mergeRanges((d.highlights || []).concat(span ? [[Number(span[1]), Number(span[2])]] : []));
     const frag = document.createDocumentFragment();
     let start = 0;
     while (start <= chars.length) {
@@ -764,9 +767,341 @@
   }
   showCompare.ticket = 0;
 
+  // ---------------------------------------------------------------- diff view (提法对比)
+
+  const DIFF_LIST = 2000; // the server's MAX_DIFF_LIST: every sentence and phrase up to it
+  const PHRASE_ROWS = 50;
+  const knownIds = new Set();
+  let latest = null;
+
+  /** A piece of text a screen reader announces but nobody sees (marks say what they are). */
+  const sr = (text) => el('span', { class: 'sr-only', text });
+  const deleted = (text) => el('del', {}, sr('［删去］'), text);
+  const inserted = (text) => el('ins', {}, sr('［新增］'), text);
+
+  /** The ids of the two latest national government work reports (older first), looked up once. */
+  async function latestReports() {
+    if (latest) return latest;
+    for (const q of ['kind:政府工作报告 region:全国', 'kind:政府工作报告', '']) {
+      try {
+        const r = await api('/api/search', { q, sort: 'date', limit: 2, snippets: 0 });
+        if (r.results.length === 2) {
+          latest = [r.results[1].id, r.results[0].id];
+          return latest;
+        }
+      } catch (_) { /* the next, wider query */ }
+    }
+    return null;
+  }
+
+  /** A query for speeches whose title holds every word typed. */
+  function titleQuery(text) {
+    return text.trim().split(/\s+/).filter(Boolean)
+      .map((w) => 'title:"' + w.replace(/["\\]/g, '\\$&') + '"').join(' ');
+  }
+
+  /** Suggestions for a speech input: titles matching what is typed, the id as value. */
+  async function suggest(input) {
+    const list = document.getElementById(input.getAttribute('list'));
+    const typed = input.value.trim();
+    if (!typed || knownIds.has(typed)) return;
+    let r;
+    try {
+      r = await api('/api/search', { q: titleQuery(typed), limit: 8, snippets: 0 });
+    } catch (_) { return; }
+    if (input.value.trim() !== typed) return;
+    list.replaceChildren(...r.results.map((h) => {
+      knownIds.add(h.id);
+      return el('option', { value: h.id, label: `${h.date || h.year || ''} ${h.title}`.trim() });
+    }));
+  }
+
+  /** An id from what the user typed: an id as is, else the best speech with those title words. */
+  async function resolveSpeech(value) {
+    const v = value.trim();
+    if (!v || knownIds.has(v) || (!/\s/.test(v) && /[/.:]/.test(v))) return v;
+    const r = await api('/api/search', { q: titleQuery(v), limit: 1, snippets: 0 });
+    if (!r.results.length) throw new ApiError(404, { error: `没有标题包含“${v}”的讲话` });
+    return r.results[0].id;
+  }
+
+  function diffMode() {
+    const checked = $('#diff-form input[name=mode]:checked');
+    return checked ? checked.value : 'speech';
+  }
+
+  function setDiffMode(mode) {
+    for (const r of $$('#diff-form input[name=mode]')) r.checked = r.value === mode;
+    $('#diff-speeches').hidden = mode !== 'speech';
+    $('#diff-sets').hidden = mode !== 'set';
+  }
+
+  async function showDiff(params) {
+    const f = $('#diff-form').elements;
+    const get = (k) => params.get(k) || '';
+    let a = get('a'), b = get('b');
+    const qa = get('qa'), qb = get('qb');
+    const sets = Boolean(qa.trim() || qb.trim());
+    setDiffMode(sets ? 'set' : 'speech');
+    f.qa.value = qa;
+    f.qb.value = qb;
+    f.min_similarity.value = get('min_similarity') || '0.5';
+    const status = $('#diff-status');
+    const out = $('#diff-out');
+    const ticket = ++showDiff.ticket;
+    if (!sets && !a.trim() && !b.trim()) {
+      setStatus(status, '正在选取最新的两篇全国政府工作报告', true);
+      const ids = await latestReports();
+      if (ticket !== showDiff.ticket) return;
+      if (!ids) {
+        out.hidden = true;
+        setStatus(status, '选两篇讲话（旧稿、新稿），逐句比较提法的变化。');
+        return;
+      }
+      [a, b] = ids;
+    }
+    f.a.value = a;
+    f.b.value = b;
+    document.title = '提法对比 · speechdex';
+    setStatus(status, '对比中', true);
+    const req = sets ? { qa, qb } : { a, b };
+    req.min_similarity = get('min_similarity');
+    req.limit = DIFF_LIST;
+    req.phrases = PHRASE_ROWS; // every phrase only when asked for (a smaller answer)
+    let d;
+    try {
+      d = await api('/api/diff', req);
+    } catch (err) {
+      if (ticket !== showDiff.ticket) return;
+      out.hidden = true;
+      const p = err.body && err.body.parameter;
+      showError(status, err, p === 'qa' ? qa : p === 'qb' ? qb : undefined);
+      return;
+    }
+    if (ticket !== showDiff.ticket) return;
+    renderDiff(d, req);
+  }
+  showDiff.ticket = 0;
+
+  /** One side of a diff: its title (a link to the speech) or its query, and its size. */
+  function diffSide(name, side) {
+    for (const id of side.ids) knownIds.add(id);
+    const what = side.title
+      ? el('a', { href: hashFor('doc', {}, side.label), text: side.title })
+      : el('code', { text: side.label });
+    return el('p', {}, el('strong', { text: name + '：' }), what,
+      `（${side.docs > 1 ? fmt(side.docs) + ' 篇讲话，' : ''}${fmt(side.sentences)} 句，${fmt(side.chars)} 字）`);
+  }
+
+  /** A changed sentence as a marked-up copy: deleted and inserted stretches. */
+  function markedUp(marks) {
+    const frag = document.createDocumentFragment();
+    for (const m of marks) {
+      if (m.op === 'delete') frag.append(deleted(m.text));
+      else if (m.op === 'insert') frag.append(inserted(m.text));
+      else frag.append(m.text);
+    }
+    return frag;
+  }
+
+  function renderDiff(d, req) {
+    const out = $('#diff-out');
+    const t = d.totals;
+    const several = d.a.docs > 1 || d.b.docs > 1;
+    const status = $('#diff-status');
+    setStatus(status, t.changed + t.removed + t.added === 0
+      ? '两稿逐句相同（不计空白和标点），没有变化。'
+      : `共 ${fmt(t.changed + t.removed + t.added)} 处变化。`);
+    const csv = new URLSearchParams();
+    for (const [k, v] of Object.entries({ ...req, phrases: DIFF_LIST, format: 'csv' })) if (String(v).trim()) csv.set(k, String(v).trim());
+    status.append(' ', el('a', { id: 'diff-csv', class: 'download', href: '/api/diff?' + csv.toString(), download: 'diff.csv', text: '下载 CSV' }));
+    const listed = d.changed.length + d.removed.length + d.added.length;
+    $('#diff-summary').replaceChildren(diffSide('旧稿（甲）', d.a), diffSide('新稿（乙）', d.b),
+      el('p', { text: `未变 ${fmt(d.unchanged)} 句（其中 ${fmt(d.moved)} 句换了位置，不列出）；改写 ${fmt(t.changed)} 句，删去 ${fmt(t.removed)} 句，新增 ${fmt(t.added)} 句` +
+        (listed < t.changed + t.removed + t.added ? `；每类列出前 ${fmt(DIFF_LIST)} 句` : '') +
+        `。相似度 ≥ ${d.min_similarity} 的一删一增算作改写。` }));
+    const counts = { all: t.changed + t.removed + t.added, changed: t.changed, removed: t.removed, added: t.added };
+    for (const r of $$('#diff-show input')) {
+      r.parentElement.lastChild.textContent = ` ${{ all: '全部变化', changed: '改写', removed: '删去', added: '新增' }[r.value]}（${fmt(counts[r.value])}）`;
+    }
+    const where = (side, para, section, id) => [el('span', { text: `${side}¶${para}` }),
+      section ? el('span', { text: section }) : null, several ? el('span', { text: id }) : null];
+    // Built when shown: a long diff lists thousands of sentences.
+    diffItems = [
+      ...d.changed.map((c) => [c.order, 'changed', () => el('li', { class: 'changed' },
+        el('div', { class: 'where' }, el('span', { class: 'kind', text: '改写' }),
+          el('span', { text: `甲¶${c.paragraph_old} → 乙¶${c.paragraph_new}` }),
+          c.section_new ? el('span', { text: c.section_new }) : null,
+          several ? el('span', { text: c.id_new }) : null,
+          el('span', { text: `相似度 ${Math.round(c.similarity * 100)}%` })),
+        el('p', { class: 'text' }, markedUp(c.marks)))]),
+      ...d.removed.map((s) => [s.order, 'removed', () => el('li', { class: 'removed' },
+        el('div', { class: 'where' }, el('span', { class: 'kind', text: '删去' }), where('甲', s.paragraph, s.section, s.id)),
+        el('p', { class: 'text' }, deleted(s.text)))]),
+      ...d.added.map((s) => [s.order, 'added', () => el('li', { class: 'added' },
+        el('div', { class: 'where' }, el('span', { class: 'kind', text: '新增' }), where('乙', s.paragraph, s.section, s.id)),
+        el('p', { class: 'text' }, inserted(s.text)))]),
+    ].sort((x, y) => x[0] - y[0]);
+    showChanges();
+    const table = (id, title, phrases, total, key) => {
+      const body = el('tbody');
+      const row = (p) => el('tr', {},
+        el('td', {}, el('a', { href: hashFor('kwic', { term: p.phrase }), text: p.phrase })),
+        el('td', { text: fmt(p.count_a) }), el('td', { text: fmt(p.count_b) }), el('td', { text: fmtRate(p.g2) }));
+      body.append(...phrases.slice(0, PHRASE_ROWS).map(row));
+      const box = el('div', { id },
+        el('h2', { text: `${title}（${fmt(total)}）` }),
+        el('div', { class: 'table-wrap' }, el('table', { class: 'data' },
+          el('thead', {}, el('tr', {}, ['提法', '甲', '乙', 'G²'].map((h) => el('th', { scope: 'col', text: h })))), body)));
+      if (total > phrases.length) {
+        const all = Math.min(total, DIFF_LIST);
+        const more = el('button', { type: 'button', class: 'more', text: `显示全部 ${fmt(all)} 条` + (all < total ? `（共 ${fmt(total)} 条）` : '') });
+        more.addEventListener('click', async () => {
+          more.disabled = true;
+          more.textContent = '载入中…';
+          let every;
+          try {
+            every = await api('/api/diff', { ...req, limit: 1, phrases: DIFF_LIST });
+          } catch (err) {
+            showError($('#diff-status'), err);
+            more.remove();
+            return;
+          }
+          body.append(...every[key].slice(phrases.length).map(row));
+          more.remove();
+        });
+        box.append(more);
+      }
+      return box;
+    };
+    $('#diff-phrases').replaceChildren(
+      table('diff-new', '新出现的提法（乙有甲无）', d.new_phrases, t.new_phrases, 'new_phrases'),
+      table('diff-dropped', '不再出现的提法（甲有乙无）', d.dropped_phrases, t.dropped_phrases, 'dropped_phrases'));
+    out.hidden = false;
+  }
+
+  const CHANGES_SHOWN = 200;
+  let diffItems = [];
+
+  /** The changes of the kind chosen under 显示, the first CHANGES_SHOWN, then more on demand. */
+  function showChanges() {
+    const checked = $('#diff-show input:checked');
+    const kind = checked ? checked.value : 'all';
+    const items = diffItems.filter((x) => kind === 'all' || x[1] === kind);
+    const list = $('#diff-changes');
+    const more = $('#diff-more');
+    let shown = 0;
+    const next = () => {
+      list.append(...items.slice(shown, shown + CHANGES_SHOWN).map((x) => x[2]()));
+      shown = Math.min(items.length, shown + CHANGES_SHOWN);
+      more.hidden = shown >= items.length;
+      more.textContent = `显示更多（还有 ${fmt(items.length - shown)} 处）`;
+    };
+    list.replaceChildren();
+    more.onclick = next;
+    next();
+  }
+
+  // ---------------------------------------------------------------- verify view (核对引文)
+
+  /** Text with its line breaks shown as ⏎ (a passage keeps them, as in the speech). */
+  function withBreaks(text) {
+    const frag = document.createDocumentFragment();
+    text.split('\n').forEach((part, i) => {
+      if (i) frag.append(el('span', { class: 'br', title: '换行', text: '⏎' }));
+      if (part) frag.append(part);
+    });
+    return frag;
+  }
+
+  /** A near passage marked up against the quote: the quote's characters the speech lacks
+   * struck through, the speech's characters the quote lacks underlined. */
+  function nearPassage(p) {
+    const frag = document.createDocumentFragment();
+    const at = new Map();
+    const missing = new Map();
+    for (const d of p.differences) {
+      if (d.kind === 'missing') missing.set(d.text_offset, (missing.get(d.text_offset) || '') + (d.quote || ''));
+      else at.set(d.text_offset, d);
+    }
+    const chars = Array.from(p.text);
+    let plain = '';
+    const flush = () => { if (plain) frag.append(withBreaks(plain)); plain = ''; };
+    for (let i = 0; i <= chars.length; i++) {
+      const offset = p.start + i;
+      if (missing.has(offset)) { flush(); frag.append(deleted(missing.get(offset))); }
+      if (i === chars.length) break;
+      const d = at.get(offset);
+      if (!d) { plain += chars[i]; continue; }
+      flush();
+      if (d.kind === 'replaced') frag.append(deleted(d.quote || ''));
+      frag.append(inserted(chars[i]));
+    }
+    flush();
+    for (const [offset, text] of missing) if (offset > p.start + chars.length) frag.append(deleted(text));
+    return frag;
+  }
+
+  function passageItem(p, near) {
+    const when = p.date || (p.year ? p.year + ' 年' : '日期不详');
+    const paras = p.paragraph_end > p.paragraph ? `第 ${p.paragraph}–${p.paragraph_end} 段` : `第 ${p.paragraph} 段`;
+    const link = hashFor('doc', { span: `${p.start}-${p.end}`, at: p.start }, p.id);
+    const meta = el('div', { class: 'meta-line' }, el('span', { text: when }),
+      p.speaker ? el('span', { text: p.speaker }) : null, el('span', { text: paras }),
+      near ? el('span', { class: 'hits', text: `相差 ${p.distance} 字` }) : null,
+      el('span', { text: p.id }),
+      p.url && /^https?:\/\//i.test(p.url)
+        ? el('a', { href: p.url, rel: 'noopener noreferrer', target: '_blank', text: '原文出处' }) : null);
+    const passage = el('p', { class: 'passage' },
+      el('span', { class: 'ctx' }, withBreaks(p.before)),
+      near ? nearPassage(p) : el('mark', {}, withBreaks(p.text)),
+      el('span', { class: 'ctx' }, withBreaks(p.after)));
+    return el('li', { class: near ? 'near' : 'exact' },
+      el('h2', {}, el('a', { href: link, text: p.title || p.id })), meta, passage);
+  }
+
+  async function showVerify(params) {
+    const q = params.get('q') || '';
+    $('#verify-q').value = q;
+    const status = $('#verify-status');
+    const list = $('#verify-out');
+    list.replaceChildren();
+    if (!q.trim()) {
+      setStatus(status, '粘贴一段引文，查看它是否一字不差地出现在讲话中、出自哪篇哪一段；找不到原文时，列出最接近的段落并标出差异。');
+      document.title = '核对引文 · speechdex';
+      return;
+    }
+    document.title = '核对引文 · speechdex';
+    setStatus(status, '核对中', true);
+    const ticket = ++showVerify.ticket;
+    let r;
+    try {
+      r = await api('/api/verify', { q });
+    } catch (err) {
+      if (ticket === showVerify.ticket) showError(status, err);
+      return;
+    }
+    if (ticket !== showVerify.ticket) return;
+    status.className = 'status';
+    if (r.exact_total > 0) {
+      status.replaceChildren(el('strong', { text: `找到原文 ${fmt(r.exact_total)} 处` }),
+        r.exact.length < r.exact_total ? `，列出最早的 ${fmt(r.exact.length)} 处` : '',
+        '（按日期从早到晚；已忽略空格、换行和全半角标点的差异）。');
+      list.replaceChildren(...r.exact.map((p) => passageItem(p, false)));
+    } else {
+      status.replaceChildren(el('strong', { text: '未找到原文：' }), '讲话中没有这段文字（已忽略空格、换行和全半角标点的差异）',
+        r.near.length
+          ? `。下面是最接近的 ${r.near.length} 处（至多相差 ${r.max_distance} 字），差异已标出：`
+          : (r.max_distance ? `，也没有相差 ${r.max_distance} 字以内的段落。` : '。'));
+      list.replaceChildren(...r.near.map((p) => passageItem(p, true)));
+    }
+  }
+  showVerify.ticket = 0;
+
   // ---------------------------------------------------------------- wiring
 
-  const VIEWS = { search: showSearch, doc: null, trend: showTrend, kwic: showKwic, compare: showCompare };
+  const VIEWS = { search: showSearch, doc: null, trend: showTrend, kwic: showKwic, compare: showCompare,
+    diff: showDiff, verify: showVerify };
 
   function route() {
     let { view, arg, params } = parseHash();
@@ -782,7 +1117,8 @@
 
   function mainInput() {
     const { view } = parseHash();
-    return { search: '#q', doc: '#doc-q', trend: '#trend-terms', kwic: '#kwic-term', compare: '#compare-form input[name=a]' }[view] || '#q';
+    return { search: '#q', doc: '#doc-q', trend: '#trend-terms', kwic: '#kwic-term', compare: '#compare-form input[name=a]',
+      diff: '#diff-a', verify: '#verify-q' }[view] || '#q';
   }
 
   function init() {
@@ -845,6 +1181,45 @@
       const v = formValues(compareForm);
       if (v.limit === '20') v.limit = '';
       go(hashFor('compare', v));
+    });
+
+    const diffForm = $('#diff-form');
+    for (const r of $$('input[name=mode]', diffForm)) r.addEventListener('change', () => setDiffMode(diffMode()));
+    for (const input of [$('#diff-a'), $('#diff-b')]) {
+      let timer = 0;
+      input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => suggest(input), 200); });
+    }
+    diffForm.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const f = diffForm.elements;
+      const v = { min_similarity: f.min_similarity.value === '0.5' ? '' : f.min_similarity.value };
+      if (diffMode() === 'set') {
+        v.qa = f.qa.value;
+        v.qb = f.qb.value;
+      } else {
+        try {
+          v.a = await resolveSpeech(f.a.value);
+          v.b = await resolveSpeech(f.b.value);
+        } catch (err) {
+          $('#diff-out').hidden = true;
+          showError($('#diff-status'), err);
+          return;
+        }
+      }
+      go(hashFor('diff', v));
+    });
+    for (const r of $$('#diff-show input')) r.addEventListener('change', showChanges);
+    const verifyForm = $('#verify-form');
+    verifyForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      go(hashFor('verify', { q: $('#verify-q').value }));
+    });
+    // Enter checks the quotation, Shift+Enter starts a new line.
+    $('#verify-q').addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        verifyForm.requestSubmit();
+      }
     });
 
     document.addEventListener('keydown', (e) => {
