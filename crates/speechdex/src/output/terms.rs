@@ -264,7 +264,9 @@ pub fn kwic_text(out: &mut dyn Write, c: &Kwic, p: &Palette) -> io::Result<()> {
         Some(unit) => format!(" (in {} that hold {})", unit.plural(), escape(&c.also.join(" "))),
         None => String::new(),
     };
-    writeln!(out, "{term}: {} occurrences in {} speeches{scope}{shown}", c.total, c.docs)?;
+    let occurrences = super::plural(c.total, "occurrence", "occurrences");
+    let speeches = super::plural(c.docs, "speech", "speeches");
+    writeln!(out, "{term}: {occurrences} in {speeches}{scope}{shown}")?;
     // Escaped first, so that the alignment counts what is printed.
     let lines: Vec<_> = c
         .lines
