@@ -39,6 +39,9 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<ExitStatus> {
         min_similarity: args.min_similarity,
     };
     let d = diff(&index, &DiffRequest { a, b, options })?;
+    for warning in &d.warnings {
+        crate::terminal::eprintln_msg(&format!("warning: {warning}"));
+    }
     let mut out = std::io::stdout().lock();
     match args.format.format() {
         Format::Json => output::json::pretty(&mut out, &d)?,

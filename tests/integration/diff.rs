@@ -338,6 +338,18 @@ fn sets_of_speeches_are_compared_as_wholes() {
     assert!(phrase(&d["new_phrases"], "投资于人").is_some(), "{:#}", d["new_phrases"]);
     assert!(phrase(&d["new_phrases"], "具身智能").is_some(), "{:#}", d["new_phrases"]);
     assert!(phrase(&d["dropped_phrases"], "适度加力").is_some(), "{:#}", d["dropped_phrases"]);
+    assert!(d.get("warnings").is_none(), "disjoint sides: {d:#}");
+    // Overlapping sides: a warning on stderr and in the JSON.
+    let o =
+        run(fictional().path(), &["diff", "--a", "year:2025..2026", "--b", "year:2026", "--json"]);
+    assert_exit(&o, 0, "diff of overlapping sets");
+    let w = json(&o)["warnings"][0].as_str().unwrap_or_default().to_string();
+    assert!(w.contains("share 2 speeches (A has 4, B 2)"), "{w}");
+    assert!(
+        stderr(&o).contains("warning: A (year:2025..2026) and B (year:2026) share"),
+        "{}",
+        stderr(&o)
+    );
     // A set's human output names the speech of each change.
     let o = run(fictional().path(), &["diff", "--a", "year:2025", "--b", "year:2026"]);
     assert!(stdout(&o).contains("[east-2026.md]"), "{}", stdout(&o));

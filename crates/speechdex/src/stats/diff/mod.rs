@@ -106,6 +106,9 @@ pub struct SpeechDiff {
     pub new_phrases: Vec<Formulation>,
     /// Phrases A uses and B never does, by G².
     pub dropped_phrases: Vec<Formulation>,
+    /// Notes on the request, for stderr (sides that share speeches); absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// One side of a diff.
@@ -256,12 +259,31 @@ fn text_of(s: StoredSpeech, boilerplate: &Boilerplate) -> DiffText {
     DiffText { id: s.id, body: s.body.unwrap_or_default(), statistics }
 }
 
+/// A note when the two sides share speeches: their sentences are then unchanged by
+/// construction and their phrases neither new nor dropped, so the diff understates the change.
+fn overlap_warning(a: &Resolved, b: &Resolved) -> Option<String> {
+    let ids: std::collections::HashSet<&str> = a.texts.iter().map(|t| t.id.as_str()).collect();
+    let shared = b.texts.iter().filter(|t| ids.contains(t.id.as_str())).count();
+    (shared > 0).then(|| {
+        let what = if shared == 1 { "speech" } else { "speeches" };
+        format!(
+            "A ({}) and B ({}) share {shared} {what} (A has {}, B {}): shared speeches count as \
+             unchanged; add `-…` to one query to make the sets disjoint",
+            a.label,
+            b.label,
+            a.texts.len(),
+            b.texts.len()
+        )
+    })
+}
+
 /// Compares two sides of the index.
 pub fn diff(index: &SpeechIndex, req: &DiffRequest) -> Result<SpeechDiff> {
     let a = resolve(index, &req.a, 'A')?;
     let b = resolve(index, &req.b, 'B')?;
     let words = WordsTokenizer::new(&index.settings.user_dicts).prefolded();
     let mut out = diff_texts(&a.texts, &b.texts, &words, &req.options);
+    out.warnings.extend(overlap_warning(&a, &b));
     (out.a.label, out.a.title) = (a.label, a.title);
     (out.b.label, out.b.title) = (b.label, b.title);
     Ok(out)
@@ -290,6 +312,7 @@ pub fn diff_texts(
         changed: Vec::new(),
         new_phrases: Vec::new(),
         dropped_phrases: Vec::new(),
+        warnings: Vec::new(),
     };
     list_changes(&mut out, &ops, (a, &sa), (b, &sb));
     out.totals = Totals {
