@@ -32,7 +32,6 @@ use tantivy::{DocAddress, DocId, Score, TERMINATED, Term};
 
 use crate::Result;
 use crate::index::SpeechIndex;
-use crate::index::schema::names;
 pub use query::{Filters, Node, parse};
 pub use snippet::Snippet;
 
@@ -283,8 +282,7 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
             let ranges = spans.iter().map(|&[s, e]| (s as usize, e as usize)).collect();
             scoped.insert(DocAddress::new(seg_ord as u32, doc), ranges);
         }
-        let dates = seg.fast_fields().i64(names::DATE)?;
-        let years = seg.fast_fields().i64(names::YEAR)?;
+        let cols = crate::index::columns::DocColumns::open(seg)?;
         let mut scorer = match &weight {
             Some(w) => Some(w.scorer(seg, 1.0)?),
             None => None,
@@ -295,8 +293,7 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
                 None => 0.0,
             };
             let date = || {
-                crate::index::schema::chrono_key(dates.first(*doc), years.first(*doc))
-                    .unwrap_or(i64::MIN)
+                cols.date_key(*doc).unwrap_or(i64::MIN)
             };
             top.offer(DocAddress::new(seg_ord as u32, *doc), *hits, score, date);
         }
