@@ -292,9 +292,7 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
                 Some(s) => score_at(s.as_mut(), *doc) + hits_bonus(*hits),
                 None => 0.0,
             };
-            let date = || {
-                cols.date_key(*doc).unwrap_or(i64::MIN)
-            };
+            let date = || cols.date_key(*doc).unwrap_or(i64::MIN);
             top.offer(DocAddress::new(seg_ord as u32, *doc), *hits, score, date);
         }
     }
