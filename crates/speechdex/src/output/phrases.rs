@@ -10,24 +10,13 @@
 
 use std::io::{self, Write};
 
-use comfy_table::presets::UTF8_BORDERS_ONLY;
-use comfy_table::{Cell, CellAlignment, Table};
+use comfy_table::Cell;
 
 use super::escape::escape;
 use super::plural;
+use super::table::{new_table, right};
 use crate::stats::collocates::Collocates;
 use crate::stats::ngrams::Ngrams;
-
-fn new_table(header: &[&str]) -> Table {
-    let mut t = Table::new();
-    t.load_style(UTF8_BORDERS_ONLY);
-    t.set_header(header.iter().map(Cell::new));
-    t
-}
-
-fn right(s: impl ToString) -> Cell {
-    Cell::new(s).set_alignment(CellAlignment::Right)
-}
 
 /// Renders `ngrams`: what was read, then the phrases.
 pub fn ngrams_table(out: &mut dyn Write, n: &Ngrams) -> io::Result<()> {

@@ -10,14 +10,16 @@ use super::escape::escape;
 use super::plural;
 use crate::stats::{FieldAudit, Missing, Overview, SpaceUsage};
 
-fn new_table(header: &[&str]) -> Table {
+/// A table with the house style (borders only) and `header`.
+pub(super) fn new_table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_BORDERS_ONLY);
     t.set_header(header.iter().map(Cell::new));
     t
 }
 
-fn right(s: impl ToString) -> Cell {
+/// A right-aligned cell (numbers).
+pub(super) fn right(s: impl ToString) -> Cell {
     Cell::new(s).set_alignment(CellAlignment::Right)
 }
 

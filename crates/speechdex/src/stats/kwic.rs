@@ -294,15 +294,8 @@ fn occurrences_at(
     let term = req.term.as_str();
     let (body, exact) = (index.fields.body, index.fields.body_exact);
     if let Some(scope) = req.within {
-        let mut by_segment: std::collections::BTreeMap<u32, Vec<tantivy::DocId>> =
-            Default::default();
-        for addr in addrs {
-            by_segment.entry(addr.segment_ord).or_default().push(addr.doc_id);
-        }
         let mut out = HashMap::new();
-        for (segment_ord, mut docs) in by_segment {
-            docs.sort_unstable();
-            docs.dedup();
+        for (segment_ord, docs) in by_segment(addrs) {
             let seg = searcher.segment_reader(segment_ord);
             for (doc, spans) in scoped_spans(index, seg, req, scope, &docs, options)? {
                 out.insert(DocAddress::new(segment_ord, doc), spans);
@@ -316,14 +309,8 @@ fn occurrences_at(
         let span = |&s: &u32| [s, s + len];
         return Ok(starts.into_iter().map(|(a, s)| (a, s.iter().map(span).collect())).collect());
     }
-    let mut by_segment: std::collections::BTreeMap<u32, Vec<tantivy::DocId>> = Default::default();
-    for addr in addrs {
-        by_segment.entry(addr.segment_ord).or_default().push(addr.doc_id);
-    }
     let mut out = HashMap::new();
-    for (segment_ord, mut docs) in by_segment {
-        docs.sort_unstable();
-        docs.dedup();
+    for (segment_ord, docs) in by_segment(addrs) {
         let seg = searcher.segment_reader(segment_ord);
         let eq = Equivalence::Whitespace;
         for occ in find_spaceless(seg, exact, body, term, eq, Some(&docs))? {
@@ -592,6 +579,21 @@ fn paragraphs_at(chars: &[char], offsets: &[u32]) -> Vec<usize> {
     }
     while out.len() < offsets.len() {
         out.push(paragraph.max(1));
+    }
+    out
+}
+
+/// The documents of `addrs` by segment, each segment's sorted and without repeats.
+fn by_segment(
+    addrs: impl IntoIterator<Item = DocAddress>,
+) -> std::collections::BTreeMap<u32, Vec<tantivy::DocId>> {
+    let mut out: std::collections::BTreeMap<u32, Vec<tantivy::DocId>> = Default::default();
+    for addr in addrs {
+        out.entry(addr.segment_ord).or_default().push(addr.doc_id);
+    }
+    for docs in out.values_mut() {
+        docs.sort_unstable();
+        docs.dedup();
     }
     out
 }
