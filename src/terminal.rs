@@ -21,6 +21,16 @@ pub fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
+/// The columns human output should fit in: `COLUMNS` when it holds a number (at least 40),
+/// else the width of the terminal when standard output is one; `None` (no limit) when the
+/// output goes to a pipe or a file.
+pub fn width() -> Option<usize> {
+    if let Some(cols) = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()) {
+        return Some(cols.max(40));
+    }
+    terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0))
+}
+
 /// Prints the likely slips of a query or of terms on stderr, each with the fix.
 pub fn warn_notes(notes: &[speechdex::search::lint::QueryNote]) {
     for note in notes {

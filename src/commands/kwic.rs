@@ -50,6 +50,7 @@ pub fn run(global: &GlobalArgs, args: &KwicArgs) -> Result<ExitStatus> {
             &mut out,
             &c,
             &output::text::Palette::new(use_color(global.color)),
+            crate::terminal::width(),
         )?,
     }
     out.flush()?;

@@ -62,7 +62,7 @@ pub fn run(global: &GlobalArgs, args: &TrendArgs) -> Result<ExitStatus> {
             output::csv::start(&mut out, args.format.bom)?;
             output::csv::write_rows(&mut out, output::terms::trend_rows(&t))?
         }
-        Format::Human => output::terms::trend_table(&mut out, &t)?,
+        Format::Human => output::terms::trend_table(&mut out, &t, crate::terminal::width())?,
     }
     out.flush()?;
     // As `search` and `kwic`: 1 when no term occurs in the speeches selected.

@@ -11,7 +11,10 @@ use serde_json::Value;
 /// The `speechdex` binary built for these tests.
 pub fn bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_speechdex"));
-    cmd.env_remove("SPEECHDEX_INDEX").env_remove("SPEECHDEX_TEST_HOOK").env("NO_COLOR", "1");
+    cmd.env_remove("SPEECHDEX_INDEX")
+        .env_remove("SPEECHDEX_TEST_HOOK")
+        .env_remove("COLUMNS")
+        .env("NO_COLOR", "1");
     cmd
 }
 

@@ -588,6 +588,44 @@ fn no_boilerplate_counts_equal_a_count_over_the_blanked_texts() {
     assert!(s.docs.iter().all(|d| !d.statistics.contains("著作权法")));
 }
 
+/// Human `kwic` and `trend --by speech` fit the terminal (issue 16): with `COLUMNS` (what the
+/// terminal's width stands in for here) no concordance line or table line is wider (the prose
+/// of trend's summary wraps as the terminal wraps it); without it (a pipe) the lines are as wide
+/// as their content, so scripts and golden files do not depend on a terminal.
+#[test]
+fn kwic_and_trend_by_speech_fit_the_terminal_width() {
+    use unicode_width::UnicodeWidthStr;
+    let index = sample_index();
+    let aligned = |l: &&str| !l.starts_with(' ') && !l.contains(" occurrences in ");
+    let widest = |o: &Output| {
+        stdout(o).lines().filter(aligned).map(UnicodeWidthStr::width).max().unwrap_or(0)
+    };
+    let commands: [&[&str]; 4] = [
+        &["kwic", "发展"],
+        &["trend", "发展", "--by", "speech"],
+        &["trend", "发展", "改革", "--by", "speech"],
+        &["trend", "发展", "改革", "创新"],
+    ];
+    for args in commands {
+        let free = widest(&run(index, args));
+        for cols in [60usize, 80, 100] {
+            let o = bin()
+                .arg("--index")
+                .arg(index)
+                .args(args)
+                .env("COLUMNS", cols.to_string())
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+            let w = widest(&o);
+            assert!(w <= cols, "{args:?} at {cols} columns: a line of {w}\n{}", stdout(&o));
+            if free <= cols {
+                assert_eq!(stdout(&o), stdout(&run(index, args)), "{args:?} fits: unchanged");
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Golden files (sample corpus)
 // ---------------------------------------------------------------------------------------------

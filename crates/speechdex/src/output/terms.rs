@@ -75,7 +75,23 @@ fn metric_value(metric: crate::stats::trend::Metric, v: f64) -> String {
 /// Renders `speechdex trend` as a table with an inline bar per term (bars scaled to the
 /// highest value of the metric over all groups and terms), then per term its totals, first
 /// and last appearance and peak.
-pub fn trend_table(out: &mut dyn Write, t: &Trend) -> io::Result<()> {
+/// The width of a trend table's bars when nothing needs to fit: 24 for one term, less for more.
+fn natural_bar_width(t: &Trend) -> usize {
+    if t.terms.len() == 1 { 24 } else { (36 / t.terms.len()).clamp(8, 16) }
+}
+
+/// Cells per term in a trend table: count, docs, rate and bar for one term (no docs by
+/// speech); the metric and a bar for each of several.
+fn term_cells(t: &Trend) -> usize {
+    match (t.terms.len() == 1, t.by == GroupBy::Speech) {
+        (true, false) => 4,
+        (true, true) => 3,
+        (false, _) => 2,
+    }
+}
+
+/// The rows of [`trend_table`], with bars of `bar_width` characters (0: no bar columns).
+fn trend_grid(t: &Trend, bar_width: usize) -> Table {
     let single = t.terms.len() == 1;
     let speech = t.by == GroupBy::Speech;
     let max = t
@@ -83,22 +99,30 @@ pub fn trend_table(out: &mut dyn Write, t: &Trend) -> io::Result<()> {
         .iter()
         .flat_map(|g| g.terms.iter().filter_map(|(_, c)| c.as_ref().map(|c| t.metric.of(c))))
         .fold(0.0f64, f64::max);
-    let width = if single { 24 } else { (36 / t.terms.len()).clamp(8, 16) };
     let mut header = vec![t.by.name().to_string()];
     if speech {
         header.extend(["date".to_string(), "title".to_string()]);
+    } else {
+        header.push("speeches".to_string());
     }
-    header.extend(["speeches".to_string(), "chars".to_string()]);
+    header.push("chars".to_string());
     for term in &t.terms {
         if single {
-            header.extend([
-                "count".to_string(),
-                "docs".to_string(),
-                "per 10k".to_string(),
-                t.metric.name().to_string(),
-            ]);
+            header.push("count".to_string());
+            if !speech {
+                header.push("docs".to_string());
+            }
+            header.push("per 10k".to_string());
+            if bar_width > 0 {
+                header.push(t.metric.name().to_string());
+            }
         } else {
-            header.extend([format!("{} ({})", escape(term), t.metric.name()), String::new()]);
+            // Narrowed to fit a terminal (shorter bars), the term and the metric take two lines.
+            let sep = if bar_width < natural_bar_width(t) { "\n" } else { " " };
+            header.push(format!("{}{sep}({})", escape(term), t.metric.name()));
+            if bar_width > 0 {
+                header.push(String::new());
+            }
         }
     }
     let mut table = new_table(header);
@@ -107,26 +131,70 @@ pub fn trend_table(out: &mut dyn Write, t: &Trend) -> io::Result<()> {
         if speech {
             row.push(text(g.date.as_deref().unwrap_or("")));
             row.push(text(g.title.as_deref().unwrap_or("")));
+        } else {
+            row.push(right(g.docs));
         }
-        row.extend([right(g.docs), right(g.chars)]);
+        row.push(right(g.chars));
         for (_, c) in g.terms.iter() {
             // A group without speeches has no data: "–", and no bar.
             let Some(c) = c else {
-                let cells = if single { 4 } else { 2 };
-                row.extend(
-                    (0..cells).map(|i| if i + 1 < cells { right("–") } else { Cell::new("") }),
-                );
+                let cells = term_cells(t);
+                row.extend((0..cells - 1).map(|_| right("–")));
+                if bar_width > 0 {
+                    row.push(Cell::new(""));
+                }
                 continue;
             };
             let value = t.metric.of(c);
-            if single {
+            if single && speech {
+                row.extend([right(c.count), right(rate(c.rate))]);
+            } else if single {
                 row.extend([right(c.count), right(c.docs), right(rate(c.rate))]);
             } else {
                 row.push(right(metric_value(t.metric, value)));
             }
-            row.push(Cell::new(bar(value, max, width)));
+            if bar_width > 0 {
+                row.push(Cell::new(bar(value, max, bar_width)));
+            }
         }
         table.add_row(row);
+    }
+    table
+}
+
+/// `trend` as a table: one row per group, a bar per term. With `width` (the terminal's
+/// columns), a wider table wraps its text cells to fit; `--by speech` leaves out the
+/// `speeches` and `docs` columns, which are 1 for every speech.
+pub fn trend_table(out: &mut dyn Write, t: &Trend, width: Option<usize>) -> io::Result<()> {
+    let natural = natural_bar_width(t);
+    let mut table = trend_grid(t, natural);
+    if let Some(width) = width {
+        // Only a speech's id and title wrap (down to 24 and 16 columns); numbers and other
+        // groups keep their width; bars shrink first, and go when narrower than 6.
+        let wraps: &[usize] = if t.by == GroupBy::Speech { &[0, 2] } else { &[] };
+        let columns = table.column_count();
+        let per_term = term_cells(t);
+        let bars: Vec<usize> = (0..t.terms.len())
+            .map(|j| columns - t.terms.len() * per_term + (j + 1) * per_term - 1)
+            .collect();
+        let needed: usize = table
+            .column_max_content_widths()
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !bars.contains(i))
+            .map(|(i, &w)| match (wraps.contains(&i), i) {
+                (true, 0) => usize::from(w).min(24),
+                (true, _) => usize::from(w).min(16),
+                _ => usize::from(w),
+            })
+            .sum::<usize>()
+            + 3 * columns
+            + 1;
+        let bar_width = (width.saturating_sub(needed) / t.terms.len()).min(natural);
+        if bar_width < natural {
+            table = trend_grid(t, if bar_width >= 6 { bar_width } else { 0 });
+        }
+        fit_table(&mut table, width, wraps);
     }
     writeln!(out, "{table}")?;
     if t.truncated {
@@ -252,7 +320,16 @@ pub fn trend_rows(t: &Trend) -> Vec<TrendRow<'_>> {
 /// Renders `kwic`: one line per occurrence, the term aligned in one column (left contexts
 /// right-aligned by display width, so CJK characters count double), then title, date and
 /// paragraph. Without colour, the term is marked with 【 】.
-pub fn kwic_text(out: &mut dyn Write, c: &Kwic, p: &Palette) -> io::Result<()> {
+/// `kwic` for people: a header line, then one aligned line per occurrence. With `width` (the
+/// terminal's columns), lines that would be wider are fitted: both contexts are cut to the
+/// same number of columns next to the match (not below 8), and titles shortened with `…` when
+/// the contexts would fall below 12.
+pub fn kwic_text(
+    out: &mut dyn Write,
+    c: &Kwic,
+    p: &Palette,
+    width: Option<usize>,
+) -> io::Result<()> {
     let shown = if c.lines.len() as u64 == c.total {
         String::new()
     } else {
@@ -279,9 +356,13 @@ pub fn kwic_text(out: &mut dyn Write, c: &Kwic, p: &Palette) -> io::Result<()> {
     if c.sentence {
         return kwic_sentences(out, &lines, p);
     }
+    let plain = p.hit == anstyle::Style::new();
+    let lines = match width {
+        Some(w) => fit_kwic(lines, w, plain),
+        None => lines,
+    };
     let left_width = lines.iter().map(|l| l.0.width()).max().unwrap_or(0);
     let right_width = lines.iter().map(|l| l.2.width()).max().unwrap_or(0);
-    let plain = p.hit == anstyle::Style::new();
     for (left, matched, right, title, date, l) in &lines {
         let matched = if plain {
             format!("【{matched}】")
@@ -299,6 +380,87 @@ pub fn kwic_text(out: &mut dyn Write, c: &Kwic, p: &Palette) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// Lets `table` wrap its columns `wraps` so that it fits in `width` columns; the others keep
+/// the width of their content.
+fn fit_table(table: &mut Table, width: usize, wraps: &[usize]) {
+    let columns = table.column_count();
+    for i in (0..columns).filter(|i| !wraps.contains(i)) {
+        if let Some(col) = table.column_mut(i) {
+            col.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+        }
+    }
+    table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    table.set_width(u16::try_from(width).unwrap_or(u16::MAX));
+}
+
+/// Narrowest context kept on each side of a match, and the width below which titles are
+/// shortened instead.
+const KWIC_MIN_CONTEXT: usize = 8;
+const KWIC_SHORTEN_TITLES_BELOW: usize = 12;
+const KWIC_MIN_TITLE: usize = 10;
+
+/// Cuts the contexts (and, if need be, the titles) of concordance lines so that each fits in
+/// `width` columns (see [`kwic_text`]).
+fn fit_kwic(mut lines: Vec<KwicRow<'_>>, width: usize, plain: bool) -> Vec<KwicRow<'_>> {
+    let max = |f: &dyn Fn(&KwicRow<'_>) -> usize| lines.iter().map(f).max().unwrap_or(0);
+    let (left, right) = (max(&|l| l.0.width()), max(&|l| l.2.width()));
+    let matched = max(&|l| l.1.width()) + if plain { 4 } else { 0 };
+    let para = max(&|l| l.5.paragraph.to_string().len());
+    let title = max(&|l| l.3.width());
+    // date (10), two spaces, left, space, match, space, right, two spaces, title, " ¶N".
+    let fixed = 10 + 2 + 1 + matched + 1 + 2 + 2 + para;
+    if fixed + left + right + title <= width {
+        return lines;
+    }
+    let mut title_cols = title;
+    let mut context = width.saturating_sub(fixed + title) / 2;
+    if context < KWIC_SHORTEN_TITLES_BELOW {
+        context = KWIC_SHORTEN_TITLES_BELOW.min(left.max(right));
+        title_cols = width.saturating_sub(fixed + 2 * context).max(KWIC_MIN_TITLE);
+        context = (width.saturating_sub(fixed + title_cols) / 2).max(KWIC_MIN_CONTEXT);
+    }
+    for l in &mut lines {
+        if l.0.width() > context {
+            l.0 = Cow::Owned(last_columns(&l.0, context));
+        }
+        if l.2.width() > context {
+            l.2 = Cow::Owned(first_columns(&l.2, context));
+        }
+        if l.3.width() > title_cols {
+            let mut t = first_columns(&l.3, title_cols.saturating_sub(1));
+            t.push('…');
+            l.3 = Cow::Owned(t);
+        }
+    }
+    lines
+}
+
+/// The first characters of `s` that fit in `cols` columns.
+fn first_columns(s: &str, cols: usize) -> String {
+    let mut used = 0;
+    s.chars()
+        .take_while(|c| {
+            used += unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
+            used <= cols
+        })
+        .collect()
+}
+
+/// The last characters of `s` that fit in `cols` columns.
+fn last_columns(s: &str, cols: usize) -> String {
+    let mut used = 0;
+    let mut tail: Vec<char> = s
+        .chars()
+        .rev()
+        .take_while(|c| {
+            used += unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
+            used <= cols
+        })
+        .collect();
+    tail.reverse();
+    tail.into_iter().collect()
 }
 
 /// One concordance line (left, match, right, title, date, line).
