@@ -229,6 +229,30 @@ fn search_results_download_as_csv_that_excel_reads() {
     assert_eq!((status, json["parameter"].as_str()), (400, Some("format")), "{json}");
 }
 
+/// `boilerplate=exclude` on `/api/search`, `/api/trend` and `/api/kwic` leaves out the
+/// occurrences on page-furniture lines, as `--no-boilerplate` does; an unknown value is a 400.
+#[test]
+fn boilerplate_can_be_left_out_of_api_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let page = "关于下载工作的讲话\n要把文件下载到每个乡镇。\n下载\n打印\n";
+    std::fs::write(corpus.join("page.txt"), page).unwrap();
+    let index = dir.path().join("index");
+    index_corpus(&corpus, &index);
+    let s = Server::start(&index);
+    let term = enc("下载");
+    let all = s.ok(&format!("/api/search?q={term}"));
+    let out = s.ok(&format!("/api/search?q={term}&boilerplate=exclude"));
+    assert_eq!((all["total_hits"].as_u64(), out["total_hits"].as_u64()), (Some(3), Some(2)));
+    let t = s.ok(&format!("/api/trend?terms={term}&boilerplate=exclude"));
+    assert_eq!(t["totals"]["下载"]["count"].as_u64(), Some(2), "{t}");
+    let k = s.ok(&format!("/api/kwic?term={term}&boilerplate=exclude"));
+    assert_eq!(k["total"].as_u64(), Some(2), "{k}");
+    let (status, json) = s.get(&format!("/api/search?q={term}&boilerplate=no"));
+    assert_eq!((status, json["parameter"].as_str()), (400, Some("boilerplate")), "{json}");
+}
+
 #[test]
 fn api_endpoints_and_errors() {
     let (_dir, index) = sample_index();

@@ -418,6 +418,19 @@ impl Params {
         }
     }
 
+    /// `boilerplate=include|exclude` (`search`, `trend`, `kwic`): whether occurrences on
+    /// boilerplate lines count (include, the default) or not, as `--no-boilerplate`.
+    fn exclude_boilerplate(&self) -> Result<bool, ApiError> {
+        match self.raw("boilerplate").map(str::trim) {
+            None | Some("") | Some("include") => Ok(false),
+            Some("exclude") => Ok(true),
+            Some(v) => Err(ApiError::bad(
+                "boilerplate",
+                format!("boilerplate={v:?} is not known: use include (the default) or exclude"),
+            )),
+        }
+    }
+
     /// The filters `year`, `from`, `to`, `region`, `speaker`, `kind`.
     fn filters(&self) -> Result<Filters, ApiError> {
         let f = Filters {
@@ -503,7 +516,17 @@ pub(super) async fn search(
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let run = async {
-        let own = ["q", "limit", "offset", "sort", "snippets", "width", "format", "within"];
+        let own = [
+            "q",
+            "limit",
+            "offset",
+            "sort",
+            "snippets",
+            "width",
+            "format",
+            "within",
+            "boilerplate",
+        ];
         let p = Params::new(q, &known(&own, true))?;
         let answer = Answer::from_params(&p, "search.csv")?;
         let text = p.text("q")?.unwrap_or_default();
@@ -518,6 +541,7 @@ pub(super) async fn search(
         req.snippets = p.int("snippets", 0, 10, speechdex::search::DEFAULT_SNIPPETS)?;
         req.snippet_width = p.int("width", 20, 400, speechdex::search::DEFAULT_SNIPPET_WIDTH)?;
         req.sort = p.choice::<SortOrder>("sort")?;
+        req.no_boilerplate = p.exclude_boilerplate()?;
         let write = match answer {
             Answer::Json => json_bytes::<SearchResults>,
             Answer::Csv(_) => search_csv,
@@ -576,7 +600,7 @@ pub(super) async fn trend(
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let run = async {
-        let own = ["terms", "by", "metric", "where", "limit", "within"];
+        let own = ["terms", "by", "metric", "where", "limit", "within", "boilerplate"];
         let p = Params::new(q, &known(&own, true))?;
         let req = TrendRequest {
             terms: p.terms("terms", 1)?,
@@ -586,8 +610,10 @@ pub(super) async fn trend(
             limit: Some(p.int("limit", 1, MAX_TREND_GROUPS, DEFAULT_GROUP_LIMIT)?),
             within: p.within()?,
         };
+        let exclude = p.exclude_boilerplate()?;
         blocking(&state, move |index| {
-            speechdex::stats::trend::trend(index, &req)
+            let options = match_options(index, exclude)?;
+            speechdex::stats::trend::trend_with(index, &req, options)
                 .map_err(|e| ApiError::from_lib(e, Some("terms")))
         })
         .await
@@ -600,7 +626,7 @@ pub(super) async fn kwic(
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Response {
     let run = async {
-        let own = ["term", "width", "limit", "sort", "where", "within", "also"];
+        let own = ["term", "width", "limit", "sort", "where", "within", "also", "boilerplate"];
         let p = Params::new(q, &known(&own, true))?;
         let term = p.text("term")?.ok_or_else(|| ApiError::bad("term", "give a term: term=…"))?;
         let req = KwicRequest {
@@ -618,13 +644,26 @@ pub(super) async fn kwic(
             also: p.terms("also", 0)?,
             sentence: false,
         };
+        let exclude = p.exclude_boilerplate()?;
         blocking(&state, move |index| {
-            speechdex::stats::kwic::kwic(index, &req)
+            let options = match_options(index, exclude)?;
+            speechdex::stats::kwic::kwic_with(index, &req, options)
                 .map_err(|e| ApiError::from_lib(e, Some("term")))
         })
         .await
     };
     run.await.into_response()
+}
+
+/// How `trend` and `kwic` match their terms: exact, and outside boilerplate when asked.
+fn match_options(
+    index: &SpeechIndex,
+    exclude_boilerplate: bool,
+) -> Result<speechdex::search::matcher::MatchOptions, ApiError> {
+    Ok(speechdex::search::matcher::MatchOptions {
+        ignore_space: false,
+        outside: if exclude_boilerplate { Some(index.boilerplate()?) } else { None },
+    })
 }
 
 pub(super) async fn compare(

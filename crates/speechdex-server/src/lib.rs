@@ -10,11 +10,11 @@
 //! |---|---|---|
 //! | `GET /` | — | the web page (HTML, embedded in the binary; its assets are `/assets/page.css` and `/assets/page.js`) |
 //! | `GET /healthz` | — | `{status: "ok", generation, docs}`: the index generation served and its speeches |
-//! | `GET /api/search` | `q`, `limit`, `offset`, `sort`, `snippets`, `width`, `format`, `within`, filters | [`speechdex::search::SearchResults`], as `search --json`; with `format=csv`, the same page as CSV with a BOM, as `search --csv --bom` (a download, `search.csv`) |
+//! | `GET /api/search` | `q`, `limit`, `offset`, `sort`, `snippets`, `width`, `format`, `within`, `boilerplate`, filters | [`speechdex::search::SearchResults`], as `search --json`; with `format=csv`, the same page as CSV with a BOM, as `search --csv --bom` (a download, `search.csv`) |
 //! | `GET /api/docs/{id}` | `q` | the speech (metadata and `body`) and `highlights`, as `show --json` |
 //! | `GET /api/stats` | — | [`speechdex::stats::Overview`], as `stats --json`, plus `cache` ([`speechdex::index::cache::CachesStats`]) |
-//! | `GET /api/trend` | `terms`, `by`, `metric`, `limit`, `where`, `within`, filters | [`speechdex::stats::trend::Trend`], as `trend --json` |
-//! | `GET /api/kwic` | `term`, `width`, `limit`, `sort`, `where`, `within`, `also`, filters | [`speechdex::stats::kwic::Kwic`], as `kwic --json` |
+//! | `GET /api/trend` | `terms`, `by`, `metric`, `limit`, `where`, `within`, `boilerplate`, filters | [`speechdex::stats::trend::Trend`], as `trend --json` |
+//! | `GET /api/kwic` | `term`, `width`, `limit`, `sort`, `where`, `within`, `also`, `boilerplate`, filters | [`speechdex::stats::kwic::Kwic`], as `kwic --json` |
 //! | `GET /api/compare` | `a` or `a_id`, `b` or `b_id`, `terms`, `limit` | [`speechdex::stats::compare::Comparison`], as `compare --json` |
 //! | `GET /api/diff` | `a` or `qa`, `b` or `qb`, `min_similarity`, `limit`, `phrases`, `format` | [`speechdex::stats::diff::SpeechDiff`], as `diff --json`; with `format=csv`, the rows of `diff --csv --bom` (a download, `diff.csv`) |
 //! | `GET /api/verify` | `q`, `limit`, `max_exact`, `context`, `max_distance` | [`speechdex::search::verify::VerifyResult`], as `verify --json` (also when nothing is found: `exact` and `near` empty) |
