@@ -33,10 +33,7 @@ pub fn run(global: &GlobalArgs, args: &KwicArgs) -> Result<ExitStatus> {
     let c = kwic_with(
         &index,
         &req,
-        MatchOptions {
-            ignore_space: args.ignore_space,
-            outside: if args.no_boilerplate { Some(index.boilerplate()?) } else { None },
-        },
+        MatchOptions::for_index(&index, args.ignore_space, args.no_boilerplate)?,
     )?;
     let mut out = std::io::stdout().lock();
     match args.format.format() {

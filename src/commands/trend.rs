@@ -32,10 +32,7 @@ pub fn run(global: &GlobalArgs, args: &TrendArgs) -> Result<ExitStatus> {
     let t = trend_with(
         &index,
         &req,
-        MatchOptions {
-            ignore_space: args.ignore_space,
-            outside: if args.no_boilerplate { Some(index.boilerplate()?) } else { None },
-        },
+        MatchOptions::for_index(&index, args.ignore_space, args.no_boilerplate)?,
     )?;
     if let Some(w) = args.where_.as_deref() {
         crate::terminal::warn_notes(&speechdex::search::lint::lint(w));

@@ -20,6 +20,7 @@ use super::{
 use speechdex::Choice;
 use speechdex::index::SpeechIndex;
 use speechdex::index::columns::DocColumns;
+use speechdex::search::matcher::MatchOptions;
 use speechdex::search::show::{ShowRequest, show};
 use speechdex::search::verify::{VerifyRequest, verify as verify_quote};
 use speechdex::search::{Filters, Node, SearchRequest, SearchResults, SortOrder, query};
@@ -612,7 +613,7 @@ pub(super) async fn trend(
         };
         let exclude = p.exclude_boilerplate()?;
         blocking(&state, move |index| {
-            let options = match_options(index, exclude)?;
+            let options = MatchOptions::for_index(index, false, exclude)?;
             speechdex::stats::trend::trend_with(index, &req, options)
                 .map_err(|e| ApiError::from_lib(e, Some("terms")))
         })
@@ -646,24 +647,13 @@ pub(super) async fn kwic(
         };
         let exclude = p.exclude_boilerplate()?;
         blocking(&state, move |index| {
-            let options = match_options(index, exclude)?;
+            let options = MatchOptions::for_index(index, false, exclude)?;
             speechdex::stats::kwic::kwic_with(index, &req, options)
                 .map_err(|e| ApiError::from_lib(e, Some("term")))
         })
         .await
     };
     run.await.into_response()
-}
-
-/// How `trend` and `kwic` match their terms: exact, and outside boilerplate when asked.
-fn match_options(
-    index: &SpeechIndex,
-    exclude_boilerplate: bool,
-) -> Result<speechdex::search::matcher::MatchOptions, ApiError> {
-    Ok(speechdex::search::matcher::MatchOptions {
-        ignore_space: false,
-        outside: if exclude_boilerplate { Some(index.boilerplate()?) } else { None },
-    })
 }
 
 pub(super) async fn compare(

@@ -61,6 +61,17 @@ pub struct MatchOptions {
 }
 
 impl MatchOptions {
+    /// The options of a request: whitespace ignored or not, boilerplate left out or not (then
+    /// the index's boilerplate is found, once per index: [`SpeechIndex::boilerplate`]).
+    pub fn for_index(
+        index: &crate::index::SpeechIndex,
+        ignore_space: bool,
+        leave_out_boilerplate: bool,
+    ) -> Result<MatchOptions> {
+        let outside = if leave_out_boilerplate { Some(index.boilerplate()?) } else { None };
+        Ok(MatchOptions { ignore_space, outside })
+    }
+
     /// The occurrences of a phrase of the text in one segment, as these options count them:
     /// exact (from `exact`, the postings' counts) or ignoring whitespace, and outside
     /// boilerplate when asked.

@@ -274,10 +274,7 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
     // their date is even read).
     let wanted = if req.count_only { 0 } else { req.offset.saturating_add(req.limit) };
     let mut top = TopK::new(wanted, req.sort);
-    let options = matcher::MatchOptions {
-        ignore_space: req.ignore_space,
-        outside: if req.no_boilerplate { Some(index.boilerplate()?) } else { None },
-    };
+    let options = matcher::MatchOptions::for_index(index, req.ignore_space, req.no_boilerplate)?;
     let matches =
         match_segments(searcher.segment_readers(), index, &req.query, &positive, &options)?;
     for ((seg_ord, seg), m) in searcher.segment_readers().iter().enumerate().zip(matches) {
