@@ -3,7 +3,8 @@
 //!
 //! Phrases are matched on the exact field with [`super::exact::find_phrase`]; metadata fields
 //! (`title:`, `region:`, …) the same way on their own exact fields; `year:` and `date:` read the
-//! year and date columns ([`crate::index::columns::DocColumns`]). Every phrase is looked up once per segment, however often it appears in the query.
+//! year and date columns ([`crate::index::columns::DocColumns`]). Every phrase is looked up once
+//! per segment, however often it appears in the query.
 //! With [`MatchOptions::ignore_space`], phrases of the text are matched ignoring whitespace
 //! ([`super::spaceless`]); metadata fields are matched as always.
 //!
