@@ -30,7 +30,14 @@ pub fn run(global: &GlobalArgs, args: &KwicArgs) -> Result<ExitStatus> {
         also: args.also.clone(),
         sentence: args.sentence,
     };
-    let c = kwic_with(&index, &req, MatchOptions { ignore_space: args.ignore_space })?;
+    let c = kwic_with(
+        &index,
+        &req,
+        MatchOptions {
+            ignore_space: args.ignore_space,
+            outside: if args.no_boilerplate { Some(index.boilerplate()?) } else { None },
+        },
+    )?;
     let mut out = std::io::stdout().lock();
     match args.format.format() {
         Format::Json => output::json::pretty(&mut out, &c)?,

@@ -29,7 +29,14 @@ pub fn run(global: &GlobalArgs, args: &TrendArgs) -> Result<ExitStatus> {
         limit: (args.limit > 0).then_some(args.limit),
         within: args.within,
     };
-    let t = trend_with(&index, &req, MatchOptions { ignore_space: args.ignore_space })?;
+    let t = trend_with(
+        &index,
+        &req,
+        MatchOptions {
+            ignore_space: args.ignore_space,
+            outside: if args.no_boilerplate { Some(index.boilerplate()?) } else { None },
+        },
+    )?;
     if let Some(w) = args.selection.where_.as_deref() {
         crate::terminal::warn_notes(&speechdex::search::lint::lint(w));
     }

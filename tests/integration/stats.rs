@@ -49,6 +49,13 @@ fn run(index: &Path, args: &[&str]) -> Output {
     o
 }
 
+/// [`run`] for a command that may find nothing (exit 1).
+fn run_any(index: &Path, args: &[&str]) -> Output {
+    let o = bin().arg("--index").arg(index).args(args).output().expect("the speechdex binary runs");
+    assert!(matches!(o.status.code(), Some(0 | 1)), "speechdex {args:?}:\n{}", stderr(&o));
+    o
+}
+
 fn u(v: &Value) -> u64 {
     v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
 }
@@ -427,6 +434,41 @@ fn boilerplate_is_left_out_of_top_and_still_counted_by_search() {
         assert!(docs > 0, "{phrase}: nothing to count in the corpus");
         assert_eq!(count(phrase), (docs, hits), "{phrase}: search must count boilerplate too");
     }
+}
+
+/// `--no-boilerplate` (issue 16): search, trend and kwic leave out the occurrences on boilerplate
+/// lines, and agree with a count over the texts with their boilerplate blanked (found
+/// independently from the texts here); without it they count the whole text.
+#[test]
+fn no_boilerplate_counts_equal_a_count_over_the_blanked_texts() {
+    let Some(s) = shared() else { return };
+    let ix = s.index();
+    for (phrase, folded) in [
+        ("著作权法", "著作权法"),
+        ("\"Public domain\"", "public domain"),
+        ("全屏", "全屏"),
+        ("作品", "作品"),
+        ("新质生产力", "新质生产力"),
+    ] {
+        let docs = s.docs.iter().filter(|d| d.statistics.contains(folded)).count() as u64;
+        let hits: u64 = s.docs.iter().map(|d| d.statistics.matches(folded).count() as u64).sum();
+        let all: u64 = s.docs.iter().map(|d| d.count(folded)).sum();
+        let v = json(&run_any(ix, &["search", phrase, "--count", "--json", "--no-boilerplate"]));
+        let found = (u(&v["total_docs"]), u(&v["total_hits"]));
+        assert_eq!(found, (docs, hits), "search {phrase} --no-boilerplate");
+        let v = json(&run(ix, &["search", phrase, "--count", "--json"]));
+        assert_eq!(u(&v["total_hits"]), all, "search {phrase} counts everything by default");
+        let term = folded;
+        let t =
+            json(&run_any(ix, &["trend", term, "--json", "--by", "speech", "--no-boilerplate"]));
+        assert_eq!(u(&t["totals"][term]["count"]), hits, "trend {term} --no-boilerplate");
+        assert_eq!(u(&t["totals"][term]["docs"]), docs, "trend {term} --no-boilerplate");
+        let k = json(&run_any(ix, &["kwic", term, "--json", "--no-boilerplate"]));
+        assert_eq!((u(&k["docs"]), u(&k["total"])), (docs, hits), "kwic {term} --no-boilerplate");
+        assert_eq!(k["lines"].as_array().unwrap().len() as u64, hits, "kwic {term}: every line");
+    }
+    // The licence footer is boilerplate in every speech that has it.
+    assert!(s.docs.iter().all(|d| !d.statistics.contains("著作权法")));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,14 +11,19 @@
 //!   sentence keeps it), nor do repeated lines that stand alone among speech paragraphs (the
 //!   salutation 各位代表：, found in 66 of the 94).
 //!
+//! **Marked at index time.** Each speech stores the hashes of its short lines ([`line_hashes`],
+//! the index's `lines` column), so an index finds its repeated lines by counting those columns
+//! ([`LineCounter::add_hashes`], `SpeechIndex::boilerplate`) without reading a text; a build
+//! counts them once before it indexes ([`LineCounter::add`]) and leaves boilerplate out of the
+//! words that rank speeches.
+//!
 //! Word statistics (`top`, `compare`, `diff`'s formulations, `ngrams`, `collocates`) read texts
-//! with these lines blanked ([`Boilerplate::blank`]: spaces, so character offsets stay valid);
-//! an index finds its repeated lines once per process (`SpeechIndex::boilerplate`).
-//! `search`, `trend` and `kwic` count over the whole text, as Ctrl-F does.
+//! with these lines blanked ([`Boilerplate::blank`]: spaces, so character offsets stay valid).
+//! `search`, `trend` and `kwic` count over the whole text, as Ctrl-F does, unless asked to leave
+//! boilerplate out (`--no-boilerplate`).
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
 
 use crate::analysis::fold;
@@ -31,6 +36,9 @@ pub const MIN_REPEATED_SPEECHES: usize = 5;
 pub const MIN_REPEATED_SHARE: f64 = 0.1;
 /// Fewest consecutive furniture or repeated lines that make a block of boilerplate.
 pub const MIN_BLOCK_LINES: usize = 3;
+
+/// Longest furniture line (in characters).
+const MAX_FURNITURE_CHARS: usize = 40;
 
 /// Whole lines of web-page furniture (after trimming).
 const FURNITURE_LINES: &[&str] = &[
@@ -89,6 +97,10 @@ const FURNITURE_PREFIXES: &[&str] = &[
 /// forms), one of a short list of whole lines, or a short line (≤ 40 characters) beginning like
 /// one, or holding an ICP licence number (ICP备).
 pub fn is_furniture(line: &str) -> bool {
+    // Every furniture line is short: long lines are not folded at all.
+    if line.trim().len() > 4 * MAX_FURNITURE_CHARS {
+        return false;
+    }
     static FOLDED: OnceLock<(HashSet<String>, Vec<String>)> = OnceLock::new();
     let (lines, prefixes) = FOLDED.get_or_init(|| {
         (
@@ -103,29 +115,64 @@ pub fn is_furniture(line: &str) -> bool {
     if lines.contains(&line) {
         return true;
     }
-    line.chars().count() <= 40
+    line.chars().count() <= MAX_FURNITURE_CHARS
         && (prefixes.iter().any(|p| line.starts_with(p.as_str())) || line.contains("icp备"))
+}
+
+/// Stands in a speech's [`line_hashes`] when one of its lines is page furniture: such speeches
+/// are the ones whose counts change when boilerplate is left out, with those holding repeated
+/// lines ([`Boilerplate::may_touch`]). No line hashes to it.
+pub const FURNITURE_MARK: u64 = 0;
+
+/// The hashes of the lines of `folded` (a text already folded with [`fold`]) that could be
+/// repeated boilerplate: trimmed, not empty, at most [`MAX_REPEATED_CHARS`] characters; and
+/// [`FURNITURE_MARK`] when a line is furniture; sorted, each once. What a speech stores in the
+/// index's `lines` column.
+pub fn line_hashes(folded: &str) -> Vec<u64> {
+    let mut furniture = false;
+    let mut out: Vec<u64> = folded
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && short(l))
+        .inspect(|l| furniture = furniture || is_furniture(l))
+        .map(line_hash)
+        .collect();
+    if furniture {
+        out.push(FURNITURE_MARK);
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// Counts, text by text, in how many texts each short line appears (one pass, texts not kept).
 #[derive(Debug, Default)]
 pub struct LineCounter {
-    df: HashMap<u64, usize>,
+    df: HashMap<u64, u32>,
     texts: usize,
 }
 
 impl LineCounter {
-    /// Counts the short lines of one text (folded here).
+    /// Counts the short lines of one text (folded here, line by line: long lines are never
+    /// folded, as folding keeps the number of characters).
     pub fn add(&mut self, text: &str) {
-        self.texts += 1;
-        let folded = fold(text);
-        let lines: HashSet<u64> = folded
+        let mut hashes: Vec<u64> = text
             .lines()
             .map(str::trim)
-            .filter(|l| !l.is_empty() && l.chars().count() <= MAX_REPEATED_CHARS)
-            .map(line_hash)
+            .filter(|l| !l.is_empty() && short(l))
+            .map(fold)
+            .filter(|l| short(l.trim()) && !l.trim().is_empty())
+            .map(|l| line_hash(l.trim()))
             .collect();
-        for h in lines {
+        hashes.sort_unstable();
+        hashes.dedup();
+        self.add_hashes(hashes);
+    }
+
+    /// Counts one text by the hashes of its short lines ([`line_hashes`]: each once).
+    pub fn add_hashes(&mut self, hashes: impl IntoIterator<Item = u64>) {
+        self.texts += 1;
+        for h in hashes {
             *self.df.entry(h).or_insert(0) += 1;
         }
     }
@@ -135,7 +182,12 @@ impl LineCounter {
     pub fn finish(self) -> Boilerplate {
         let share = (self.texts as f64 * MIN_REPEATED_SHARE).ceil() as usize;
         let min = MIN_REPEATED_SPEECHES.max(share);
-        let repeated = self.df.into_iter().filter(|&(_, n)| n >= min).map(|(h, _)| h).collect();
+        let repeated = self
+            .df
+            .into_iter()
+            .filter(|&(h, n)| n as usize >= min && h != FURNITURE_MARK)
+            .map(|(h, _)| h)
+            .collect();
         Boilerplate { repeated }
     }
 }
@@ -146,10 +198,20 @@ pub struct Boilerplate {
     repeated: HashSet<u64>,
 }
 
+/// Whether a line is short enough to count as repeated boilerplate (long lines are rejected by
+/// their length in bytes before their characters are counted).
+fn short(line: &str) -> bool {
+    line.len() <= MAX_REPEATED_CHARS
+        || (line.len() <= 4 * MAX_REPEATED_CHARS && line.chars().count() <= MAX_REPEATED_CHARS)
+}
+
+/// A folded, trimmed line's hash: xxh3, stable across builds and Rust versions (the index
+/// stores it).
 fn line_hash(line: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    line.hash(&mut h);
-    h.finish()
+    match xxhash_rust::xxh3::xxh3_64(line.as_bytes()) {
+        FURNITURE_MARK => 1,
+        h => h,
+    }
 }
 
 impl Boilerplate {
@@ -172,12 +234,19 @@ impl Boilerplate {
         self.repeated.len()
     }
 
+    /// Whether a speech whose `lines` column holds `hashes` ([`line_hashes`]) may have
+    /// boilerplate: a furniture line or a repeated one. Only such speeches are read when
+    /// boilerplate is left out of counts.
+    pub fn may_touch(&self, mut hashes: impl Iterator<Item = u64>) -> bool {
+        hashes.any(|h| h == FURNITURE_MARK || self.repeated.contains(&h))
+    }
+
     /// Whether a line (folded here) is one of the repeated lines.
     fn is_repeated(&self, line: &str) -> bool {
         let line = line.trim();
         !self.repeated.is_empty()
             && !line.is_empty()
-            && line.chars().count() <= MAX_REPEATED_CHARS
+            && short(line)
             && self.repeated.contains(&line_hash(fold(line).trim()))
     }
 
@@ -317,7 +386,41 @@ mod tests {
         assert!(!b.lines(&long).contains(&true));
     }
 
+    #[test]
+    fn stored_line_hashes_mark_furniture_and_find_the_same_repeated_lines() {
+        let footer = "公有领域\n\n本作品在全世界都属于公有领域\n著作权法";
+        let texts: Vec<String> =
+            (0..10).map(|i| format!("第{i}篇讲话。\n{footer}\n下载\n")).collect();
+        let hashes = line_hashes(&fold(&texts[0]));
+        assert!(hashes.contains(&FURNITURE_MARK), "下载 is furniture");
+        assert!(!line_hashes("讲话。\n发展。").contains(&FURNITURE_MARK));
+        let mut counter = LineCounter::default();
+        for t in &texts {
+            counter.add_hashes(line_hashes(&fold(t)));
+        }
+        let stored = counter.finish();
+        let read = Boilerplate::of_texts(texts.iter().map(String::as_str));
+        assert_eq!(stored.repeated, read.repeated);
+        assert_eq!(stored.repeated_lines(), 4, "the footer's 3 lines and 下载, not the mark");
+        assert!(stored.may_touch(line_hashes(&fold(&texts[1])).into_iter()));
+        assert!(!stored.may_touch(line_hashes("讲话。\n发展。").into_iter()));
+    }
+
     proptest::proptest! {
+        /// The build's count of short lines (folded line by line, long lines skipped unfolded)
+        /// equals the count of the hashes a speech stores (folded whole).
+        #[test]
+        fn counting_lines_equals_counting_stored_hashes(
+            lines in proptest::collection::vec("[下載打印發展ＡＢａｂ 　。]{0,5}|[發展。]{79,82}", 0..12)
+        ) {
+            let text = lines.join("\n");
+            let mut read = LineCounter::default();
+            read.add(&text);
+            let mut stored = LineCounter::default();
+            stored.add_hashes(line_hashes(&fold(&text)).into_iter().filter(|&h| h != FURNITURE_MARK));
+            proptest::prop_assert_eq!(read.df, stored.df);
+        }
+
         /// Blanking keeps every character offset: same number of characters, same line breaks.
         #[test]
         fn blanking_keeps_offsets(lines in proptest::collection::vec("[下载打印大中小讲话发展。 ]{0,6}", 0..12)) {

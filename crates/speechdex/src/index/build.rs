@@ -15,6 +15,7 @@
 
 #[cfg(any(test, feature = "fault-injection"))]
 use super::fault::{Moment, TestHook};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -25,9 +26,10 @@ use tantivy::{Index, IndexWriter, Term};
 
 use super::directory::PreadDirectory;
 use super::document::{Queue, SpeechDoc};
-use super::schema::{Fields, build_schema};
+use super::schema::{Fields, build_schema, names};
 use super::store::{FileManifest, Settings, Stamp, Store};
 use super::{BuildInfo, SpeechIndex};
+use crate::analysis::boilerplate::{Boilerplate, LineCounter, line_hashes};
 use crate::corpus::{self, ReadOptions, Skip, Speech};
 use crate::{Error, Result};
 
@@ -642,6 +644,8 @@ struct Pass<'a> {
     by_path: HashMap<&'a str, Vec<&'a str>>,
     /// The stamps to save after the commit.
     manifest: FileManifest,
+    /// Boilerplate left out of the words that rank speeches ([`Job::boilerplate`]).
+    boilerplate: Boilerplate,
 }
 
 impl Job<'_> {
@@ -680,6 +684,11 @@ impl Job<'_> {
         for (id, (_, path)) in &existing {
             by_path.entry(path.as_str()).or_default().push(id.as_str());
         }
+        let reader = self.read.reader_key();
+        let known_files =
+            if known_files.reader == reader { known_files } else { FileManifest::default() };
+        progress.phase("finding boilerplate");
+        let boilerplate = self.boilerplate(&known_files)?;
         let mut pass = Pass {
             writer: self.writer()?,
             fields: Fields::resolve(&self.index.schema())?,
@@ -687,12 +696,8 @@ impl Job<'_> {
             since_commit: 0,
             queue: Queue::new(),
             by_path,
-            manifest: FileManifest { reader: self.read.reader_key(), ..Default::default() },
-        };
-        let known_files = if known_files.reader == pass.manifest.reader {
-            known_files
-        } else {
-            FileManifest::default()
+            manifest: FileManifest { reader, ..Default::default() },
+            boilerplate,
         };
         // Baseline for an update: the speeches the index has; for a full build: none.
         let baseline = if self.fresh { &SpeechHashes::new() } else { &existing };
@@ -735,6 +740,37 @@ impl Job<'_> {
         progress.phase("merging segments");
         writer.wait_merging_threads()?;
         Ok(self.index.searchable_segment_metas()?.iter().map(|m| u64::from(m.num_docs())).sum())
+    }
+
+    /// The boilerplate that the words of the speeches read are indexed without (so that a
+    /// licence footer or page furniture does not rank a speech): the short lines of every text
+    /// this run reads are counted first (the files are read twice; the first reading only
+    /// splits lines), together with those of the speeches an update keeps (the `lines` column).
+    /// Word statistics count the index's own `lines` columns instead ([`SpeechIndex::boilerplate`]),
+    /// so they stay exact where an update's ranking words can lag: a speech an update keeps
+    /// keeps the words it was indexed with until it changes or the next full build.
+    fn boilerplate(&self, known_files: &FileManifest) -> Result<Boilerplate> {
+        let mut counter = LineCounter::default();
+        if !self.fresh {
+            let searcher = self.index.reader()?.searcher();
+            for seg in searcher.segment_readers() {
+                let lines = seg.fast_fields().u64(names::LINES)?;
+                for doc in seg.doc_ids_alive() {
+                    counter.add_hashes(lines.values_for_doc(doc));
+                }
+            }
+        }
+        for file in self.files {
+            let stamp = std::fs::metadata(&file.abs).ok().as_ref().map(Stamp::of);
+            if !self.fresh && stamp.is_some() && known_files.files.get(&file.rel) == stamp.as_ref()
+            {
+                continue;
+            }
+            corpus::read_file_each(file, self.read, &mut |speech: Speech| {
+                counter.add(&speech.body);
+            });
+        }
+        Ok(counter.finish())
     }
 
     /// A run that would leave no speech, or remove more than half of them, stops here: nothing
@@ -814,7 +850,8 @@ impl Job<'_> {
             let speech = old.stored(&searcher, addr, true)?.into_speech();
             let hash = speech_hash(&speech);
             let chars = speech.body.chars().count() as u64;
-            pass.writer.add_document(to_document(&pass.fields, speech, hash, chars))?;
+            let doc = to_document(&pass.fields, speech, hash, chars, &pass.boilerplate);
+            pass.writer.add_document(doc)?;
         }
         Ok(())
     }
@@ -922,7 +959,7 @@ impl Job<'_> {
         }
         let bytes = speech.body.len() as u64;
         pass.since_commit += bytes;
-        let mut doc = to_document(&pass.fields, speech, hash, chars);
+        let mut doc = to_document(&pass.fields, speech, hash, chars, &pass.boilerplate);
         // Two copies of the text at most (stored and folded).
         doc.hold_in(&pass.queue, 2 * bytes);
         pass.queue.wait_below(self.opts.queue_bytes, QUEUE_PATIENCE);
@@ -941,8 +978,16 @@ fn corpus_name(roots: &[PathBuf]) -> PathBuf {
 
 /// Converts a speech into a tantivy document. The folded body is held once for both body
 /// fields; when folding changes nothing (text already simplified, half-width and lower case),
-/// the stored body shares it too.
-fn to_document(f: &Fields, s: Speech, hash: u64, chars: u64) -> SpeechDoc {
+/// the stored body shares it too. The words field gets the folded body with its boilerplate
+/// blanked (a copy, only for texts that have some); the `lines` column the hashes of its short
+/// lines.
+fn to_document(
+    f: &Fields,
+    s: Speech,
+    hash: u64,
+    chars: u64,
+    boilerplate: &Boilerplate,
+) -> SpeechDoc {
     let Speech {
         id,
         path,
@@ -969,12 +1014,25 @@ fn to_document(f: &Fields, s: Speech, hash: u64, chars: u64) -> SpeechDoc {
     }
     d.add_shared(&[f.title, f.title_words], title);
     let folded = crate::analysis::fold(&body);
+    for h in line_hashes(&folded) {
+        d.add_u64(f.lines, h);
+    }
+    let words = match boilerplate.blank(&folded) {
+        Cow::Owned(blanked) => Some(blanked),
+        Cow::Borrowed(_) => None,
+    };
+    let mut exact = vec![f.body_exact];
+    match words {
+        Some(blanked) => d.add_text(f.body_words, blanked),
+        None => exact.push(f.body_words),
+    }
     if folded == body {
         drop(folded);
-        d.add_shared(&[f.body, f.body_words, f.body_exact], body);
+        exact.push(f.body);
+        d.add_shared(&exact, body);
     } else {
         d.add_text(f.body, body);
-        d.add_shared(&[f.body_words, f.body_exact], folded);
+        d.add_shared(&exact, folded);
     }
     for (field, value) in [(f.speaker, speaker), (f.region, region), (f.kind, kind)] {
         if let Some(v) = value {

@@ -329,7 +329,8 @@ impl SpeechIndex {
     }
 
     /// The boilerplate of the index (page furniture and blocks of lines repeated across its
-    /// speeches: [`Boilerplate`]), found by reading every stored text once and kept until the
+    /// speeches: [`Boilerplate`]), found by counting the `lines` column of every speech (the
+    /// hashes of its short lines, written at index time; no text is read) and kept until the
     /// searcher's segments change (an update seen by [`SpeechIndex::reload`]).
     pub fn boilerplate(&self) -> Result<Arc<Boilerplate>> {
         let searcher = self.searcher();
@@ -342,10 +343,10 @@ impl SpeechIndex {
             return Ok(found.clone());
         }
         let mut counter = LineCounter::default();
-        for (seg_ord, seg) in searcher.segment_readers().iter().enumerate() {
+        for seg in searcher.segment_readers() {
+            let lines = seg.fast_fields().u64(schema::names::LINES)?;
             for doc in seg.doc_ids_alive() {
-                let addr = DocAddress::new(seg_ord as u32, doc);
-                counter.add(self.stored(&searcher, addr, true)?.body.as_deref().unwrap_or(""));
+                counter.add_hashes(lines.values_for_doc(doc));
             }
         }
         let found = Arc::new(counter.finish());

@@ -9,7 +9,7 @@
 //! | `title_words` | text | jieba words, freqs | – | – | BM25 title boost |
 //! | `body` | text | – | yes (zstd) | – | snippets, concordance, `show` |
 //! | `body_exact` | text | exact bigrams + positions | – | – | matching and every count |
-//! | `body_words` | text | jieba words, freqs | – | – | BM25 ranking, word statistics |
+//! | `body_words` | text | jieba words, freqs | – | – | BM25 ranking (boilerplate left out), word statistics |
 //! | `speaker`, `region`, `kind`, `tags` | text | exact bigrams + positions | yes | raw | filters, grouping |
 //! | `year` | i64 | yes | yes | yes | `year:` filter, trends (absent when unknown) |
 //! | `date` | i64 `YYYYMMDD` | yes | – | yes | `date:` filter, sorting |
@@ -17,6 +17,7 @@
 //! | `published`, `venue`, `source`, `url`, `inferred` | str | – | yes | raw | display, the field audit of `stats` |
 //! | `chars` | u64 | – | yes | yes | rates per 10,000 characters |
 //! | `hash` | u64 | – | yes | yes | incremental builds: unchanged speeches are skipped |
+//! | `lines` | u64, many | – | – | yes | hashes of the short lines: boilerplate repeated across speeches |
 //!
 //! The body is folded once by the indexer and both body fields receive the folded text (their
 //! tokenizers are the `prefolded` variants); the other fields fold in their tokenizer.
@@ -56,6 +57,7 @@ pub mod names {
     pub const INFERRED: &str = "inferred";
     pub const CHARS: &str = "chars";
     pub const HASH: &str = "hash";
+    pub const LINES: &str = "lines";
 }
 
 /// Resolved handles of every field of the schema.
@@ -84,6 +86,7 @@ pub struct Fields {
     pub inferred: Field,
     pub chars: Field,
     pub hash: Field,
+    pub lines: Field,
 }
 
 fn exact_options(tokenizer: &str, stored: bool, fast: bool) -> TextOptions {
@@ -146,6 +149,7 @@ pub fn build_schema() -> Schema {
     }
     b.add_u64_field(CHARS, STORED | FAST);
     b.add_u64_field(HASH, STORED | FAST);
+    b.add_u64_field(LINES, FAST);
     b.build()
 }
 
@@ -177,6 +181,7 @@ impl Fields {
             inferred: f(INFERRED)?,
             chars: f(CHARS)?,
             hash: f(HASH)?,
+            lines: f(LINES)?,
         })
     }
 }

@@ -48,7 +48,9 @@ pub const FILES_FILE: &str = "files.json";
 /// Version of the on-disk layout and schema; a different one forces a rebuild. 2: the
 /// `published` field. 3: kind, region, speaker and session years inferred (what is stored
 /// changed); `inferred`, `published`, `venue`, `source` and `url` fast, for the field audit.
-pub const FORMAT_VERSION: u32 = 3;
+/// 4: the `lines` column (hashes of short lines, for boilerplate) and boilerplate left out of
+/// `body_words`.
+pub const FORMAT_VERSION: u32 = 4;
 
 const GEN_PREFIX: &str = "gen-";
 const GEN_DIGITS: usize = 6;

@@ -51,11 +51,52 @@ struct DocScoped {
 }
 
 /// How phrases are matched.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct MatchOptions {
     /// Match the phrases of the text ignoring whitespace (`search --ignore-space`): a phrase
     /// matches where the text equals it once whitespace is removed from both.
     pub ignore_space: bool,
+    /// Leave boilerplate out (`--no-boilerplate`): the index's boilerplate, whose lines no
+    /// occurrence of a phrase of the text may start or end on ([`super::outside`]).
+    pub outside: super::outside::LeaveOut,
+}
+
+impl MatchOptions {
+    /// The occurrences of a phrase of the text in one segment, as these options count them:
+    /// exact (from `exact`, the postings' counts) or ignoring whitespace, and outside
+    /// boilerplate when asked.
+    pub fn text_counts(
+        &self,
+        seg: &SegmentReader,
+        fields: &Fields,
+        text: &str,
+        exact: impl FnOnce() -> Result<Arc<PhraseCounts>>,
+    ) -> Result<Arc<PhraseCounts>> {
+        let counts = if self.ignore_space {
+            let found = super::spaceless::find_spaceless(
+                seg,
+                fields.body_exact,
+                fields.body,
+                text,
+                super::spaceless::Equivalence::Whitespace,
+                None,
+            )?;
+            Arc::new(PhraseCounts {
+                docs: found.iter().map(|o| o.doc).collect(),
+                counts: found.iter().map(|o| o.spans.len() as u32).collect(),
+            })
+        } else {
+            exact()?
+        };
+        match &self.outside {
+            None => Ok(counts),
+            Some(b) => Ok(Arc::new(super::outside::Outside::new(b, seg, fields)?.counts(
+                text,
+                &counts,
+                self.ignore_space,
+            )?)),
+        }
+    }
 }
 
 struct Ctx<'a> {
@@ -76,20 +117,12 @@ impl Ctx<'_> {
         if let Some(found) = self.cache.get(&key) {
             return Ok(found.clone());
         }
-        let found = if self.options.ignore_space && field == self.fields.body_exact {
-            // Not in the phrase cache, whose entries are exact counts.
-            let found = super::spaceless::find_spaceless(
-                self.seg,
-                field,
-                self.fields.body,
-                text,
-                super::spaceless::Equivalence::Whitespace,
-                None,
-            )?;
-            Arc::new(PhraseCounts {
-                docs: found.iter().map(|o| o.doc).collect(),
-                counts: found.iter().map(|o| o.spans.len() as u32).collect(),
-            })
+        let found = if field == self.fields.body_exact {
+            // Ignoring whitespace or outside boilerplate: not from the phrase cache, whose
+            // entries are exact counts.
+            let (seg, cache) = (self.seg, self.counts);
+            self.options
+                .text_counts(seg, self.fields, text, || phrase_counts(cache, seg, field, text))?
         } else {
             phrase_counts(self.counts, self.seg, field, text)?
         };
@@ -263,7 +296,7 @@ impl Ctx<'_> {
             node,
             &candidates,
             &meta_of,
-            self.options.ignore_space,
+            &self.options,
         )?;
         let positive = node.positive_phrases();
         let mut docs = Vec::with_capacity(found.len());

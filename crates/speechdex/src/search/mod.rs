@@ -16,6 +16,7 @@
 pub mod exact;
 pub mod lint;
 pub mod matcher;
+pub mod outside;
 pub mod query;
 pub mod scope;
 pub mod show;
@@ -82,6 +83,10 @@ pub struct SearchRequest {
     /// Match the query's phrases ignoring whitespace in the text and the phrase
     /// ([`spaceless`]): `李强` then finds the byline `李　强`, and a phrase a line break cuts.
     pub ignore_space: bool,
+    /// Leave boilerplate out of matching and counting (`--no-boilerplate`): an occurrence on a
+    /// line of page furniture or of a footer repeated across the index does not count
+    /// ([`outside`]).
+    pub no_boilerplate: bool,
 }
 
 impl SearchRequest {
@@ -97,6 +102,7 @@ impl SearchRequest {
             snippet_width: DEFAULT_SNIPPET_WIDTH,
             count_only: false,
             ignore_space: false,
+            no_boilerplate: false,
         }
     }
 }
@@ -268,9 +274,12 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
     // their date is even read).
     let wanted = if req.count_only { 0 } else { req.offset.saturating_add(req.limit) };
     let mut top = TopK::new(wanted, req.sort);
-    let options = matcher::MatchOptions { ignore_space: req.ignore_space };
+    let options = matcher::MatchOptions {
+        ignore_space: req.ignore_space,
+        outside: if req.no_boilerplate { Some(index.boilerplate()?) } else { None },
+    };
     let matches =
-        match_segments(searcher.segment_readers(), index, &req.query, &positive, options)?;
+        match_segments(searcher.segment_readers(), index, &req.query, &positive, &options)?;
     for ((seg_ord, seg), m) in searcher.segment_readers().iter().enumerate().zip(matches) {
         total_docs += m.docs.len() as u64;
         total_hits += m.hits.iter().sum::<u64>();
@@ -306,7 +315,7 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
         matcher::free_phrases(&req.query, &mut free);
         let unscoped: Vec<&str> = positive.iter().copied().filter(|p| free.contains(*p)).collect();
         let mut matches_of = if req.snippets > 0 {
-            page_matches(&searcher, index, &page, &unscoped, options)?
+            page_matches(&searcher, index, &page, &unscoped, &options)?
         } else {
             std::collections::HashMap::new()
         };
@@ -321,7 +330,12 @@ pub fn search(index: &SpeechIndex, req: &SearchRequest) -> Result<SearchResults>
         for (i, c) in candidates.iter().enumerate().skip(req.offset).take(req.limit) {
             let stored = index.stored_shared(&searcher, c.addr)?;
             let body = stored.body.as_deref().unwrap_or("");
-            let matches = matches_of.remove(&c.addr).unwrap_or_default();
+            let mut matches = matches_of.remove(&c.addr).unwrap_or_default();
+            if let Some(b) = &options.outside {
+                // Snippets show only the occurrences that counted.
+                let ranges = outside::boilerplate_ranges(b, body);
+                matches.retain(|&(s, e)| !outside::on_boilerplate(&ranges, [s as u32, e as u32]));
+            }
             results.push(SearchHit {
                 rank: i + 1,
                 id: stored.id.clone(),
@@ -364,7 +378,7 @@ fn match_segments(
     index: &SpeechIndex,
     query: &Node,
     positive: &[&str],
-    options: matcher::MatchOptions,
+    options: &matcher::MatchOptions,
 ) -> Result<Vec<matcher::SegmentMatches>> {
     // `available_parallelism` reads cgroup files (tens of µs): asked once per process.
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
@@ -381,6 +395,7 @@ fn match_segments(
             .iter()
             .map(|seg| {
                 let cache = index.phrase_cache();
+                let options = options.clone();
                 matcher::match_segment_with(seg, &index.fields, cache, query, positive, options)
             })
             .collect();
@@ -400,7 +415,7 @@ fn match_segments(
                 index.phrase_cache(),
                 query,
                 positive,
-                options,
+                options.clone(),
             );
             *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(m);
         }
@@ -429,7 +444,7 @@ fn page_matches(
     index: &SpeechIndex,
     page: &[DocAddress],
     phrases: &[&str],
-    options: matcher::MatchOptions,
+    options: &matcher::MatchOptions,
 ) -> Result<std::collections::HashMap<DocAddress, Vec<(usize, usize)>>> {
     let mut out: std::collections::HashMap<DocAddress, Vec<(usize, usize)>> = Default::default();
     if options.ignore_space {
@@ -592,6 +607,42 @@ pub fn query_words(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Boilerplate is left out of the words that rank (issue 16): six short pages whose only
+    /// 作品 is in a licence footer rank below a long speech that talks about 作品 once. With the
+    /// footer's words indexed, the short pages would win on length. `--no-boilerplate` then
+    /// finds only the speech.
+    #[test]
+    fn a_footer_does_not_rank_a_speech() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir_all(&corpus).unwrap();
+        let footer = "本作品在全世界都属于公有领域\n依据著作权法第五条\n所以属于公有领域";
+        for i in 0..6 {
+            let page = format!("第{i}号通知\n会议于今天召开。\n{footer}\n");
+            std::fs::write(corpus.join(format!("page{i}.txt")), page).unwrap();
+        }
+        let long = "推进高质量发展，建设现代化产业体系。".repeat(40);
+        let speech = format!("文艺工作讲话\n{long}\n他们创作的作品很好。\n{long}\n");
+        std::fs::write(corpus.join("speech.txt"), speech).unwrap();
+        let root = dir.path().join("index");
+        let opts = crate::index::build::BuildOptions {
+            roots: vec![corpus],
+            threads: 1,
+            ..Default::default()
+        };
+        crate::index::build::build(&root, &opts, &mut crate::index::build::NoProgress).unwrap();
+        let index = SpeechIndex::open(&root).unwrap();
+        let mut req = SearchRequest::new(parse("作品").unwrap(), "作品");
+        let found = search(&index, &req).unwrap();
+        assert_eq!(found.total_docs, 7, "search counts the footers too");
+        let ranked: Vec<(&str, f32)> =
+            found.results.iter().map(|r| (r.id.as_str(), r.score)).collect();
+        assert!(ranked[0].0.ends_with("speech.txt"), "{ranked:?}");
+        req.no_boilerplate = true;
+        let found = search(&index, &req).unwrap();
+        assert_eq!((found.total_docs, found.total_hits), (1, 1));
+    }
 
     proptest::proptest! {
         /// The heap keeps exactly the first `k` of a full sort, in order, for every sort order

@@ -19,6 +19,7 @@ use std::collections::HashMap;
 
 use tantivy::{DocId, SegmentReader};
 
+use super::matcher::MatchOptions;
 use super::query::{Node, Scope};
 use super::spaceless::{Equivalence, find_in_text};
 use crate::Result;
@@ -151,7 +152,8 @@ pub struct InDoc {
 
 /// Evaluates the scope group `node` in the stored texts of the documents `candidates` (ascending)
 /// of one segment, read from the stored field `body`; `meta(node, doc)` answers the fields,
-/// years and dates. Returns the documents where it holds, ascending.
+/// years and dates. Returns the documents where it holds, ascending. With
+/// [`MatchOptions::outside`], the boilerplate lines of a text are blanked first.
 pub fn in_segment(
     seg: &SegmentReader,
     body: tantivy::schema::Field,
@@ -159,14 +161,17 @@ pub fn in_segment(
     node: &Node,
     candidates: &[DocId],
     meta: &dyn Fn(&Node, DocId) -> bool,
-    ignore_space: bool,
+    options: &MatchOptions,
 ) -> Result<Vec<InDoc>> {
     let mut load = super::spaceless::segment_texts(seg, body);
     let mut out = Vec::new();
     for &doc in candidates {
         let chars = load(doc)?;
-        let text: String = chars.iter().collect();
-        let found = in_text(&text, scope, node, &|n| meta(n, doc), ignore_space);
+        let mut text: String = chars.iter().collect();
+        if let Some(b) = &options.outside {
+            text = b.blank(&text).into_owned();
+        }
+        let found = in_text(&text, scope, node, &|n| meta(n, doc), options.ignore_space);
         if found.holds() {
             out.push(InDoc { doc, found });
         }
@@ -186,7 +191,7 @@ pub fn terms_in_segment(
     scope: Scope,
     terms: &[String],
     candidates: &[DocId],
-    ignore_space: bool,
+    options: &MatchOptions,
 ) -> Result<Vec<TermsInDoc>> {
     let node = Node::and(
         terms
@@ -195,7 +200,7 @@ pub fn terms_in_segment(
             .collect(),
     );
     let positive = node.positive_phrases();
-    let found = in_segment(seg, body, scope, &node, candidates, &|_, _| true, ignore_space)?;
+    let found = in_segment(seg, body, scope, &node, candidates, &|_, _| true, options)?;
     let index: HashMap<&str, usize> = positive.iter().enumerate().map(|(k, p)| (*p, k)).collect();
     Ok(found
         .into_iter()

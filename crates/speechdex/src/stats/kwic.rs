@@ -38,8 +38,9 @@ use crate::index::cache::PhraseCounts;
 use crate::search::Node;
 use crate::search::exact::find_phrase_at;
 use crate::search::matcher::MatchOptions;
+use crate::search::outside::Outside;
 use crate::search::query::Scope;
-use crate::search::spaceless::{Equivalence, find_spaceless};
+use crate::search::spaceless::{Equivalence, find_spaceless, segment_texts};
 
 /// Order of concordance lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -187,13 +188,13 @@ pub fn kwic(index: &SpeechIndex, req: &KwicRequest) -> Result<Kwic> {
 /// whitespace.
 pub fn kwic_with(index: &SpeechIndex, req: &KwicRequest, options: MatchOptions) -> Result<Kwic> {
     let searcher = index.searcher();
-    let (hits, total) = doc_hits(index, &searcher, req, options)?;
+    let (hits, total) = doc_hits(index, &searcher, req, &options)?;
     let docs = hits.len() as u64;
     let limit = req.limit.unwrap_or(usize::MAX);
     let lines = match req.sort {
-        KwicSort::Date => lines_by_date(index, &searcher, req, &hits, limit, options)?,
+        KwicSort::Date => lines_by_date(index, &searcher, req, &hits, limit, &options)?,
         KwicSort::Left | KwicSort::Right => {
-            lines_by_context(index, &searcher, req, &hits, limit, options)?
+            lines_by_context(index, &searcher, req, &hits, limit, &options)?
         }
     };
     Ok(Kwic {
@@ -215,7 +216,7 @@ fn scoped_spans(
     req: &KwicRequest,
     scope: Scope,
     candidates: &[tantivy::DocId],
-    options: MatchOptions,
+    options: &MatchOptions,
 ) -> Result<Vec<(tantivy::DocId, Vec<[u32; 2]>)>> {
     let terms = req.terms();
     let found = crate::search::scope::terms_in_segment(
@@ -224,7 +225,7 @@ fn scoped_spans(
         scope,
         &terms,
         candidates,
-        options.ignore_space,
+        options,
     )?;
     Ok(found
         .into_iter()
@@ -241,7 +242,7 @@ fn segment_counts(
     index: &SpeechIndex,
     seg: &tantivy::SegmentReader,
     req: &KwicRequest,
-    options: MatchOptions,
+    options: &MatchOptions,
 ) -> Result<Arc<PhraseCounts>> {
     let Some(scope) = req.within else { return counts_in(index, seg, &req.term, options) };
     let mut candidates: Option<Vec<tantivy::DocId>> = None;
@@ -269,26 +270,54 @@ fn counts_in(
     index: &SpeechIndex,
     seg: &tantivy::SegmentReader,
     term: &str,
-    options: MatchOptions,
+    options: &MatchOptions,
 ) -> Result<Arc<PhraseCounts>> {
-    let (body, exact) = (index.fields.body, index.fields.body_exact);
-    if !options.ignore_space {
-        return crate::search::exact::phrase_counts(index.phrase_cache(), seg, exact, term);
-    }
-    let found = find_spaceless(seg, exact, body, term, Equivalence::Whitespace, None)?;
-    Ok(Arc::new(PhraseCounts {
-        docs: found.iter().map(|o| o.doc).collect(),
-        counts: found.iter().map(|o| o.spans.len() as u32).collect(),
-    }))
+    let exact = index.fields.body_exact;
+    options.text_counts(seg, &index.fields, term, || {
+        crate::search::exact::phrase_counts(index.phrase_cache(), seg, exact, term)
+    })
 }
 
 /// The occurrences `[start, end)` of the term in each of the speeches `addrs` (those without it
 /// are absent), reading only their postings ([`find_phrase_at`], or ignoring whitespace).
+/// With [`MatchOptions::outside`], the occurrences on boilerplate lines are dropped.
 fn occurrences_at(
     index: &SpeechIndex,
     searcher: &tantivy::Searcher,
     req: &KwicRequest,
-    options: MatchOptions,
+    options: &MatchOptions,
+    addrs: impl IntoIterator<Item = DocAddress>,
+) -> Result<HashMap<DocAddress, Vec<[u32; 2]>>> {
+    let mut out = occurrences_everywhere(index, searcher, req, options, addrs)?;
+    let Some(boilerplate) = &options.outside else { return Ok(out) };
+    if req.within.is_some() {
+        return Ok(out); // the scope check read blanked texts
+    }
+    let addrs: Vec<DocAddress> = out.keys().copied().collect();
+    for (segment_ord, docs) in by_segment(addrs) {
+        let seg = searcher.segment_reader(segment_ord);
+        let outside = Outside::new(boilerplate, seg, &index.fields)?;
+        let mut load = segment_texts(seg, index.fields.body);
+        for doc in docs.into_iter().filter(|&d| outside.may_touch(d)) {
+            let addr = DocAddress::new(segment_ord, doc);
+            let text: String = load(doc)?.iter().collect();
+            if let Some(spans) = out.get_mut(&addr) {
+                outside.keep(&text, spans);
+                if spans.is_empty() {
+                    out.remove(&addr);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// [`occurrences_at`] over the whole texts.
+fn occurrences_everywhere(
+    index: &SpeechIndex,
+    searcher: &tantivy::Searcher,
+    req: &KwicRequest,
+    options: &MatchOptions,
     addrs: impl IntoIterator<Item = DocAddress>,
 ) -> Result<HashMap<DocAddress, Vec<[u32; 2]>>> {
     let term = req.term.as_str();
@@ -326,7 +355,7 @@ fn doc_hits(
     index: &SpeechIndex,
     searcher: &tantivy::Searcher,
     req: &KwicRequest,
-    options: MatchOptions,
+    options: &MatchOptions,
 ) -> Result<(Vec<DocHit>, u64)> {
     let mut hits: Vec<DocHit> = Vec::new();
     let mut total = 0u64;
@@ -457,7 +486,7 @@ fn lines_by_date(
     req: &KwicRequest,
     hits: &[DocHit],
     limit: usize,
-    options: MatchOptions,
+    options: &MatchOptions,
 ) -> Result<Vec<KwicLine>> {
     let mut lines: Vec<KwicLine> = Vec::new();
     let mut next = 0;
@@ -516,7 +545,7 @@ fn lines_by_context(
     req: &KwicRequest,
     hits: &[DocHit],
     limit: usize,
-    options: MatchOptions,
+    options: &MatchOptions,
 ) -> Result<Vec<KwicLine>> {
     let mut best: Smallest<LineKey, KwicLine> = Smallest::new(limit);
     // (place in date order, speech), in index order.

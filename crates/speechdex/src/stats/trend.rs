@@ -44,7 +44,7 @@ use crate::search::Node;
 use crate::search::matcher::MatchOptions;
 use crate::search::query::Scope;
 use crate::search::snippet::{find_matches, paragraph_of};
-use crate::search::spaceless::{Equivalence, find_in_text, find_spaceless};
+use crate::search::spaceless::{Equivalence, find_in_text};
 use crate::{Error, Result};
 
 /// What to group speeches by.
@@ -421,23 +421,12 @@ fn term_counts(
     index: &SpeechIndex,
     seg: &tantivy::SegmentReader,
     term: &str,
-    options: MatchOptions,
+    options: &MatchOptions,
 ) -> Result<std::sync::Arc<crate::index::cache::PhraseCounts>> {
     let fields = &index.fields;
-    if !options.ignore_space {
-        return crate::search::exact::phrase_counts(
-            index.phrase_cache(),
-            seg,
-            fields.body_exact,
-            term,
-        );
-    }
-    let found =
-        find_spaceless(seg, fields.body_exact, fields.body, term, Equivalence::Whitespace, None)?;
-    Ok(std::sync::Arc::new(crate::index::cache::PhraseCounts {
-        docs: found.iter().map(|o| o.doc).collect(),
-        counts: found.iter().map(|o| o.spans.len() as u32).collect(),
-    }))
+    options.text_counts(seg, fields, term, || {
+        crate::search::exact::phrase_counts(index.phrase_cache(), seg, fields.body_exact, term)
+    })
 }
 
 /// The counts of every term in one segment (same order as `terms`); with `within`, only the
@@ -446,7 +435,7 @@ fn segment_counts(
     index: &SpeechIndex,
     seg: &tantivy::SegmentReader,
     terms: &[String],
-    options: MatchOptions,
+    options: &MatchOptions,
     within: Option<Scope>,
 ) -> Result<Vec<std::sync::Arc<crate::index::cache::PhraseCounts>>> {
     let all = terms
@@ -466,7 +455,7 @@ fn segment_counts(
         scope,
         terms,
         &candidates,
-        options.ignore_space,
+        options,
     )?;
     Ok((0..terms.len())
         .map(|t| {
@@ -492,10 +481,10 @@ pub fn trend_with(index: &SpeechIndex, req: &TrendRequest, options: MatchOptions
     let searcher = index.searcher();
     let mut sums = Sums::new(terms.len());
     let groups = match req.by {
-        GroupBy::Speech => by_speech(index, &searcher, req, &terms, &mut sums, options)?,
-        _ => by_key(index, &searcher, req, &terms, &mut sums, options)?,
+        GroupBy::Speech => by_speech(index, &searcher, req, &terms, &mut sums, &options)?,
+        _ => by_key(index, &searcher, req, &terms, &mut sums, &options)?,
     };
-    finish(index, &searcher, req, &terms, sums, groups, options)
+    finish(index, &searcher, req, &terms, sums, groups, &options)
 }
 
 /// Groups by year, speaker, region or kind: one group per value seen among the selected
@@ -506,7 +495,7 @@ fn by_key(
     req: &TrendRequest,
     terms: &[String],
     sums: &mut Sums,
-    options: MatchOptions,
+    options: &MatchOptions,
 ) -> Result<Groups> {
     let nterms = terms.len();
     let mut groups: Vec<Acc> = Vec::new();
@@ -607,7 +596,7 @@ fn by_speech(
     req: &TrendRequest,
     terms: &[String],
     sums: &mut Sums,
-    options: MatchOptions,
+    options: &MatchOptions,
 ) -> Result<Groups> {
     let nterms = terms.len();
     let mut best = Smallest::new(req.limit.unwrap_or(usize::MAX));
@@ -679,7 +668,7 @@ fn finish(
     terms: &[String],
     sums: Sums,
     groups: Groups,
-    options: MatchOptions,
+    options: &MatchOptions,
 ) -> Result<Trend> {
     let mut out_groups = Vec::with_capacity(groups.shown.len());
     for g in groups.shown {
@@ -754,7 +743,7 @@ fn appearance(
     seen: &Seen,
     sentence_of: Option<&str>,
     scoped: Option<(Scope, &[String])>,
-    options: MatchOptions,
+    options: &MatchOptions,
 ) -> Result<Appearance> {
     let stored = index.stored(searcher, seen.addr, sentence_of.is_some())?;
     let mut out = Appearance {
@@ -776,15 +765,23 @@ fn appearance(
                     .map(|t| Node::Phrase { text: t.clone(), span: Default::default() })
                     .collect(),
             );
+            let blanked = options.outside.as_ref().map(|b| b.blank(body));
+            let body = blanked.as_deref().unwrap_or(body);
             let found =
                 crate::search::scope::in_text(body, scope, &node, &|_| true, options.ignore_space);
             let k = node.positive_phrases().iter().position(|p| *p == term)?;
             found.spans[k].first().map(|&[s, e]| (s as usize, e as usize))
-        } else if options.ignore_space {
-            let found = find_in_text(body, term, Equivalence::Whitespace);
-            found.first().map(|&[s, e]| (s as usize, e as usize))
         } else {
-            find_matches(body, &[term]).first().copied()
+            let mut found: Vec<[u32; 2]> = if options.ignore_space {
+                find_in_text(body, term, Equivalence::Whitespace)
+            } else {
+                find_matches(body, &[term]).iter().map(|&(s, e)| [s as u32, e as u32]).collect()
+            };
+            if let Some(b) = &options.outside {
+                let ranges = crate::search::outside::boilerplate_ranges(b, body);
+                found.retain(|&span| !crate::search::outside::on_boilerplate(&ranges, span));
+            }
+            found.first().map(|&[s, e]| (s as usize, e as usize))
         }
     };
     if let (Some(term), Some(body)) = (sentence_of, stored.body.as_deref())
