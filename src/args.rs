@@ -475,6 +475,17 @@ pub struct FilterArgs {
     pub kind: Option<String>,
 }
 
+/// `--where` and the filter flags: the speeches a statistics command counts in
+/// ([`crate::query::selection`]).
+#[derive(Debug, Args)]
+pub struct SelectionArgs {
+    /// Only speeches matching this query (same syntax as search).
+    #[arg(long = "where", value_name = "QUERY")]
+    pub where_: Option<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+}
+
 /// `speechdex search`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
@@ -703,9 +714,6 @@ pub struct TrendArgs {
     /// The figure for bars, chart and peak.
     #[arg(long, value_parser = choice::<Metric>(), default_value_t = Metric::default())]
     pub metric: Metric,
-    /// Only speeches matching this query (same syntax as search).
-    #[arg(long = "where", value_name = "QUERY")]
-    pub where_: Option<String>,
     /// Draw a chart into this file (.svg or .png): lines by year, bars for other groupings.
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,
@@ -729,7 +737,7 @@ pub struct TrendArgs {
           default_value_t = speechdex::stats::trend::DEFAULT_GROUP_LIMIT)]
     pub limit: usize,
     #[command(flatten)]
-    pub filters: FilterArgs,
+    pub selection: SelectionArgs,
     #[command(flatten)]
     pub format: FormatArgs,
 }
@@ -777,11 +785,8 @@ pub struct KwicArgs {
     /// the paragraph number (¶) says where it is.
     #[arg(long)]
     pub sentence: bool,
-    /// Only speeches matching this query (same syntax as search).
-    #[arg(long = "where", value_name = "QUERY")]
-    pub where_: Option<String>,
     #[command(flatten)]
-    pub filters: FilterArgs,
+    pub selection: SelectionArgs,
     #[command(flatten)]
     pub format: FormatArgs,
 }
@@ -851,14 +856,11 @@ fn parse_similarity(s: &str) -> Result<f64, String> {
     speechdex top --where 'year:2024 title:政府工作报告' --limit 30\n  \
     speechdex top --region 浙江省 --csv")]
 pub struct TopArgs {
-    /// Only speeches matching this query (same syntax as search).
-    #[arg(long = "where", value_name = "QUERY")]
-    pub where_: Option<String>,
     /// Words to list (1–10000).
     #[arg(long, short = 'n', default_value_t = 50, value_parser = usize_in(1..=MAX_TOP_LIMIT))]
     pub limit: usize,
     #[command(flatten)]
-    pub filters: FilterArgs,
+    pub selection: SelectionArgs,
     #[command(flatten)]
     pub format: FormatArgs,
 }
@@ -866,9 +868,6 @@ pub struct TopArgs {
 /// `speechdex ngrams`.
 #[derive(Debug, Args)]
 pub struct NgramsArgs {
-    /// Only speeches matching this query (same syntax as search).
-    #[arg(long = "where", value_name = "QUERY")]
-    pub where_: Option<String>,
     /// Rank by distinctiveness (G²) against the speeches matching this query instead of by
     /// count (the filter flags select the set, not the reference).
     #[arg(long, value_name = "QUERY")]
@@ -890,7 +889,7 @@ pub struct NgramsArgs {
           value_parser = usize_in(1..=MAX_TOP_LIMIT))]
     pub limit: usize,
     #[command(flatten)]
-    pub filters: FilterArgs,
+    pub selection: SelectionArgs,
     #[command(flatten)]
     pub format: FormatArgs,
 }
@@ -914,11 +913,8 @@ pub struct CollocatesArgs {
     #[arg(long, short = 'n', default_value_t = speechdex::stats::collocates::DEFAULT_LIMIT,
           value_parser = usize_in(1..=MAX_TOP_LIMIT))]
     pub limit: usize,
-    /// Only speeches matching this query (same syntax as search).
-    #[arg(long = "where", value_name = "QUERY")]
-    pub where_: Option<String>,
     #[command(flatten)]
-    pub filters: FilterArgs,
+    pub selection: SelectionArgs,
     #[command(flatten)]
     pub format: FormatArgs,
 }

@@ -6,7 +6,7 @@ use anyhow::Result;
 use speechdex::output::escape::escape;
 use speechdex::search::query::{self, Filters, Node};
 
-use crate::args::FilterArgs;
+use crate::args::{FilterArgs, SelectionArgs};
 
 impl From<&FilterArgs> for Filters {
     fn from(f: &FilterArgs) -> Filters {
@@ -27,8 +27,10 @@ pub fn parse_query(text: &str, filters: &FilterArgs) -> Result<Node> {
 }
 
 /// The speeches selected by `--where` and the filter flags (`None`: every speech).
-pub fn selection(where_: Option<&str>, filters: &FilterArgs) -> Result<Option<Node>> {
-    query::selection(where_, &filters.into()).map_err(|err| explain(where_.unwrap_or(""), err))
+pub fn selection(args: &SelectionArgs) -> Result<Option<Node>> {
+    let where_ = args.where_.as_deref();
+    query::selection(where_, &(&args.filters).into())
+        .map_err(|err| explain(where_.unwrap_or(""), err))
 }
 
 /// A query error with the query around the problem (a long query is cut) and a caret under it.

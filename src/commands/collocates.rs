@@ -13,7 +13,7 @@ use crate::query::selection;
 
 /// Runs `speechdex collocates`.
 pub fn run(global: &GlobalArgs, args: &CollocatesArgs) -> Result<ExitStatus> {
-    let filter = selection(args.where_.as_deref(), &args.filters)?;
+    let filter = selection(&args.selection)?;
     let index = open_index(global)?;
     let req = CollocatesRequest {
         term: args.term.clone(),

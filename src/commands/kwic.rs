@@ -15,8 +15,8 @@ use crate::terminal::use_color;
 
 /// Runs `speechdex kwic`.
 pub fn run(global: &GlobalArgs, args: &KwicArgs) -> Result<ExitStatus> {
-    let filter = selection(args.where_.as_deref(), &args.filters)?;
-    if let Some(w) = args.where_.as_deref() {
+    let filter = selection(&args.selection)?;
+    if let Some(w) = args.selection.where_.as_deref() {
         crate::terminal::warn_notes(&speechdex::search::lint::lint(w));
     }
     let index = open_index(global)?;

@@ -13,7 +13,7 @@ use crate::query::{parse_query, selection};
 
 /// Runs `speechdex ngrams`.
 pub fn run(global: &GlobalArgs, args: &NgramsArgs) -> Result<ExitStatus> {
-    let filter = selection(args.where_.as_deref(), &args.filters)?;
+    let filter = selection(&args.selection)?;
     let against = match &args.against {
         Some(text) => {
             Some(Against { text: text.clone(), node: parse_query(text, &FilterArgs::default())? })

@@ -13,7 +13,7 @@ use crate::query::selection;
 
 /// Runs `speechdex top`.
 pub fn run(global: &GlobalArgs, args: &TopArgs) -> Result<ExitStatus> {
-    let filter = selection(args.where_.as_deref(), &args.filters)?;
+    let filter = selection(&args.selection)?;
     let index = open_index(global)?;
     let top = top_words(&index, filter.as_ref(), args.limit)?;
     let mut out = std::io::stdout().lock();

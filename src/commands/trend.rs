@@ -16,7 +16,7 @@ use crate::terminal::eprintln_msg;
 /// The speeches a statistics command works on: `--where QUERY` and the filter flags; `None`
 /// Runs `speechdex trend`.
 pub fn run(global: &GlobalArgs, args: &TrendArgs) -> Result<ExitStatus> {
-    let filter = selection(args.where_.as_deref(), &args.filters)?;
+    let filter = selection(&args.selection)?;
     if let Some(plot) = &args.plot {
         speechdex::output::chart::ChartFormat::from_path(plot)?;
     }
@@ -34,7 +34,7 @@ pub fn run(global: &GlobalArgs, args: &TrendArgs) -> Result<ExitStatus> {
         &req,
         MatchOptions::for_index(&index, args.ignore_space, args.no_boilerplate)?,
     )?;
-    if let Some(w) = args.where_.as_deref() {
+    if let Some(w) = args.selection.where_.as_deref() {
         crate::terminal::warn_notes(&speechdex::search::lint::lint(w));
     }
     crate::terminal::warn_notes(&t.warnings);

@@ -15,6 +15,7 @@ mod scope;
 mod search;
 mod server;
 mod server_limits;
+mod shared;
 mod slips;
 mod stats;
 mod terminal;

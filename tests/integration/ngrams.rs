@@ -1,7 +1,7 @@
 //! Acceptance tests for `ngrams`, `collocates` and the ranking of `diff`'s formulations
 //! (issue 15, item 5).
 //!
-//! On the shared corpus (indexed once, with its texts read without speechdex by `stats.rs`),
+//! On the shared corpus (indexed once, with its texts read without speechdex by `shared.rs`),
 //! every count is checked against an independent one: n-gram counts with `str::matches` over the
 //! folded texts (boilerplate lines blanked, as word statistics read them: `Doc::statistics`), collocate counts by cutting the folded texts with the library's jieba tokenizer
 //! and walking the windows here, term occurrences found with `str::match_indices` instead of the
@@ -16,7 +16,7 @@ use speechdex::analysis::{WordsTokenizer, fold};
 use speechdex::stats::words::is_counted;
 
 use crate::common::{assert_exit, bin, check_golden, json, sample_index, stderr, stdout};
-use crate::stats::{Doc, shared};
+use crate::shared::{Doc, shared};
 
 /// Punctuation no phrase may hold.
 const PUNCTUATION: &[char] = &[
@@ -74,7 +74,7 @@ fn check_ngrams(d: &Value, docs: &[&Doc]) {
 fn ngram_counts_equal_substring_counts_and_shorter_ones_are_maximal() {
     let Some(s) = shared() else { return };
     let all: Vec<&Doc> = s.docs.iter().collect();
-    let o = run(s.index.path(), &["ngrams", "--limit", "10000", "--json"]);
+    let o = run(s.index(), &["ngrams", "--limit", "10000", "--json"]);
     assert_exit(&o, 0, "ngrams over the shared corpus");
     let d = json(&o);
     assert_eq!(u(&d["docs"]), 94);
@@ -97,17 +97,17 @@ fn ngram_counts_equal_substring_counts_and_shorter_ones_are_maximal() {
     }
     // Longer phrases, in the 2026 provincial reports.
     let o = run(
-        s.index.path(),
+        s.index(),
         &["ngrams", "--year", "2026", "--min-len", "4", "--min-count", "5", "-n", "150", "--json"],
     );
     assert_exit(&o, 0, "ngrams --year 2026 --min-len 4");
-    let y2026: Vec<&Doc> = s.docs.iter().filter(|d| d.year == Some(2026)).collect();
+    let y2026: Vec<&Doc> = s.docs.iter().filter(|d| d.stated_year == Some(2026)).collect();
     check_ngrams(&json(&o), &y2026);
 }
 
 fn report(docs: &[Doc], year: i32) -> &Doc {
     docs.iter()
-        .find(|d| d.year == Some(year) && d.id.starts_with("gwr/"))
+        .find(|d| d.stated_year == Some(year) && d.id.starts_with("gwr/"))
         .unwrap_or_else(|| panic!("the {year} national report"))
 }
 
@@ -115,7 +115,7 @@ fn report(docs: &[Doc], year: i32) -> &Doc {
 fn distinctive_ngrams_of_2025_against_2024_have_exact_counts_on_both_sides() {
     let Some(s) = shared() else { return };
     let o = run(
-        s.index.path(),
+        s.index(),
         &[
             "ngrams",
             "--where",
@@ -207,7 +207,7 @@ struct IndependentCounts {
 #[test]
 fn jiji_is_a_top_collocate_of_fiscal_policy_with_counts_from_the_texts() {
     let Some(s) = shared() else { return };
-    let o = run(s.index.path(), &["collocates", "财政政策", "--limit", "10000", "--json"]);
+    let o = run(s.index(), &["collocates", "财政政策", "--limit", "10000", "--json"]);
     assert_exit(&o, 0, "collocates 财政政策");
     let d = json(&o);
     let list = d["collocates"].as_array().unwrap();
@@ -249,7 +249,7 @@ fn jiji_is_a_top_collocate_of_fiscal_policy_with_counts_from_the_texts() {
 fn collocates_in_a_selection_and_with_a_narrow_window() {
     let Some(s) = shared() else { return };
     let o = run(
-        s.index.path(),
+        s.index(),
         &[
             "collocates",
             "新质生产力",
@@ -264,7 +264,7 @@ fn collocates_in_a_selection_and_with_a_narrow_window() {
     );
     assert_exit(&o, 0, "collocates --year 2026 --window 2");
     let d = json(&o);
-    let docs: Vec<&Doc> = s.docs.iter().filter(|d| d.year == Some(2026)).collect();
+    let docs: Vec<&Doc> = s.docs.iter().filter(|d| d.stated_year == Some(2026)).collect();
     assert_eq!(u(&d["docs"]), docs.len() as u64);
     let ind = independent_collocates(&docs, "新质生产力", 2);
     for c in d["collocates"].as_array().unwrap() {
@@ -273,7 +273,7 @@ fn collocates_in_a_selection_and_with_a_narrow_window() {
         assert_eq!((u(&c["left"]), u(&c["right"]), u(&c["total"])), (l, r, ind.total[w]), "{w}");
     }
     // A term that never occurs: nothing to list, exit 1.
-    let o = run(s.index.path(), &["collocates", "不存在的说法", "--json"]);
+    let o = run(s.index(), &["collocates", "不存在的说法", "--json"]);
     assert_exit(&o, 1, "collocates of an absent term");
     assert_eq!(u(&json(&o)["occurrences"]), 0);
 }
@@ -282,7 +282,7 @@ fn collocates_in_a_selection_and_with_a_narrow_window() {
 fn diff_lists_quoted_new_formulations_first() {
     let Some(s) = shared() else { return };
     let (a, b) = (report(&s.docs, 2024), report(&s.docs, 2025));
-    let o = run(s.index.path(), &["diff", &a.id, &b.id, "--json", "--limit", "15"]);
+    let o = run(s.index(), &["diff", &a.id, &b.id, "--json", "--limit", "15"]);
     assert_exit(&o, 0, "diff of the 2024 and 2025 reports");
     let d = json(&o);
     let new: Vec<&str> = d["new_phrases"]

@@ -11,15 +11,14 @@
 //! lines; were one ever hard-wrapped, the counts here would differ and say so.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
-use std::sync::OnceLock;
 
 use serde_json::Value;
 use speechdex::analysis::fold;
-use tempfile::TempDir;
 
-use crate::common::{assert_exit, bin, index_corpus, json, shared_corpus, stderr, stdout};
+use crate::common::{assert_exit, bin, json, stderr, stdout};
+use crate::shared::{Doc, shared};
 
 /// Pairs of terms checked in one sentence and in one paragraph: rare and frequent, old and new.
 const PAIRS: &[(&str, &str)] = &[
@@ -33,12 +32,7 @@ const PAIRS: &[(&str, &str)] = &[
     ("GDP", "增长"),
 ];
 
-/// One speech of the shared corpus, read without speechdex.
-struct Doc {
-    id: String,
-    folded: String,
-}
-
+/// The units of a speech of the shared corpus, cut here.
 impl Doc {
     /// The paragraphs (non-empty lines) of the folded text.
     fn paragraphs(&self) -> Vec<&str> {
@@ -98,65 +92,6 @@ fn expected(
     (hits, units)
 }
 
-struct Shared {
-    index: TempDir,
-    docs: Vec<Doc>,
-}
-
-fn shared() -> Option<&'static Shared> {
-    static SHARED: OnceLock<Option<Shared>> = OnceLock::new();
-    SHARED
-        .get_or_init(|| {
-            let corpus = shared_corpus()?;
-            let docs = read_texts(&corpus);
-            assert_eq!(docs.len(), 94, "the shared corpus should hold 94 speeches");
-            let index = TempDir::new().expect("temp dir");
-            index_corpus(&corpus, index.path());
-            Some(Shared { index, docs })
-        })
-        .as_ref()
-}
-
-/// Every speech of the shared corpus, with the id speechdex gives it.
-fn read_texts(root: &Path) -> Vec<Doc> {
-    let mut docs = Vec::new();
-    let jsonl = std::fs::read_to_string(root.join("gwr/government_work_reports.jsonl")).unwrap();
-    for (i, line) in jsonl.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let v: Value = serde_json::from_str(line).expect("JSONL line");
-        let body = v["content"].as_str().expect("content");
-        let id = format!("gwr/government_work_reports.jsonl:{}", i + 1);
-        docs.push(Doc { id, folded: fold(body) });
-    }
-    let mut csvs: Vec<PathBuf> = std::fs::read_dir(root.join("provincial-2026"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
-        .collect();
-    csvs.sort();
-    for path in csvs {
-        let mut reader = csv::Reader::from_path(&path).unwrap();
-        let headers: Vec<String> = reader
-            .headers()
-            .unwrap()
-            .iter()
-            .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
-            .collect();
-        let text = headers.iter().position(|h| h == "full_text").expect("full_text");
-        for (row, record) in reader.records().enumerate() {
-            let name = path.file_name().unwrap().to_string_lossy();
-            let id = format!("provincial-2026/{name}:{}", row + 1);
-            docs.push(Doc { id, folded: fold(&record.unwrap()[text]) });
-        }
-    }
-    for entry in std::fs::read_dir(root.join("seed")).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy();
-        let body = std::fs::read_to_string(&path).unwrap();
-        docs.push(Doc { id: format!("seed/{name}"), folded: fold(&body) });
-    }
-    docs
-}
-
 fn run(index: &Path, args: &[&str]) -> Output {
     bin().arg("--index").arg(index).args(args).output().expect("the speechdex binary runs")
 }
@@ -183,7 +118,7 @@ fn searched(index: &Path, query: &str, extra: &[&str]) -> (Value, BTreeMap<Strin
 #[test]
 fn within_counts_equal_an_independent_sentence_and_paragraph_count() {
     let Some(s) = shared() else { return };
-    let index = s.index.path();
+    let index = s.index();
     for unit in ["sentence", "paragraph"] {
         let group = if unit == "sentence" { "SENT" } else { "PARA" };
         for &(a, b) in PAIRS {
@@ -210,7 +145,7 @@ fn within_counts_equal_an_independent_sentence_and_paragraph_count() {
 #[test]
 fn negation_alternatives_and_fields_inside_a_group() {
     let Some(s) = shared() else { return };
-    let index = s.index.path();
+    let index = s.index();
     let (want, units) = expected(
         &s.docs,
         "sentence",
@@ -268,7 +203,7 @@ fn negation_alternatives_and_fields_inside_a_group() {
 #[test]
 fn scoped_trend_agrees_with_scoped_search_count() {
     let Some(s) = shared() else { return };
-    let index = s.index.path();
+    let index = s.index();
     for unit in ["sentence", "paragraph"] {
         for &(a, b) in &PAIRS[..5] {
             let o = run(index, &["search", "--count", "--json", "--within", unit, "--", a, b]);
@@ -313,7 +248,7 @@ fn scoped_trend_agrees_with_scoped_search_count() {
 #[test]
 fn kwic_within_and_whole_sentences() {
     let Some(s) = shared() else { return };
-    let index = s.index.path();
+    let index = s.index();
     let (want, _) =
         expected(&s.docs, "sentence", &["改革", "开放"], |c| c[0] > 0 && c[1] > 0, &[true, false]);
     let k = json(&run(index, &["kwic", "改革", "开放", "--within", "sentence", "--json"]));
@@ -365,7 +300,7 @@ fn kwic_within_and_whole_sentences() {
 #[test]
 fn scope_errors_are_explained() {
     let Some(s) = shared() else { return };
-    let index = s.index.path();
+    let index = s.index();
     for (args, fragment) in [
         (
             vec!["search", "--within", "sentence", "--", "-人工智能"],
@@ -389,7 +324,7 @@ fn scope_errors_are_explained() {
 #[test]
 fn the_api_accepts_within() {
     let Some(s) = shared() else { return };
-    let index = s.index.path();
+    let index = s.index();
     let server = crate::server::Server::start(index);
     let enc = crate::server::enc;
     let (a, b) = (enc("人工智能"), enc("实体经济"));

@@ -1,24 +1,24 @@
 //! Acceptance tests for `trend`, `kwic`, `compare` and `top` (issue 4).
 //!
-//! Tests on the shared corpus (`../shared/corpus`) build its index once per test binary and
-//! compare every figure with an independent count: the texts are read straight from the corpus
+//! Tests on the shared corpus (`../shared/corpus`) build its index once per test binary
+//! ([`crate::shared`]) and compare every figure with an independent count: the texts are read straight from the corpus
 //! files (JSONL `content` with serde_json, CSV `full_text` with the csv crate, the whole `.txt`),
 //! folded with [`speechdex::analysis::fold`] and counted with `str::matches` (non-overlapping,
 //! as `rg -F -o`). Golden tests use the sample corpus (`corpus/`); `UPDATE_GOLDEN=1` rewrites
 //! their files under `tests/integration/golden/`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
-use std::sync::OnceLock;
 
 use serde_json::Value;
 use speechdex::analysis::fold;
 use tempfile::TempDir;
 
 use crate::common::{
-    bin, check_golden, json, sample_index, shared_corpus, stderr, stdout, write_files,
+    bin, check_golden, index_corpus, json, sample_index, stderr, stdout, write_files,
 };
+use crate::shared::shared;
 
 /// Terms checked against the independent count: old, new, Latin and digits.
 const TERMS: &[&str] = &[
@@ -36,118 +36,6 @@ const TERMS: &[&str] = &[
     "人工智能",
     "社会主义",
 ];
-
-/// One speech of the shared corpus, read without speechdex (also used by `ngrams.rs`).
-pub(crate) struct Doc {
-    pub(crate) id: String,
-    /// The year the file gives (`None` for the resolutions and the seed speech).
-    pub(crate) year: Option<i32>,
-    pub(crate) folded: String,
-    /// `folded` as word statistics read it: boilerplate lines blanked with spaces (the
-    /// library's rule, `analysis::boilerplate`, over these texts; its own tests are its
-    /// acceptance), so that n-gram and collocate counts can be checked independently.
-    pub(crate) statistics: String,
-}
-
-impl Doc {
-    fn count(&self, term: &str) -> u64 {
-        self.folded.matches(fold(term).as_str()).count() as u64
-    }
-}
-
-fn read_shared(root: &Path) -> Vec<Doc> {
-    let mut docs = Vec::new();
-    let jsonl = std::fs::read_to_string(root.join("gwr/government_work_reports.jsonl")).unwrap();
-    for (i, line) in jsonl.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let v: Value = serde_json::from_str(line).expect("a JSON line");
-        let year = match &v["year"] {
-            Value::Number(n) => n.as_i64().map(|y| y as i32),
-            Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        };
-        docs.push(Doc {
-            id: format!("gwr/government_work_reports.jsonl:{}", i + 1),
-            year,
-            folded: fold(v["content"].as_str().expect("content")),
-            statistics: String::new(),
-        });
-    }
-    let mut csvs: Vec<PathBuf> = std::fs::read_dir(root.join("provincial-2026"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
-        .collect();
-    csvs.sort();
-    for path in csvs {
-        let mut reader = csv::Reader::from_path(&path).unwrap();
-        let headers: Vec<String> = reader
-            .headers()
-            .unwrap()
-            .iter()
-            .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
-            .collect();
-        let col = |name: &str| headers.iter().position(|h| h == name).expect(name);
-        let (year, text) = (col("year"), col("full_text"));
-        for (row, record) in reader.records().enumerate() {
-            let record = record.unwrap();
-            docs.push(Doc {
-                id: format!(
-                    "provincial-2026/{}:{}",
-                    path.file_name().unwrap().to_string_lossy(),
-                    row + 1
-                ),
-                year: record[year].trim().parse().ok(),
-                folded: fold(&record[text]),
-                statistics: String::new(),
-            });
-        }
-    }
-    for entry in std::fs::read_dir(root.join("seed")).unwrap() {
-        let path = entry.unwrap().path();
-        docs.push(Doc {
-            id: format!("seed/{}", path.file_name().unwrap().to_string_lossy()),
-            year: None,
-            folded: fold(&std::fs::read_to_string(&path).unwrap()),
-            statistics: String::new(),
-        });
-    }
-    docs
-}
-
-fn build_index(corpus: &Path, index: &Path) {
-    let o =
-        bin().arg("index").arg(corpus).arg("--index").arg(index).arg("--quiet").output().unwrap();
-    assert!(o.status.success(), "indexing {} failed:\n{}", corpus.display(), stderr(&o));
-}
-
-/// The shared corpus indexed once per test binary, with its texts read independently.
-pub(crate) struct Shared {
-    pub(crate) index: TempDir,
-    pub(crate) docs: Vec<Doc>,
-}
-
-pub(crate) fn shared() -> Option<&'static Shared> {
-    static SHARED: OnceLock<Option<Shared>> = OnceLock::new();
-    SHARED
-        .get_or_init(|| {
-            let corpus = shared_corpus()?;
-            let mut docs = read_shared(&corpus);
-            assert_eq!(docs.len(), 94, "the shared corpus should hold 94 speeches");
-            let boilerplate = speechdex::analysis::boilerplate::Boilerplate::of_texts(
-                docs.iter().map(|d| d.folded.as_str()),
-            );
-            for d in &mut docs {
-                d.statistics = boilerplate.blank(&d.folded).into_owned();
-            }
-            let index = TempDir::new().unwrap();
-            build_index(&corpus, index.path());
-            Some(Shared { index, docs })
-        })
-        .as_ref()
-}
 
 fn run(index: &Path, args: &[&str]) -> Output {
     let o = bin()
@@ -181,9 +69,9 @@ fn trend_counts_equal_an_independent_count_per_speech_per_year_and_in_total() {
     let Some(s) = shared() else { return };
     let mut args = vec!["trend", "--json", "--by", "speech"];
     args.extend(TERMS);
-    let by_speech = json(&run(s.index.path(), &args));
+    let by_speech = json(&run(s.index(), &args));
     args[3] = "year";
-    let by_year = json(&run(s.index.path(), &args));
+    let by_year = json(&run(s.index(), &args));
 
     // Per speech, by id: every speech listed has the right counts, every speech not listed has
     // none of the terms.
@@ -200,7 +88,7 @@ fn trend_counts_equal_an_independent_count_per_speech_per_year_and_in_total() {
             let got = listed.get(doc.id.as_str()).map_or(0, |g| u(&g["terms"][*term]["count"]));
             assert_eq!(got, expected, "{term} in {}", doc.id);
         }
-        if doc.year.is_none()
+        if doc.stated_year.is_none()
             && let Some(g) = listed.get(doc.id.as_str())
         {
             year_of_unknown.insert(&doc.id, g["year"].as_i64().expect("an inferred year"));
@@ -223,7 +111,7 @@ fn trend_counts_equal_an_independent_count_per_speech_per_year_and_in_total() {
         let mut known_only: BTreeMap<i64, u64> = BTreeMap::new();
         for doc in &s.docs {
             let n = doc.count(term);
-            if let Some(y) = doc.year {
+            if let Some(y) = doc.stated_year {
                 *expected.entry(i64::from(y)).or_default() += n;
                 *known_only.entry(i64::from(y)).or_default() += n;
             } else if n > 0 {
@@ -265,7 +153,7 @@ fn trend_limit_keeps_the_groups_with_the_most_occurrences() {
             let limit = limit.to_string();
             let mut args = vec!["trend", "--json", "--by", by, "--limit", &limit];
             args.extend(terms);
-            json(&run(s.index.path(), &args))
+            json(&run(s.index(), &args))
         };
         let all = trend(0);
         let cut = trend(limit);
@@ -290,17 +178,17 @@ fn trend_limit_keeps_the_groups_with_the_most_occurrences() {
         }
     }
     // Years are never cut; the table says how many groups were left out.
-    let years = json(&run(s.index.path(), &["trend", "新质生产力", "--limit", "3", "--json"]));
+    let years = json(&run(s.index(), &["trend", "新质生产力", "--limit", "3", "--json"]));
     assert_eq!(years["groups"].as_array().unwrap().len(), 2026 - 1954 + 1);
     assert_eq!(years["truncated"], false);
-    let table = stdout(&run(s.index.path(), &["trend", "的", "--by", "speech", "--limit", "3"]));
+    let table = stdout(&run(s.index(), &["trend", "的", "--by", "speech", "--limit", "3"]));
     assert!(table.contains("3 of 94 speeches listed"), "{table}");
 }
 
 #[test]
 fn trend_reports_first_and_last_appearance_and_peak() {
     let Some(s) = shared() else { return };
-    let t = json(&run(s.index.path(), &["trend", "新质生产力", "人民公社", "--json"]));
+    let t = json(&run(s.index(), &["trend", "新质生产力", "人民公社", "--json"]));
     let first = &t["first_seen"]["新质生产力"];
     assert_eq!(first["year"], 2024, "{first}");
     assert!(first["sentence"].as_str().unwrap().contains("新质生产力"), "{first}");
@@ -322,7 +210,7 @@ fn trend_reports_first_and_last_appearance_and_peak() {
     }
     // --where and --from restrict the speeches.
     let t = json(&run(
-        s.index.path(),
+        s.index(),
         &["trend", "新质生产力", "--from", "2025", "--where", "title:政府工作报告", "--json"],
     ));
     let keys: Vec<&str> =
@@ -351,7 +239,7 @@ fn trend_groups_unknown_years_last_and_fills_gaps() {
         ],
     );
     let index = dir.path().join("index");
-    build_index(dir.path(), &index);
+    index_corpus(dir.path(), &index);
     let t = json(&run(&index, &["trend", "新质生产力", "--json"]));
     let keys: Vec<&str> =
         t["groups"].as_array().unwrap().iter().map(|g| g["key"].as_str().unwrap()).collect();
@@ -392,7 +280,7 @@ fn trend_groups_unknown_years_last_and_fills_gaps() {
 fn kwic_has_one_line_per_occurrence_with_offsets_into_the_text() {
     let Some(s) = shared() else { return };
     for term in ["新质生产力", "人民公社", "GDP", "5G", "碳达峰"] {
-        let c = json(&run(s.index.path(), &["kwic", term, "--json"]));
+        let c = json(&run(s.index(), &["kwic", term, "--json"]));
         let expected: u64 = s.docs.iter().map(|d| d.count(term)).sum();
         assert_eq!(u(&c["total"]), expected, "{term}: total");
         let lines = c["lines"].as_array().unwrap();
@@ -423,22 +311,18 @@ fn kwic_has_one_line_per_occurrence_with_offsets_into_the_text() {
         }
     }
     // --limit cuts the lines, not the total.
-    let c = json(&run(
-        s.index.path(),
-        &["kwic", "新质生产力", "--limit", "5", "--sort", "right", "--json"],
-    ));
+    let c =
+        json(&run(s.index(), &["kwic", "新质生产力", "--limit", "5", "--sort", "right", "--json"]));
     assert_eq!(u(&c["total"]), 91);
     assert_eq!(c["lines"].as_array().unwrap().len(), 5);
     // In date order, positions are read only for the speeches the limit reaches: any limit
     // gives the start of the full list, whether it ends inside a speech or at its end.
     for term in ["新质生产力", "发展", "党"] {
-        let all = json(&run(s.index.path(), &["kwic", term, "--json"]));
+        let all = json(&run(s.index(), &["kwic", term, "--json"]));
         let all = all["lines"].as_array().unwrap();
         for limit in [1, 2, 3, 7, 40, 333] {
-            let some = json(&run(
-                s.index.path(),
-                &["kwic", term, "--limit", &limit.to_string(), "--json"],
-            ));
+            let some =
+                json(&run(s.index(), &["kwic", term, "--limit", &limit.to_string(), "--json"]));
             let some = some["lines"].as_array().unwrap();
             assert_eq!(some.as_slice(), &all[..limit.min(all.len())], "{term} --limit {limit}");
         }
@@ -469,10 +353,10 @@ fn kwic_shows_the_text_as_written_and_aligns_the_term() {
 fn compare_2024_and_2025_reports_lists_words_new_in_2025() {
     let Some(s) = shared() else { return };
     let (a, b) = ("gwr/government_work_reports.jsonl:3", "gwr/government_work_reports.jsonl:1");
-    assert_eq!(json(&run(s.index.path(), &["show", a, "--json"]))["year"], 2024);
-    assert_eq!(json(&run(s.index.path(), &["show", b, "--json"]))["year"], 2025);
+    assert_eq!(json(&run(s.index(), &["show", a, "--json"]))["year"], 2024);
+    assert_eq!(json(&run(s.index(), &["show", b, "--json"]))["year"], 2025);
     let c = json(&run(
-        s.index.path(),
+        s.index(),
         &["compare", a, b, "--terms", "新质生产力,人工智能", "--json", "--limit", "30"],
     ));
     let doc_b = s.docs.iter().find(|d| d.id == b).unwrap();
@@ -498,8 +382,7 @@ fn compare_2024_and_2025_reports_lists_words_new_in_2025() {
         assert_eq!(u(&t["b"]), doc_b.count(term), "{term}");
     }
     // Two sets by query.
-    let c =
-        json(&run(s.index.path(), &["compare", "--a", "year:2024", "--b", "year:2026", "--json"]));
+    let c = json(&run(s.index(), &["compare", "--a", "year:2024", "--b", "year:2026", "--json"]));
     assert_eq!(u(&c["b"]["docs"]), 21);
     assert!(!c["new_in_b"].as_array().unwrap().is_empty());
 }
@@ -527,7 +410,7 @@ fn top_lists_frequent_words_without_stopwords() {
 #[test]
 fn boilerplate_is_left_out_of_top_and_still_counted_by_search() {
     let Some(s) = shared() else { return };
-    let t = json(&run(s.index.path(), &["top", "--limit", "10000", "--json"]));
+    let t = json(&run(s.index(), &["top", "--limit", "10000", "--json"]));
     let words: HashMap<&str, u64> = t["words"]
         .as_array()
         .unwrap()
@@ -540,7 +423,7 @@ fn boilerplate_is_left_out_of_top_and_still_counted_by_search() {
     }
     assert!(words.get("各位").is_some_and(|n| *n >= 66), "{:?}", words.get("各位"));
     let count = |q: &str| {
-        let v = json(&run(s.index.path(), &["search", q, "--count", "--json"]));
+        let v = json(&run(s.index(), &["search", q, "--count", "--json"]));
         (u(&v["total_docs"]), u(&v["total_hits"]))
     };
     for (phrase, folded) in
@@ -559,7 +442,7 @@ fn boilerplate_is_left_out_of_top_and_still_counted_by_search() {
 #[test]
 fn no_boilerplate_counts_equal_a_count_over_the_blanked_texts() {
     let Some(s) = shared() else { return };
-    let ix = s.index.path();
+    let ix = s.index();
     for (phrase, folded) in [
         ("著作权法", "著作权法"),
         ("\"Public domain\"", "public domain"),
@@ -774,7 +657,7 @@ fn timing_in_process() {
     use std::time::Instant;
 
     let Some(s) = shared() else { return };
-    let index = SpeechIndex::open(s.index.path()).unwrap();
+    let index = SpeechIndex::open(s.index()).unwrap();
     let time = |label: &str, f: &dyn Fn()| {
         f();
         let runs = 50;

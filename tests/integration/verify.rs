@@ -8,77 +8,15 @@
 //! corpora cover the rest (punctuation pairs, blank lines and `\r\n` inside a quote, exit status).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
-use std::sync::OnceLock;
 
 use serde_json::Value;
 use speechdex::analysis::fold;
 use tempfile::TempDir;
 
-use crate::common::{
-    arg, assert_exit, bin, index_corpus, json, shared_corpus, stdout, write_files,
-};
-
-/// The shared corpus indexed once for this module, and its texts by id.
-struct Shared {
-    index: TempDir,
-    texts: BTreeMap<String, String>,
-}
-
-fn shared() -> Option<&'static Shared> {
-    static SHARED: OnceLock<Option<Shared>> = OnceLock::new();
-    SHARED
-        .get_or_init(|| {
-            let corpus = shared_corpus()?;
-            let texts = read_texts(&corpus);
-            assert_eq!(texts.len(), 94, "the shared corpus should hold 94 speeches");
-            let index = TempDir::new().expect("temp dir");
-            index_corpus(&corpus, index.path());
-            Some(Shared { index, texts })
-        })
-        .as_ref()
-}
-
-/// Every text of the shared corpus by id, read with serde_json and the csv crate.
-fn read_texts(root: &Path) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let jsonl = std::fs::read_to_string(root.join("gwr/government_work_reports.jsonl")).unwrap();
-    for (i, line) in jsonl.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let v: Value = serde_json::from_str(line).expect("JSONL line");
-        let body = v["content"].as_str().expect("content").to_string();
-        out.insert(format!("gwr/government_work_reports.jsonl:{}", i + 1), body);
-    }
-    let mut csvs: Vec<PathBuf> = std::fs::read_dir(root.join("provincial-2026"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
-        .collect();
-    csvs.sort();
-    for path in csvs {
-        let mut reader = csv::Reader::from_path(&path).unwrap();
-        let headers: Vec<String> = reader
-            .headers()
-            .unwrap()
-            .iter()
-            .map(|h| h.trim_start_matches('\u{feff}').to_string())
-            .collect();
-        let text = headers.iter().position(|h| h == "full_text").expect("full_text");
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        for (row, record) in reader.records().enumerate() {
-            out.insert(
-                format!("provincial-2026/{name}:{}", row + 1),
-                record.unwrap()[text].to_string(),
-            );
-        }
-    }
-    for entry in std::fs::read_dir(root.join("seed")).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        out.insert(format!("seed/{name}"), std::fs::read_to_string(&path).unwrap());
-    }
-    out
-}
+use crate::common::{arg, assert_exit, bin, index_corpus, json, stdout, write_files};
+use crate::shared::shared;
 
 /// `text` folded with whitespace removed.
 fn squeezed(text: &str) -> String {
@@ -120,9 +58,9 @@ fn verify_finds_the_quotation_a_line_break_cuts() {
     let Some(sh) = shared() else { return };
     // The fact behind the test: two resolutions break the line inside the sentence.
     for id in [RESOLUTION_2024, RESOLUTION_2025] {
-        assert!(sh.texts[id].contains("李强所作的\n政府工作报告"), "{id}");
+        assert!(sh.doc(id).body.contains("李强所作的\n政府工作报告"), "{id}");
     }
-    let v = verify_json(sh.index.path(), "李强所作的政府工作报告", &[]);
+    let v = verify_json(sh.index(), "李强所作的政府工作报告", &[]);
     assert_eq!(v["exact_total"], 2);
     let mut found = ids(&v["exact"]);
     found.sort();
@@ -130,7 +68,7 @@ fn verify_finds_the_quotation_a_line_break_cuts() {
     for p in v["exact"].as_array().unwrap() {
         // The passage exactly as in the text, at the offsets given, with its paragraphs.
         assert_eq!(p["text"], "李强所作的\n政府工作报告");
-        let body: Vec<char> = sh.texts[p["id"].as_str().unwrap()].chars().collect();
+        let body: Vec<char> = sh.doc(p["id"].as_str().unwrap()).body.chars().collect();
         let (start, end) =
             (p["start"].as_u64().unwrap() as usize, p["end"].as_u64().unwrap() as usize);
         assert_eq!(body[start..end].iter().collect::<String>(), "李强所作的\n政府工作报告");
@@ -148,7 +86,7 @@ fn verify_finds_the_quotation_a_line_break_cuts() {
         let o = bin()
             .args(&all)
             .arg("--index")
-            .arg(sh.index.path())
+            .arg(sh.index())
             .arg("--")
             .arg("\"李强所作的政府工作报告\"")
             .output()
@@ -159,7 +97,7 @@ fn verify_finds_the_quotation_a_line_break_cuts() {
     assert_eq!(count(&[]), (0, 0));
     assert_eq!(count(&["--ignore-space"]), (2, 2));
     // Human output: the passage on one line, the line break shown as ⏎, the paragraphs.
-    let o = verify(sh.index.path(), "李强所作的 政府工作报告", &[]);
+    let o = verify(sh.index(), "李强所作的 政府工作报告", &[]);
     assert_exit(&o, 0, "verify, human");
     let text = stdout(&o);
     assert!(text.contains("2 exact matches"), "{text}");
@@ -170,7 +108,7 @@ fn verify_finds_the_quotation_a_line_break_cuts() {
 #[test]
 fn verify_points_a_misquotation_at_the_near_passages() {
     let Some(sh) = shared() else { return };
-    let v = verify_json(sh.index.path(), "李强所做的政府工作报告", &[]);
+    let v = verify_json(sh.index(), "李强所做的政府工作报告", &[]);
     assert_eq!(v["exact_total"], 0);
     assert_eq!(v["exact"].as_array().unwrap().len(), 0);
     let near = v["near"].as_array().unwrap();
@@ -186,7 +124,7 @@ fn verify_points_a_misquotation_at_the_near_passages() {
             (Some("replaced"), Some("做"), Some("作"))
         );
         assert_eq!(d["quote_offset"], 3);
-        let body: Vec<char> = sh.texts[p["id"].as_str().unwrap()].chars().collect();
+        let body: Vec<char> = sh.doc(p["id"].as_str().unwrap()).body.chars().collect();
         assert_eq!(body[d["text_offset"].as_u64().unwrap() as usize], '作');
     }
     // The others are further away (李克强: two edits), closest first.
@@ -194,10 +132,10 @@ fn verify_points_a_misquotation_at_the_near_passages() {
     assert!(distances.windows(2).all(|w| w[0] <= w[1]), "{distances:?}");
     assert!(distances.iter().all(|&d| d <= v["max_distance"].as_u64().unwrap()));
     // --limit
-    let v = verify_json(sh.index.path(), "李强所做的政府工作报告", &["--limit", "1"]);
+    let v = verify_json(sh.index(), "李强所做的政府工作报告", &["--limit", "1"]);
     assert_eq!(v["near"].as_array().unwrap().len(), 1);
     // Human output: the differing characters marked on both sides, exit status 1.
-    let o = verify(sh.index.path(), "李强所做的政府工作报告", &[]);
+    let o = verify(sh.index(), "李强所做的政府工作报告", &[]);
     assert_exit(&o, 1, "near, human");
     let text = stdout(&o);
     assert!(text.contains("no exact match"), "{text}");
@@ -209,8 +147,8 @@ fn verify_points_a_misquotation_at_the_near_passages() {
 #[test]
 fn verify_finds_the_byline_through_the_ideographic_space() {
     let Some(sh) = shared() else { return };
-    assert!(sh.texts[REPORT_2024].contains("国务院总理\u{3000}\n李\u{3000}强"));
-    let v = verify_json(sh.index.path(), "李强", &[]);
+    assert!(sh.doc(REPORT_2024).body.contains("国务院总理\u{3000}\n李\u{3000}强"));
+    let v = verify_json(sh.index(), "李强", &[]);
     assert_eq!(v["exact_total"], 3, "two resolutions and the byline");
     let byline = v["exact"]
         .as_array()
@@ -219,10 +157,10 @@ fn verify_finds_the_byline_through_the_ideographic_space() {
         .find(|p| p["id"] == REPORT_2024)
         .expect("the 2024 report");
     assert_eq!(byline["text"], "李\u{3000}强");
-    let v = verify_json(sh.index.path(), "国务院总理李强", &[]);
+    let v = verify_json(sh.index(), "国务院总理李强", &[]);
     assert!(ids(&v["exact"]).contains(&REPORT_2024.to_string()));
     // An absent quote: exit status 1, nothing near.
-    let v = verify_json(sh.index.path(), "量子纠缠态的政府工作报告没有", &[]);
+    let v = verify_json(sh.index(), "量子纠缠态的政府工作报告没有", &[]);
     assert_eq!((v["exact_total"].as_u64(), v["near"].as_array().map(Vec::len)), (Some(0), Some(0)));
 }
 
@@ -254,13 +192,13 @@ fn ignore_space_counts_equal_an_independent_count() {
     let mut crossing = 0;
     for term in terms {
         let per: BTreeMap<&String, u64> = sh
-            .texts
+            .docs
             .iter()
-            .map(|(id, text)| (id, count_squeezed(text, term)))
+            .map(|d| (&d.id, count_squeezed(&d.body, term)))
             .filter(|(_, n)| *n > 0)
             .collect();
         let plain: u64 =
-            sh.texts.values().map(|t| fold(t).matches(fold(term).as_str()).count() as u64).sum();
+            sh.docs.iter().map(|d| d.folded.matches(fold(term).as_str()).count() as u64).sum();
         let total: u64 = per.values().sum();
         crossing += usize::from(total > plain);
         let o = bin()
@@ -276,7 +214,7 @@ fn ignore_space_counts_equal_an_independent_count() {
                 "1000",
             ])
             .arg("--index")
-            .arg(sh.index.path())
+            .arg(sh.index())
             .arg("--")
             .arg(term)
             .output()
@@ -297,19 +235,10 @@ fn ignore_space_counts_equal_an_independent_count() {
         }
         // verify (no punctuation in these terms but 。, which the texts write as 。 too), and
         // kwic and trend with --ignore-space.
-        let exact =
-            verify_json(sh.index.path(), term, &["--max-exact", "1"])["exact_total"].as_u64();
+        let exact = verify_json(sh.index(), term, &["--max-exact", "1"])["exact_total"].as_u64();
         let run = |cmd: &str| {
             let o = bin()
-                .args([
-                    cmd,
-                    "--ignore-space",
-                    "--json",
-                    "--index",
-                    arg(sh.index.path()),
-                    "--",
-                    term,
-                ])
+                .args([cmd, "--ignore-space", "--json", "--index", arg(sh.index()), "--", term])
                 .output()
                 .unwrap();
             json(&o)

@@ -109,39 +109,68 @@ where
     T: Serialize + Send + 'static,
     F: FnOnce(&SpeechIndex) -> Result<T, ApiError> + Send + 'static,
 {
-    blocking_as(state, f, Answer::Json, json_bytes::<T>).await
+    blocking_as(state, f, Answer::Json).await
 }
 
-/// How an answer is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Answer {
+/// How an answer of type `T` is written, and sent.
+enum Answer<T> {
     /// JSON, as the commands' `--json`.
     Json,
-    /// CSV with a BOM (Excel reads it as UTF-8), as the command's `--csv --bom`, offered as a
-    /// download with this file name.
-    Csv(&'static str),
+    /// CSV with a BOM (Excel reads it as UTF-8), as the command's `--csv --bom`, written by
+    /// `write` and offered as a download named `file`.
+    Csv { file: &'static str, write: fn(&T) -> Result<Vec<u8>, ApiError> },
 }
 
-impl Answer {
-    /// The `format` parameter: `json` (default) or `csv` (a download named `file`).
-    fn from_params(p: &Params, file: &'static str) -> Result<Answer, ApiError> {
+impl<T: Serialize> Answer<T> {
+    /// The `format` parameter: `json` (default) or `csv` (written by `write`, a download named
+    /// `file`).
+    fn from_params(
+        p: &Params,
+        file: &'static str,
+        write: fn(&T) -> Result<Vec<u8>, ApiError>,
+    ) -> Result<Answer<T>, ApiError> {
         match p.text("format")?.as_deref() {
             None | Some("json") => Ok(Answer::Json),
-            Some("csv") => Ok(Answer::Csv(file)),
+            Some("csv") => Ok(Answer::Csv { file, write }),
             Some(other) => {
                 Err(ApiError::bad("format", format!("format={other:?}: give json or csv")))
             }
         }
     }
+
+    /// The bytes of the answer.
+    fn bytes(&self, value: &T) -> Result<Vec<u8>, ApiError> {
+        match self {
+            Answer::Json => json_bytes(value),
+            Answer::Csv { write, .. } => write(value),
+        }
+    }
+
+    /// The response that sends `body` with this answer's headers.
+    fn response(&self, body: CountedBody) -> Response {
+        let mut response = Response::new(Body::new(body));
+        let headers = response.headers_mut();
+        match self {
+            Answer::Json => {
+                headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            }
+            Answer::Csv { file, .. } => {
+                headers.insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/csv; charset=utf-8"),
+                );
+                let disposition = format!("attachment; filename=\"{file}\"");
+                if let Ok(value) = HeaderValue::from_str(&disposition) {
+                    headers.insert(header::CONTENT_DISPOSITION, value);
+                }
+            }
+        }
+        response
+    }
 }
 
-/// [`blocking`], with the answer written by `write` and sent as `answer`.
-async fn blocking_as<T, F>(
-    state: &AppState,
-    f: F,
-    answer: Answer,
-    write: fn(&T) -> Result<Vec<u8>, ApiError>,
-) -> ApiResult
+/// [`blocking`], with the answer written and sent as `answer` says.
+async fn blocking_as<T, F>(state: &AppState, f: F, answer: Answer<T>) -> ApiResult
 where
     T: Serialize + Send + 'static,
     F: FnOnce(&SpeechIndex) -> Result<T, ApiError> + Send + 'static,
@@ -154,33 +183,13 @@ where
     let outcome = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let value = f(&index)?;
-        let bytes = write(&value)?;
+        let bytes = answer.bytes(&value)?;
         drop(value);
-        CountedBody::new(bytes, &answers)
+        Ok::<_, ApiError>(answer.response(CountedBody::new(bytes, &answers)?))
     })
     .await;
     match outcome {
-        Ok(Ok(body)) => {
-            let mut response = Response::new(Body::new(body));
-            let headers = response.headers_mut();
-            match answer {
-                Answer::Json => {
-                    headers
-                        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                }
-                Answer::Csv(file) => {
-                    headers.insert(
-                        header::CONTENT_TYPE,
-                        HeaderValue::from_static("text/csv; charset=utf-8"),
-                    );
-                    let disposition = format!("attachment; filename=\"{file}\"");
-                    if let Ok(value) = HeaderValue::from_str(&disposition) {
-                        headers.insert(header::CONTENT_DISPOSITION, value);
-                    }
-                }
-            }
-            Ok(response)
-        }
+        Ok(Ok(response)) => Ok(response),
         Ok(Err(e)) => {
             if e.status.is_server_error() {
                 (state.log)(&format!("error: {}", e.body.error));
@@ -529,7 +538,7 @@ pub(super) async fn search(
             "boilerplate",
         ];
         let p = Params::new(q, &known(&own, true))?;
-        let answer = Answer::from_params(&p, "search.csv")?;
+        let answer = Answer::from_params(&p, "search.csv", search_csv)?;
         let text = p.text("q")?.unwrap_or_default();
         let node = p.query("q")?.unwrap_or(Node::And(Vec::new()));
         let mut node = query::with_filters(node, &p.filters()?);
@@ -543,12 +552,8 @@ pub(super) async fn search(
         req.snippet_width = p.int("width", 20, 400, speechdex::search::DEFAULT_SNIPPET_WIDTH)?;
         req.sort = p.choice::<SortOrder>("sort")?;
         req.no_boilerplate = p.exclude_boilerplate()?;
-        let write = match answer {
-            Answer::Json => json_bytes::<SearchResults>,
-            Answer::Csv(_) => search_csv,
-        };
         let search = move |index: &SpeechIndex| Ok(speechdex::search::search(index, &req)?);
-        blocking_as(&state, search, answer, write).await
+        blocking_as(&state, search, answer).await
     };
     run.await.into_response()
 }
@@ -781,7 +786,7 @@ pub(super) async fn diff(
     let run = async {
         let own = ["a", "b", "qa", "qb", "min_similarity", "limit", "phrases", "format"];
         let p = Params::new(q, &own)?;
-        let answer = Answer::from_params(&p, "diff.csv")?;
+        let answer = Answer::from_params(&p, "diff.csv", diff_csv)?;
         let limit = p.int_opt("limit", 1, MAX_DIFF_LIST)?;
         let phrases = p.int_opt("phrases", 1, MAX_DIFF_LIST)?;
         let options = DiffOptions {
@@ -791,10 +796,6 @@ pub(super) async fn diff(
         };
         let req =
             DiffRequest { a: diff_side(&p, "a", "qa")?, b: diff_side(&p, "b", "qb")?, options };
-        let write = match answer {
-            Answer::Json => json_bytes::<SpeechDiff>,
-            Answer::Csv(_) => diff_csv,
-        };
         // First the sizes (fast fields only), then the characters' share of the diff budget
         // (waiting, without holding a job, while other diffs use it), then the diff.
         let req = Arc::new(req);
@@ -808,7 +809,7 @@ pub(super) async fn diff(
             let _budget = budget;
             Ok(speechdex::stats::diff::diff(index, &req)?)
         };
-        blocking_as(&state, run, answer, write).await
+        blocking_as(&state, run, answer).await
     };
     run.await.into_response()
 }

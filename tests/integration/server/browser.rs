@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use super::webdriver::Session;
 use super::webdriver::{Driver, ENTER};
-use super::wording::shared;
 use super::{Server, enc, sample_index};
+use crate::shared::shared;
 
 fn tool(var: &str, default: &str) -> Option<PathBuf> {
     let path = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(default));
@@ -217,8 +217,8 @@ fn the_page_in_chromium() {
 
     // Diff and verify, on the shared corpus (its national reports and resolutions).
     if let Some(sh) = shared() {
-        let server = Server::start(&sh.index());
-        diff_tab(&b, &server.base, &sh.id_2024, &sh.id_2025);
+        let server = Server::start(sh.index());
+        diff_tab(&b, &server.base, sh.report_id(2024), sh.report_id(2025));
         verify_tab(&b, &server.base);
     }
 }

@@ -4,66 +4,14 @@
 //! speechdex), CSV, and every error case.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::Path;
 
 use serde_json::Value;
 use speechdex::analysis::fold;
-use tempfile::TempDir;
 
 use super::{Server, enc};
-use crate::common::{bin, index_corpus, json, shared_corpus};
-
-/// The shared corpus indexed once for the server tests, with the ids of the 2024 and 2025
-/// national reports and the texts of the national JSONL file by id.
-pub struct Shared {
-    index: TempDir,
-    /// Id of the 2024 national government work report.
-    pub id_2024: String,
-    /// Id of the 2025 national government work report.
-    pub id_2025: String,
-    /// Every speech of `gwr/government_work_reports.jsonl`: (id, title, text).
-    pub national: Vec<(String, String, String)>,
-}
-
-impl Shared {
-    /// The index folder.
-    pub fn index(&self) -> PathBuf {
-        self.index.path().to_path_buf()
-    }
-}
-
-/// The shared corpus indexed once (`None` when it is missing outside CI).
-pub fn shared() -> Option<&'static Shared> {
-    static SHARED: OnceLock<Option<Shared>> = OnceLock::new();
-    SHARED
-        .get_or_init(|| {
-            let corpus = shared_corpus()?;
-            let file = "gwr/government_work_reports.jsonl";
-            let jsonl = std::fs::read_to_string(corpus.join(file)).unwrap();
-            let national: Vec<(String, String, String)> = jsonl
-                .lines()
-                .enumerate()
-                .map(|(i, line)| {
-                    let v: Value = serde_json::from_str(line).expect("a JSON line");
-                    let title = v["title"].as_str().unwrap_or_default().to_string();
-                    let text = v["content"].as_str().unwrap_or_default().to_string();
-                    (format!("{file}:{}", i + 1), title, text)
-                })
-                .collect();
-            let id_of = |year: &str| {
-                let title = format!("{year}年中华人民共和国国务院政府工作报告");
-                national.iter().find(|(_, t, _)| *t == title).map(|(id, _, _)| id.clone())
-            };
-            let (Some(id_2024), Some(id_2025)) = (id_of("2024"), id_of("2025")) else {
-                panic!("the 2024 and 2025 national reports are in {file}");
-            };
-            let index = TempDir::new().unwrap();
-            index_corpus(&corpus, index.path());
-            Some(Shared { index, id_2024, id_2025, national })
-        })
-        .as_ref()
-}
+use crate::common::{bin, json};
+use crate::shared::{Shared, shared};
 
 fn cli_json(index: &Path, args: &[&str]) -> Value {
     json(&bin().arg("--index").arg(index).args(args).output().unwrap())
@@ -76,12 +24,15 @@ fn phrases(list: &Value) -> Vec<&str> {
 #[test]
 fn diff_endpoint_on_the_national_reports() {
     let Some(sh) = shared() else { return };
-    let s = Server::start(&sh.index());
-    let (a, b) = (enc(&sh.id_2024), enc(&sh.id_2025));
+    let s = Server::start(sh.index());
+    let (a, b) = (enc(sh.report_id(2024)), enc(sh.report_id(2025)));
 
     // Every list complete: the same JSON as the command, with the changes the issue names.
     let d = s.ok(&format!("/api/diff?a={a}&b={b}&limit=2000"));
-    let cli = cli_json(&sh.index(), &["diff", &sh.id_2024, &sh.id_2025, "--json", "-n", "2000"]);
+    let cli = cli_json(
+        sh.index(),
+        &["diff", sh.report_id(2024), sh.report_id(2025), "--json", "-n", "2000"],
+    );
     assert_eq!(d, cli, "the same JSON as `diff --json`");
     assert_eq!(d["a"]["title"], "2024年中华人民共和国国务院政府工作报告");
     let new = phrases(&d["new_phrases"]);
@@ -95,7 +46,7 @@ fn diff_endpoint_on_the_national_reports() {
     // Listed sentences: an added one is more frequent in 2025's text than in 2024's, a
     // removed one less (sentences cut independently at 。！？!? and line breaks, keyed by
     // their folded letters and digits).
-    let text = |id: &str| &sh.national.iter().find(|(i, _, _)| i == id).unwrap().2;
+    let text = |id: &str| &sh.national().find(|d| d.id == id).unwrap().body;
     let key = |t: &str| fold(t).chars().filter(|c| c.is_alphanumeric()).collect::<String>();
     let keys = |t: &str| -> HashMap<String, usize> {
         let mut counts = HashMap::new();
@@ -104,7 +55,7 @@ fn diff_endpoint_on_the_national_reports() {
         }
         counts
     };
-    let (old, new_keys) = (keys(text(&sh.id_2024)), keys(text(&sh.id_2025)));
+    let (old, new_keys) = (keys(text(sh.report_id(2024))), keys(text(sh.report_id(2025))));
     let added = d["added"].as_array().unwrap();
     let removed = d["removed"].as_array().unwrap();
     assert!(!added.is_empty() && !removed.is_empty());
@@ -145,7 +96,7 @@ fn diff_endpoint_on_the_national_reports() {
     let o = bin()
         .arg("--index")
         .arg(sh.index())
-        .args(["diff", &sh.id_2024, &sh.id_2025, "--csv", "--bom", "-n", "2000"])
+        .args(["diff", sh.report_id(2024), sh.report_id(2025), "--csv", "--bom", "-n", "2000"])
         .output()
         .unwrap();
     assert_eq!(body.as_bytes(), o.stdout, "the same CSV as `diff --csv --bom`");
@@ -162,8 +113,8 @@ fn diff_endpoint_on_the_national_reports() {
 #[test]
 fn diff_endpoint_sets_limits_and_errors() {
     let Some(sh) = shared() else { return };
-    let s = Server::start(&sh.index());
-    let a = enc(&sh.id_2024);
+    let s = Server::start(sh.index());
+    let a = enc(sh.report_id(2024));
 
     // Two sets by query, and a speech against a set.
     let qa = enc("year:2024 title:政府工作报告");
@@ -210,11 +161,7 @@ fn diff_endpoint_sets_limits_and_errors() {
 /// Ids of the national texts that contain `quote` once whitespace is removed from both.
 fn containing(sh: &Shared, quote: &str) -> BTreeSet<String> {
     let squeeze = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-    sh.national
-        .iter()
-        .filter(|(_, _, text)| squeeze(text).contains(quote))
-        .map(|(id, _, _)| id.clone())
-        .collect()
+    sh.national().filter(|d| squeeze(&d.body).contains(quote)).map(|d| d.id.clone()).collect()
 }
 
 fn ids(list: &Value) -> BTreeSet<String> {
@@ -230,7 +177,7 @@ fn untimed(mut v: Value) -> Value {
 #[test]
 fn verify_endpoint_on_the_resolutions() {
     let Some(sh) = shared() else { return };
-    let s = Server::start(&sh.index());
+    let s = Server::start(sh.index());
     let quote = "李强所作的政府工作报告";
 
     // The quotation a line break cuts in two resolutions: both exact matches.
@@ -244,7 +191,7 @@ fn verify_endpoint_on_the_resolutions() {
         assert_eq!(p["text"], "李强所作的\n政府工作报告", "the passage as written");
         assert!(p["paragraph"].as_u64().unwrap() >= 1 && p["url"].is_string(), "{p}");
     }
-    let cli = cli_json(&sh.index(), &["verify", quote, "--json"]);
+    let cli = cli_json(sh.index(), &["verify", quote, "--json"]);
     assert_eq!(untimed(v), untimed(cli), "the same JSON as `verify --json`");
 
     // A misquotation: no exact match, the two resolutions as near matches with 做 → 作.

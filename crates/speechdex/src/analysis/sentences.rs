@@ -372,6 +372,15 @@ mod tests {
         assert!(sentences(latin)[0].contains("work of the government"));
     }
 
+    #[test]
+    fn headings_are_numbered_with_chinese_numerals() {
+        assert_eq!(heading_level("一、2024年工作回顾"), Some(1));
+        assert_eq!(heading_level("十二、开放"), Some(1));
+        assert_eq!(heading_level("（一）大力提振消费"), Some(2));
+        assert_eq!(heading_level("(三)改革"), Some(2));
+        assert_eq!(heading_level("一是加大力度"), None);
+    }
+
     /// Texts of sentence ends, closers, line breaks, whitespace and a few letters.
     fn text_strategy() -> impl Strategy<Value = String> {
         proptest::collection::vec(

@@ -34,6 +34,11 @@ impl DocColumns {
         self.years.first(doc)
     }
 
+    /// The date as a day key ([`crate::index::schema::day_key`], `YYYYMMDD`), when known.
+    pub fn date(&self, doc: DocId) -> Option<i64> {
+        self.dates.first(doc)
+    }
+
     /// Characters of text.
     pub fn chars(&self, doc: DocId) -> u64 {
         self.chars.first(doc).unwrap_or(0)

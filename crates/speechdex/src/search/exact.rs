@@ -3,18 +3,19 @@
 //! Every character position of the field holds exactly one token, the bigram starting there, so
 //! a folded phrase of `n ≥ 2` characters occurs at `p` when the bigrams of a *cover* of the
 //! phrase sit at `p + offset`: a substring test. Up to four characters the cover is fixed (the
-//! first and the last bigram, and the ones between); from five on, the cheapest set of bigrams
-//! that covers every character is chosen from the postings' document frequencies
-//! (`cheapest_cover`), and their positions are intersected rarest first. A two-character phrase
-//! of two different characters is counted from term frequencies without positions. A
-//! one-character phrase is the union of all terms starting with that character.
+//! first and the last bigram); from five on, the cheapest set of bigrams that covers every
+//! character is chosen by the size of their postings (`cheapest_cover`). The documents of the
+//! cover's postings are intersected with the rarest leading, then in each common document their
+//! positions, fewest first. A two-character phrase of two different characters is counted from
+//! term frequencies without positions. A one-character phrase is the union of all terms
+//! starting with that character.
 //!
 //! Occurrences are counted **without overlap**, left to right, as `rg -F -o` and Python's
 //! `str.count` do: `哈哈` occurs once in `哈哈哈`.
 
 use std::sync::Arc;
 
-use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, SegmentReader, TERMINATED, Term};
 
@@ -110,6 +111,11 @@ impl Walk<'_> {
     }
 }
 
+/// Finds `phrase` in `field` of `seg` (every alive document, or only those of `only`), in
+/// phases: fold it; a single character is a prefix of terms ([`prefix_occurrences`]); otherwise
+/// look its bigrams up ([`phrase_bigrams`]: one missing, no occurrence); two different characters
+/// are counted from term frequencies ([`term_frequencies`]); longer phrases open the postings of
+/// a cover ([`cover_postings`]) and intersect them ([`intersect_cover`]).
 fn find(
     seg: &SegmentReader,
     field: Field,
@@ -132,52 +138,80 @@ fn find(
         let max_doc = seg.max_doc();
         return prefix_occurrences(&inverted, max_doc, &prefix, keep_positions, only, is_alive);
     }
+    let Some(bigrams) = phrase_bigrams(&inverted, field, &chars)? else {
+        return Ok(Vec::new());
+    };
+    if len == 2 && chars[0] != chars[1] && !keep_positions {
+        return term_frequencies(&inverted, &bigrams[0].1, only, is_alive);
+    }
+    let postings = cover_postings(&inverted, &bigrams, len)?;
+    Ok(intersect_cover(postings, len, keep_positions, only, is_alive))
+}
 
-    // The bigrams of the phrase, at every offset (only the first and last up to four characters:
-    // their cover is fixed): one missing bigram means no occurrence.
-    let mut bigrams: Vec<(u32, tantivy::postings::TermInfo)> = Vec::with_capacity(chars.len());
+/// The bigrams of a phrase of two or more characters (`chars`) with their offsets and term
+/// infos: every offset from five characters on, only the first and the last up to four (their
+/// cover is fixed). `None` when one of them is not in the field: the phrase occurs nowhere.
+fn phrase_bigrams(
+    inverted: &tantivy::InvertedIndexReader,
+    field: Field,
+    chars: &[char],
+) -> Result<Option<Vec<(u32, TermInfo)>>> {
     let last = chars.len() - 2;
+    let mut bigrams = Vec::with_capacity(chars.len());
     for k in 0..=last {
-        if len <= 4 && k != 0 && k != last {
+        if chars.len() <= 4 && k != 0 && k != last {
             continue;
         }
         let text: String = chars[k..k + 2].iter().collect();
         let term = Term::from_field_text(field, &text);
         match inverted.get_term_info(&term).map_err(tantivy::TantivyError::from)? {
             Some(info) => bigrams.push((k as u32, info)),
-            None => return Ok(Vec::new()),
+            None => return Ok(None),
         }
     }
+    Ok(Some(bigrams))
+}
 
-    // Two different characters: the phrase is one bigram term, whose occurrences cannot overlap
-    // (an overlap at distance 1 would need both characters equal), so its count in a document is
-    // the term's frequency there: no positions to read.
-    if len == 2 && chars[0] != chars[1] && !keep_positions {
-        let info = &bigrams[0].1;
-        let mut p = inverted
-            .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
-            .map_err(tantivy::TantivyError::from)?;
-        let mut out = Vec::with_capacity(info.doc_freq as usize);
-        let mut walk = Walk { only, next: 0 };
-        let mut doc = walk.settle(&mut p);
-        while doc != TERMINATED {
-            if is_alive(doc) {
-                out.push(DocOccurrences { doc, count: p.term_freq(), starts: Vec::new() });
-            }
-            p.advance();
-            doc = walk.settle(&mut p);
+/// The counts of a phrase of two different characters, the one bigram term `info`: its
+/// occurrences cannot overlap (an overlap at distance 1 would need both characters equal), so
+/// its count in a document is the term's frequency there, and no positions are read.
+fn term_frequencies(
+    inverted: &tantivy::InvertedIndexReader,
+    info: &TermInfo,
+    only: Option<&[DocId]>,
+    is_alive: impl Fn(DocId) -> bool,
+) -> Result<Vec<DocOccurrences>> {
+    let mut p = inverted
+        .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
+        .map_err(tantivy::TantivyError::from)?;
+    let mut out = Vec::with_capacity(info.doc_freq as usize);
+    let mut walk = Walk { only, next: 0 };
+    let mut doc = walk.settle(&mut p);
+    while doc != TERMINATED {
+        if is_alive(doc) {
+            out.push(DocOccurrences { doc, count: p.term_freq(), starts: Vec::new() });
         }
-        return Ok(out);
+        p.advance();
+        doc = walk.settle(&mut p);
     }
+    Ok(out)
+}
 
-    // Up to four characters the cover is fixed (first and last bigram, and for four characters
-    // nothing is gained by adding the middle one); from five on, the cheapest is chosen.
+/// The postings (with positions) of the bigrams that cover a phrase of `len` characters, each
+/// with its offset, the rarest first: it leads the intersection of documents. Up to four
+/// characters the cover is fixed (the first and the last bigram: for four characters nothing is
+/// gained by adding the middle one); from five on, it is the cheapest ([`cheapest_cover`]).
+fn cover_postings(
+    inverted: &tantivy::InvertedIndexReader,
+    bigrams: &[(u32, TermInfo)],
+    len: u32,
+) -> Result<Vec<(SegmentPostings, u32)>> {
     let cover: Vec<usize> = if len <= 4 {
         (0..bigrams.len()).collect()
     } else {
         cheapest_cover(&bigrams.iter().map(|(_, i)| cost(i)).collect::<Vec<_>>())
     };
-    let mut postings: Vec<(SegmentPostings, u32)> = Vec::new();
+    let mut postings = Vec::with_capacity(cover.len());
     for i in cover {
         let (offset, info) = &bigrams[i];
         let p = inverted
@@ -185,62 +219,87 @@ fn find(
             .map_err(tantivy::TantivyError::from)?;
         postings.push((p, *offset));
     }
-    // The rarest term leads the intersection of documents.
     postings.sort_by_key(|(p, _)| p.doc_freq());
+    Ok(postings)
+}
 
+/// The documents that every postings list of the cover holds (the first, the rarest, leads; the
+/// others follow it, [`followers_past`]) and where the phrase starts somewhere
+/// ([`phrase_starts`]), with their non-overlapping counts.
+fn intersect_cover(
+    mut postings: Vec<(SegmentPostings, u32)>,
+    len: u32,
+    keep_positions: bool,
+    only: Option<&[DocId]>,
+    is_alive: impl Fn(DocId) -> bool,
+) -> Vec<DocOccurrences> {
     let mut out = Vec::new();
     let mut order: Vec<usize> = (0..postings.len()).collect();
     let mut buf: Vec<u32> = Vec::new();
-    let mut candidates: Vec<u32> = Vec::new();
-    // `seek` wants a target at or after the current document (tantivy debug-asserts it).
+    let mut starts: Vec<u32> = Vec::new();
     let mut walk = Walk { only, next: 0 };
     let mut doc = walk.settle(&mut postings[0].0);
     while doc != TERMINATED {
-        let mut behind = None;
-        for (p, _) in postings.iter_mut().skip(1) {
-            let d = if p.doc() < doc { p.seek(doc) } else { p.doc() };
-            if d > doc {
-                behind = Some(d);
-                break;
-            }
-        }
-        if let Some(d) = behind {
+        if let Some(d) = followers_past(&mut postings[1..], doc) {
             postings[0].0.seek(d);
             doc = walk.settle(&mut postings[0].0);
             continue;
         }
         if is_alive(doc) {
-            // Positions are decoded term by term, fewest first in this document, and only
-            // while some start position survives.
-            order.sort_by_key(|&i| postings[i].0.term_freq());
-            candidates.clear();
-            for (n, &i) in order.iter().enumerate() {
-                let (p, offset) = &mut postings[i];
-                buf.clear();
-                p.positions(&mut buf);
-                if n == 0 {
-                    // Start positions: every position shifted back by its offset.
-                    candidates.extend(buf.iter().filter(|&&x| x >= *offset).map(|&x| x - *offset));
-                } else {
-                    retain_shifted(&mut candidates, &buf, *offset);
-                }
-                if candidates.is_empty() {
-                    break;
-                }
-            }
-            if !candidates.is_empty() {
-                let (count, starts) = non_overlapping(&candidates, len, keep_positions);
+            phrase_starts(&mut postings, &mut order, &mut buf, &mut starts);
+            if !starts.is_empty() {
+                let (count, starts) = non_overlapping(&starts, len, keep_positions);
                 out.push(DocOccurrences { doc, count, starts });
             }
         }
         postings[0].0.advance();
         doc = walk.settle(&mut postings[0].0);
     }
-    Ok(out)
+    out
+}
+
+/// Moves the followers (the postings lists after the leader) to `doc`: the first document past
+/// `doc` that one of them reaches instead, or `None` when they all hold `doc`. (`seek` wants a
+/// target at or after the current document; tantivy debug-asserts it.)
+fn followers_past(followers: &mut [(SegmentPostings, u32)], doc: DocId) -> Option<DocId> {
+    for (p, _) in followers {
+        let d = if p.doc() < doc { p.seek(doc) } else { p.doc() };
+        if d > doc {
+            return Some(d);
+        }
+    }
+    None
+}
+
+/// The start positions of the phrase (ascending) in the document that every postings list
+/// stands on, into `starts` (empty: none). Positions are decoded term by term, fewest first in
+/// this document (`order` is reordered), and only while some start position survives.
+fn phrase_starts(
+    postings: &mut [(SegmentPostings, u32)],
+    order: &mut [usize],
+    buf: &mut Vec<u32>,
+    starts: &mut Vec<u32>,
+) {
+    order.sort_by_key(|&i| postings[i].0.term_freq());
+    starts.clear();
+    for (n, &i) in order.iter().enumerate() {
+        let (p, offset) = &mut postings[i];
+        buf.clear();
+        p.positions(buf);
+        if n == 0 {
+            // Start positions: every position shifted back by its offset.
+            starts.extend(buf.iter().filter(|&&x| x >= *offset).map(|&x| x - *offset));
+        } else {
+            retain_shifted(starts, buf, *offset);
+        }
+        if starts.is_empty() {
+            break;
+        }
+    }
 }
 
 /// What reading a term's postings costs: the bytes of its document list and positions.
-fn cost(info: &tantivy::postings::TermInfo) -> u64 {
+fn cost(info: &TermInfo) -> u64 {
     (info.postings_range.len() + info.positions_range.len()) as u64
 }
 

@@ -2,8 +2,9 @@
 //! query's positive phrases occur in each (its hits).
 //!
 //! Phrases are matched on the exact field with [`super::exact::find_phrase`]; metadata fields
-//! (`title:`, `region:`, …) the same way on their own exact fields; `year:` and `date:` read fast
-//! fields. Every phrase is looked up once per segment, however often it appears in the query.
+//! (`title:`, `region:`, …) the same way on their own exact fields; `year:` and `date:` read the
+//! year and date columns ([`crate::index::columns::DocColumns`]). Every phrase is looked up once
+//! per segment, however often it appears in the query.
 //! With [`MatchOptions::ignore_space`], phrases of the text are matched ignoring whitespace
 //! ([`super::spaceless`]); metadata fields are matched as always.
 //!
@@ -24,7 +25,7 @@ use super::query::{Node, TextField};
 use crate::Result;
 use crate::index::Fields;
 use crate::index::cache::{PhraseCache, PhraseCounts};
-use crate::index::schema::names;
+use crate::index::columns::DocColumns;
 
 /// The documents of one segment that match, ascending, with their hits.
 #[derive(Debug, Default)]
@@ -116,6 +117,8 @@ struct Ctx<'a> {
     options: MatchOptions,
     cache: HashMap<(Field, String), Arc<PhraseCounts>>,
     all: Option<Vec<DocId>>,
+    /// The segment's columns, opened by the first `year:` or `date:` filter.
+    columns: Option<DocColumns>,
     scoped: HashMap<DocId, DocScoped>,
 }
 
@@ -143,6 +146,25 @@ impl Ctx<'_> {
         self.all.get_or_insert_with(|| seg.doc_ids_alive().collect())
     }
 
+    /// The documents of the segment whose column value (`value`: a year, a day key) lies in
+    /// `lo..=hi`. The columns are opened once per segment.
+    fn in_range(
+        &mut self,
+        value: fn(&DocColumns, DocId) -> Option<i64>,
+        lo: i64,
+        hi: i64,
+    ) -> Result<Vec<DocId>> {
+        let cols = match self.columns.take() {
+            Some(cols) => cols,
+            None => DocColumns::open(self.seg)?,
+        };
+        let docs = self.all().iter().copied();
+        let docs = docs.filter(|&d| value(&cols, d).is_some_and(|v| (lo..=hi).contains(&v)));
+        let docs = docs.collect();
+        self.columns = Some(cols);
+        Ok(docs)
+    }
+
     fn field_of(&self, f: TextField) -> Field {
         match f {
             TextField::Title => self.fields.title,
@@ -164,22 +186,14 @@ impl Ctx<'_> {
                 self.phrase(f, text)?.docs.clone()
             }
             Node::Year { from, to, .. } => {
-                let col = self.seg.fast_fields().i64(names::YEAR)?;
                 let (lo, hi) = (from.map_or(i64::MIN, i64::from), to.map_or(i64::MAX, i64::from));
-                let all = self.all().to_vec();
-                all.into_iter()
-                    .filter(|&d| col.first(d).is_some_and(|y| (lo..=hi).contains(&y)))
-                    .collect()
+                self.in_range(DocColumns::year, lo, hi)?
             }
             Node::Date { from, to, .. } => {
-                let col = self.seg.fast_fields().i64(names::DATE)?;
                 let key = |d: &jiff::civil::Date| crate::index::schema::day_key(*d);
                 let lo = from.as_ref().map_or(i64::MIN, key);
                 let hi = to.as_ref().map_or(i64::MAX, key);
-                let all = self.all().to_vec();
-                all.into_iter()
-                    .filter(|&d| col.first(d).is_some_and(|v| (lo..=hi).contains(&v)))
-                    .collect()
+                self.in_range(DocColumns::date, lo, hi)?
             }
             Node::And(children) => {
                 let (negative, positive): (Vec<&Node>, Vec<&Node>) =
@@ -353,6 +367,7 @@ pub fn match_segment_with(
         options,
         cache: HashMap::new(),
         all: None,
+        columns: None,
         scoped: HashMap::new(),
     };
     let docs = ctx.eval(node)?;

@@ -121,6 +121,10 @@ pub fn split(body: &str, doc: usize) -> Vec<Sentence> {
 
 #[cfg(test)]
 mod tests {
+    //! Where sentences and paragraphs end (end marks, closing quotes, hard-wrapped texts) is
+    //! tested beside the splitter, in `analysis::sentences`; these test what `split` adds: the
+    //! side's text, paragraph numbers, sections and keys.
+
     use super::*;
 
     fn texts(body: &str) -> Vec<String> {
@@ -128,18 +132,7 @@ mod tests {
     }
 
     #[test]
-    fn sentences_end_at_punctuation_with_their_closing_quotes() {
-        assert_eq!(
-            texts("他说：“要投资于人。”我们同意！对吗？是的；好\n下一段"),
-            ["他说：“要投资于人。”", "我们同意！", "对吗？", "是的；好", "下一段"]
-        );
-        assert_eq!(texts("真的吗？！是。。"), ["真的吗？！", "是。。"]);
-        assert_eq!(texts("增长５．２％。"), ["增长５．２％。"]);
-        assert_eq!(texts("……\n\n——"), Vec::<String>::new());
-    }
-
-    #[test]
-    fn paragraphs_are_non_empty_lines() {
+    fn sentences_carry_their_text_paragraph_and_doc() {
         let s = split("第一段。第二句。\n\n  \n第二段。\r\n第三段", 3);
         let got: Vec<(usize, &str, usize)> =
             s.iter().map(|s| (s.paragraph, s.text.as_str(), s.doc)).collect();
@@ -147,6 +140,12 @@ mod tests {
             got,
             [(1, "第一段。", 3), (1, "第二句。", 3), (2, "第二段。", 3), (3, "第三段", 3)]
         );
+    }
+
+    #[test]
+    fn sentences_without_a_key_are_left_out() {
+        assert_eq!(texts("……\n\n——"), Vec::<String>::new());
+        assert_eq!(texts("好。……\n对。"), ["好。", "对。"]);
     }
 
     #[test]
@@ -175,9 +174,6 @@ mod tests {
                 ("做好工作。", Some("二、政府工作任务")),
             ]
         );
-        assert_eq!(heading_level("十二、开放"), Some(1));
-        assert_eq!(heading_level("(三)改革"), Some(2));
-        assert_eq!(heading_level("一是加大力度"), None);
         assert_eq!(heading_label(&"长".repeat(40)), format!("{}…", "长".repeat(30)));
     }
 
@@ -191,47 +187,5 @@ mod tests {
         assert_eq!(key_of("第5.项"), "第5项");
         assert_ne!(key_of("增长5.2%"), key_of("增长52%"));
         assert_eq!(key_of("温度20°C"), "温度20°c");
-    }
-
-    #[test]
-    fn hard_wrapped_lines_are_joined() {
-        // 12 characters per line, sentences running over line ends.
-        let body = "我们要坚持稳中求进工作总基\n调，完整准确全面贯彻新发展\n理念，加快构建新发展格局，\n\
-                    着力推动高质量发展。更好统\n筹质的有效提升和量的合理增\n长，持续增强经济活力。\n\
-                    \u{3000}\u{3000}第二段开头要缩进两格，\n然后继续写下去直到写完。";
-        assert!(is_hard_wrapped(body));
-        let s = split(body, 0);
-        let got: Vec<(usize, &str)> = s.iter().map(|s| (s.paragraph, s.text.as_str())).collect();
-        assert_eq!(
-            got,
-            [
-                (
-                    1,
-                    "我们要坚持稳中求进工作总基调，完整准确全面贯彻新发展理念，加快构建新发展格局，着力推动高质量发展。"
-                ),
-                (4, "更好统筹质的有效提升和量的合理增长，持续增强经济活力。"),
-                (7, "第二段开头要缩进两格，然后继续写下去直到写完。"),
-            ]
-        );
-    }
-
-    #[test]
-    fn one_paragraph_per_line_is_not_hard_wrapped() {
-        let body = "现在，我代表国务院，向大会报告政府工作，请予审议。\n\
-                    过去一年，我国发展历程很不平凡，经济运行总体平稳、稳中有进。\n\
-                    “稳”的态势巩固延续。主要表现在，经济规模稳步扩大。\n\
-                    一、2024年工作回顾\n\
-                    就业、物价总体平稳，城镇新增就业1256万人，居民消费价格上涨0.2%。\n\
-                    国际收支基本平衡，对外贸易规模创历史新高，外汇储备超过3.2万亿美元。\n\
-                    重点领域风险化解有序有效，社会大局保持稳定，民生保障扎实稳固，成绩来之不易。";
-        assert!(!is_hard_wrapped(body));
-        assert_eq!(split(body, 0).len(), 8);
-        // Latin text wrapped by columns, joined with a space.
-        let latin = "The State Council reported on the work of\nthe government in the year gone by and the\n\
-                     tasks for this year, and the deputies were\nasked to deliberate on the report and to\n\
-                     give their views on it before the vote on\nthe resolution at the end of the meeting.";
-        assert!(is_hard_wrapped(latin));
-        assert_eq!(split(latin, 0).len(), 1);
-        assert!(split(latin, 0)[0].text.contains("work of the government"));
     }
 }
