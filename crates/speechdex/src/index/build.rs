@@ -60,6 +60,9 @@ pub struct BuildOptions {
     /// Let a run remove more than half of the index's speeches (or all of them); without it
     /// such a run stops with [`Error::Shrink`] before changing anything.
     pub allow_shrink: bool,
+    /// A full build ends with at most this many segments (at least 1): more are merged in
+    /// balanced groups before the new index is made current.
+    pub max_segments: usize,
     /// A fault to inject, for tests of crash safety (`SPEECHDEX_TEST_HOOK` by default).
     #[cfg(any(test, feature = "fault-injection"))]
     pub test_hook: Option<TestHook>,
@@ -78,6 +81,7 @@ impl Default for BuildOptions {
             queue_bytes: 32 << 20,
             checksum: false,
             allow_shrink: false,
+            max_segments: FINAL_MAX_SEGMENTS,
             #[cfg(any(test, feature = "fault-injection"))]
             test_hook: TestHook::from_env(),
         }
@@ -535,6 +539,23 @@ fn open_for_writing(dir: &Path, settings: &Settings) -> Result<Index> {
 /// never merge a whole index.
 pub const FINAL_MERGE_DOCS: usize = 500;
 
+/// A full build ends with at most this many segments (the default of
+/// [`BuildOptions::max_segments`]) unless that would merge more than [`MAX_MERGE_SEGMENTS`] into
+/// one. It flushes a segment each time an indexing thread's memory budget is full (19 at 500
+/// MB), and every segment costs a search its own term lookups: at 500 MB, `search --count` as a
+/// process takes 5.5–9 ms of CPU with 19 segments, 3.4–4.8 ms with 4, 2.3–3.5 ms with 1. Four
+/// balanced merges rather than one: the merged copy of a segment and the segment itself are on
+/// disk together until its merge ends, a quarter of the index at a time instead of all of it
+/// (beside the previous generation, which a full build keeps until the swap).
+pub const FINAL_MAX_SEGMENTS: usize = 4;
+
+/// At most this many segments are merged into one at the end of a full build, so that a merge's
+/// memory stays bounded at any size (500 MB corpus: the 19 segments in one merge, 274 MB peak for
+/// the whole build; 3 merges of 6–7, 262 MB). A corpus of more than `FINAL_MAX_SEGMENTS ×
+/// MAX_MERGE_SEGMENTS` flushes (about 1.7 GB of text) ends with more segments rather than
+/// rewriting every segment twice.
+pub const MAX_MERGE_SEGMENTS: usize = 16;
+
 /// Segments smaller than the largest one by this factor are merged: at the end of a full build
 /// (the partial last flushes), and by updates (their own small segments, once
 /// [`UPDATE_MERGE_MIN_SEGMENTS`] of them have gathered).
@@ -550,8 +571,9 @@ pub const UPDATE_MERGE_MIN_SEGMENTS: usize = 8;
 /// Sizes are relative, not absolute, because a segment is flushed when an indexing thread's
 /// memory budget is full: ~1,200 speeches of 25 KB, ~300 of 100 KB. A full build merges nothing
 /// while it reads (tantivy's queue is bounded by [`BuildOptions::queue_bytes`] instead of
-/// commits), since merging the flushed segments again cost about a sixth of its CPU time for
-/// little gain in search speed; updates must not merge them either (a 500 MB index has ~17).
+/// commits), since merging the flushed segments again and again cost about a sixth of its CPU
+/// time; it merges once at its end ([`balanced_groups`]). Updates must not merge the flushed
+/// segments of a whole index.
 fn small_segments(
     segments: &[tantivy::index::SegmentMeta],
     min_segments: usize,
@@ -568,24 +590,55 @@ fn small_segments(
     vec![tantivy::merge_policy::MergeCandidate(small)]
 }
 
-/// The merge policy of the last commit of a full build: every segment when they hold fewer than
-/// [`FINAL_MERGE_DOCS`] documents together, otherwise the [`small_segments`].
-#[derive(Debug)]
-struct MergeSmallSegments;
-
-impl tantivy::merge_policy::MergePolicy for MergeSmallSegments {
-    fn compute_merge_candidates(
-        &self,
-        segments: &[tantivy::index::SegmentMeta],
-    ) -> Vec<tantivy::merge_policy::MergeCandidate> {
-        let total: usize = segments.iter().map(|s| s.num_docs() as usize).sum();
-        if total < FINAL_MERGE_DOCS && segments.len() >= 2 {
-            return vec![tantivy::merge_policy::MergeCandidate(
-                segments.iter().map(|s| s.id()).collect(),
-            )];
-        }
-        small_segments(segments, 2)
+/// The merges that leave at most `max` segments (at least one), or as few as merges of at most
+/// [`MAX_MERGE_SEGMENTS`] segments can: the segments, largest first, each go to the group with
+/// the fewest documents so far that has room, so that the merges are about the same size (no
+/// single one rewrites most of the index); a group of one segment is left as it is. Nothing when
+/// there are `max` segments or fewer.
+fn balanced_groups(
+    segments: &[tantivy::index::SegmentMeta],
+    max: usize,
+) -> Vec<Vec<tantivy::index::SegmentId>> {
+    let per_merge = MAX_MERGE_SEGMENTS;
+    let count = max.max(1).max(segments.len().div_ceil(per_merge));
+    if segments.len() <= count {
+        return Vec::new();
     }
+    let mut sorted: Vec<&tantivy::index::SegmentMeta> = segments.iter().collect();
+    // Largest first; ties by id, so that the same segments always give the same groups.
+    sorted.sort_by(|a, b| b.num_docs().cmp(&a.num_docs()).then(a.id().cmp(&b.id())));
+    let mut groups: Vec<(u64, Vec<tantivy::index::SegmentId>)> = vec![(0, Vec::new()); count];
+    for segment in sorted {
+        let lightest = groups
+            .iter_mut()
+            .filter(|(_, ids)| ids.len() < per_merge)
+            .min_by_key(|(docs, ids)| (*docs, ids.len()))
+            .expect("count × MAX_MERGE_SEGMENTS ≥ the segments");
+        lightest.0 += u64::from(segment.num_docs());
+        lightest.1.push(segment.id());
+    }
+    groups.into_iter().map(|(_, ids)| ids).filter(|ids| ids.len() >= 2).collect()
+}
+
+/// The merges at the end of a full build, after its only commit: every segment when they hold
+/// fewer than [`FINAL_MERGE_DOCS`] documents together; [`balanced_groups`] when there are more
+/// than `max_segments`; otherwise the [`small_segments`] (the partial last flushes).
+///
+/// They are started explicitly, once, rather than by a merge policy, which tantivy asks again
+/// each time a merge ends or a segment is added: the plan sees every segment, and no segment
+/// is merged twice.
+fn final_merges(
+    segments: &[tantivy::index::SegmentMeta],
+    max_segments: usize,
+) -> Vec<Vec<tantivy::index::SegmentId>> {
+    let total: usize = segments.iter().map(|s| s.num_docs() as usize).sum();
+    if total < FINAL_MERGE_DOCS && segments.len() >= 2 {
+        return vec![segments.iter().map(|s| s.id()).collect()];
+    }
+    if segments.len() > max_segments {
+        return balanced_groups(segments, max_segments);
+    }
+    small_segments(segments, 2).into_iter().map(|c| c.0).collect()
 }
 
 /// The merge policy of updates ([`small_segments`], once [`UPDATE_MERGE_MIN_SEGMENTS`] small
@@ -729,15 +782,15 @@ impl Job<'_> {
         info.skipped = summary.skipped.len();
         let payload = serde_json::to_string(&info).unwrap_or_default();
         let Pass { mut writer, manifest, .. } = pass;
-        if self.fresh {
-            writer.set_merge_policy(Box::new(MergeSmallSegments));
-        }
         let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&payload);
         prepared.commit()?;
         // Only after the commit: the manifest may lag behind the index, never run ahead of it.
         manifest.save(self.generation)?;
         progress.phase("merging segments");
+        if self.fresh {
+            self.merge_at_end(&mut writer)?;
+        }
         writer.wait_merging_threads()?;
         Ok(self.index.searchable_segment_metas()?.iter().map(|m| u64::from(m.num_docs())).sum())
     }
@@ -771,6 +824,22 @@ impl Job<'_> {
             });
         }
         Ok(counter.finish())
+    }
+
+    /// Merges a full build's segments ([`final_merges`]), one merge at a time, into the new
+    /// generation, which is not current yet. Each merge replaces its segments in `meta.json`
+    /// atomically when it ends; a merge that fails (a full disk) leaves its segments as they
+    /// were, still a complete index, so its error is not the build's.
+    fn merge_at_end(&self, writer: &mut IndexWriter<SpeechDoc>) -> Result<()> {
+        let plan = final_merges(&self.index.searchable_segment_metas()?, self.opts.max_segments);
+        // No segment meta may outlive the plan: tantivy keeps the files of every segment whose
+        // meta is alive, and the merged segments' files must go as each merge ends.
+        let merges: Vec<_> = plan.iter().map(|ids| writer.merge(ids)).collect();
+        for merge in merges {
+            let _ = merge.wait();
+        }
+        writer.garbage_collect_files().wait()?;
+        Ok(())
     }
 
     /// A run that would leave no speech, or remove more than half of them, stops here: nothing
@@ -1246,40 +1315,55 @@ mod tests {
         assert_eq!(build(&index, &allowed, &mut NoProgress).unwrap().docs, 1);
     }
 
+    /// Segment metas of `docs` documents each, in an index of speechdex's schema.
+    fn metas(docs: &[u32]) -> Vec<tantivy::index::SegmentMeta> {
+        let index = Index::create_in_ram(build_schema());
+        docs.iter()
+            .map(|&n| index.new_segment_meta(tantivy::index::SegmentId::generate_random(), n))
+            .collect()
+    }
+
+    /// The documents of each merge's segments, sorted.
+    fn docs_of(
+        metas: &[tantivy::index::SegmentMeta],
+        merges: &[Vec<tantivy::index::SegmentId>],
+    ) -> Vec<Vec<u32>> {
+        merges
+            .iter()
+            .map(|ids| {
+                let mut docs: Vec<u32> =
+                    metas.iter().filter(|m| ids.contains(&m.id())).map(|m| m.num_docs()).collect();
+                docs.sort();
+                docs
+            })
+            .collect()
+    }
+
     #[test]
     fn only_small_segments_are_merged() {
-        use tantivy::merge_policy::{MergeCandidate, MergePolicy};
-        let index = Index::create_in_ram(build_schema());
-        let metas = |docs: &[u32]| -> Vec<tantivy::index::SegmentMeta> {
-            docs.iter()
-                .map(|&n| index.new_segment_meta(tantivy::index::SegmentId::generate_random(), n))
-                .collect()
-        };
-        let docs_of = |metas: &[tantivy::index::SegmentMeta], candidates: Vec<MergeCandidate>| {
-            assert!(candidates.len() <= 1);
-            let ids = candidates.into_iter().flat_map(|c| c.0).collect::<Vec<_>>();
-            let mut docs: Vec<u32> =
-                metas.iter().filter(|m| ids.contains(&m.id())).map(|m| m.num_docs()).collect();
-            docs.sort();
-            docs
-        };
+        use tantivy::merge_policy::MergePolicy;
         let last = |docs: &[u32]| {
             let metas = metas(docs);
-            docs_of(&metas, MergeSmallSegments.compute_merge_candidates(&metas))
+            let merges = docs_of(&metas, &final_merges(&metas, FINAL_MAX_SEGMENTS));
+            assert!(merges.len() <= 1);
+            merges.into_iter().flatten().collect::<Vec<u32>>()
         };
         let update = |docs: &[u32]| {
             let metas = metas(docs);
-            docs_of(&metas, MergeUpdates.compute_merge_candidates(&metas))
+            let merges: Vec<_> =
+                MergeUpdates.compute_merge_candidates(&metas).into_iter().map(|c| c.0).collect();
+            assert!(merges.len() <= 1);
+            docs_of(&metas, &merges).into_iter().flatten().collect::<Vec<u32>>()
         };
         // A small corpus: everything at the end of a full build, whatever the sizes ...
         assert_eq!(last(&[47, 47]), [47, 47]);
         assert_eq!(last(&[300, 10]), [10, 300]);
         // ... but an update does not merge a whole index.
         assert!(update(&[2, 1]).is_empty());
-        // A big one: the flushes stay, the partial last ones are merged ...
-        assert_eq!(last(&[1_200, 1_190, 1_210, 143, 869, 40]), [40, 143]);
+        // A few big segments: the flushes stay, the partial last ones are merged ...
+        assert_eq!(last(&[1_200, 1_190, 143, 40]), [40, 143]);
         // ... flushes of big speeches too (relative sizes, not absolute).
-        assert_eq!(last(&[300, 290, 310, 20, 60, 280]), [20, 60]);
+        assert_eq!(last(&[300, 20, 60, 280]), [20, 60]);
         // Nothing small, or one small segment alone: nothing to merge.
         assert!(last(&[950, 953]).is_empty());
         assert!(last(&[1_200, 1_190, 143]).is_empty());
@@ -1289,6 +1373,90 @@ mod tests {
         assert!(update(&docs).is_empty());
         docs.push(4);
         assert_eq!(update(&docs).len(), 8);
+    }
+
+    #[test]
+    fn a_large_build_ends_with_at_most_max_segments_in_balanced_merges() {
+        // A 500 MB build: 19 flushes of two threads, the last two partial.
+        let mut docs = vec![1_200u32; 17];
+        docs.extend([700, 143]);
+        let metas = metas(&docs);
+        let merges = final_merges(&metas, FINAL_MAX_SEGMENTS);
+        let after = |merges: &[Vec<tantivy::index::SegmentId>]| {
+            let merged: usize = merges.iter().map(Vec::len).sum();
+            metas.len() - merged + merges.len()
+        };
+        assert_eq!(after(&merges), FINAL_MAX_SEGMENTS);
+        // Every segment at most once; no merge reads much more than its share.
+        let mut ids: Vec<_> = merges.iter().flatten().collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), metas.len());
+        let sizes: Vec<u32> = docs_of(&metas, &merges).iter().map(|d| d.iter().sum()).collect();
+        let (min, max) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+        assert!(max - min <= 1_200, "{sizes:?}");
+        // Done once: the merged segments are not merged again.
+        let merged = self::metas(&sizes);
+        assert!(final_merges(&merged, FINAL_MAX_SEGMENTS).is_empty());
+
+        // One huge segment and small ones: the huge one is not rewritten.
+        let metas = self::metas(&[10_000, 900, 800, 700, 600, 500]);
+        let merges = final_merges(&metas, 3);
+        assert!(merges.iter().flatten().all(|id| *id != metas[0].id()));
+        assert_eq!(metas.len() - merges.iter().map(Vec::len).sum::<usize>() + merges.len(), 3);
+
+        // A bound of 1 or 0: one segment.
+        assert_eq!(final_merges(&self::metas(&[900, 900, 900]), 0).len(), 1);
+        // Never more than MAX_MERGE_SEGMENTS in one merge (memory): a 2 GB build's 76 flushes
+        // end as 5 segments, each read once.
+        let metas = self::metas(&[1_200; 76]);
+        let merges = final_merges(&metas, FINAL_MAX_SEGMENTS);
+        assert!(merges.iter().all(|m| m.len() <= MAX_MERGE_SEGMENTS));
+        assert_eq!(merges.len(), 5);
+        assert_eq!(merges.iter().map(Vec::len).sum::<usize>(), 76);
+    }
+
+    #[test]
+    fn a_build_of_many_segments_is_merged_at_its_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir_all(&corpus).unwrap();
+        // More speeches than FINAL_MERGE_DOCS, so that they are not all merged into one.
+        let mut lines = String::new();
+        for i in 0..600 {
+            lines.push_str(&format!(
+                "{{\"id\": \"s{i}\", \"title\": \"讲话{i}\", \"text\": \"发展新质生产力{i}。\"}}\n"
+            ));
+        }
+        std::fs::write(corpus.join("speeches.jsonl"), lines).unwrap();
+        let segments = |max_segments: usize| {
+            let index = dir.path().join(format!("index-{max_segments}"));
+            // A commit every ~50 speeches: a segment each time.
+            let opts = BuildOptions { commit_every_bytes: 1_000, max_segments, ..opts(&corpus) };
+            let summary = build(&index, &opts, &mut NoProgress).unwrap();
+            assert_eq!(summary.docs, 600);
+            let ix = SpeechIndex::open(&index).unwrap();
+            assert_eq!(ix.speech_hashes().unwrap().len(), 600);
+            let segments = ix.searcher().segment_readers().len();
+            // The merged segments' files are gone.
+            let generation =
+                index.join(std::fs::read_to_string(index.join("CURRENT")).unwrap().trim());
+            let mut ids: Vec<String> = std::fs::read_dir(&generation)
+                .unwrap()
+                .filter_map(|e| {
+                    let name = e.unwrap().file_name().to_string_lossy().into_owned();
+                    let stem = name.split('.').next().unwrap().to_string();
+                    (stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit()))
+                        .then_some(stem)
+                })
+                .collect();
+            ids.sort();
+            ids.dedup();
+            assert_eq!(ids.len(), segments, "{ids:?}");
+            segments
+        };
+        assert!(segments(usize::MAX) > 8);
+        assert_eq!(segments(3), 3);
     }
 
     #[test]
