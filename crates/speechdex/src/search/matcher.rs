@@ -63,7 +63,7 @@ pub struct MatchOptions {
 
 impl MatchOptions {
     /// The options of a request: whitespace ignored or not, boilerplate left out or not (then
-    /// the index's boilerplate is found, once per index: [`SpeechIndex::boilerplate`]).
+    /// the index's boilerplate is found, once per index: [`crate::index::SpeechIndex::boilerplate`]).
     pub fn for_index(
         index: &crate::index::SpeechIndex,
         ignore_space: bool,
