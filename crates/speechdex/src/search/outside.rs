@@ -79,16 +79,16 @@ impl<'a> Outside<'a> {
     /// Drops from `spans` (`[start, end)` character offsets in `text`, the text of a speech
     /// that may have boilerplate) the occurrences that start or end on a boilerplate line.
     pub fn keep(&self, text: &str, spans: &mut Vec<[u32; 2]>) {
-        let ranges = boilerplate_ranges(self.boilerplate, text);
-        if !ranges.is_empty() {
-            spans.retain(|&span| !on_boilerplate(&ranges, span));
-        }
+        keep_outside(self.boilerplate, text, spans);
     }
+}
 
-    /// The stored text of `doc`, with its boilerplate lines blanked (spaces, offsets kept), for
-    /// checks that read texts anyway (scope groups).
-    pub fn blank(&self, text: &str) -> String {
-        self.boilerplate.blank(text).into_owned()
+/// Drops from `spans` (`[start, end)` character offsets in `text`) the occurrences that start
+/// or end on a boilerplate line of `text`.
+pub fn keep_outside(boilerplate: &Boilerplate, text: &str, spans: &mut Vec<[u32; 2]>) {
+    let ranges = boilerplate_ranges(boilerplate, text);
+    if !ranges.is_empty() {
+        spans.retain(|&span| !on_boilerplate(&ranges, span));
     }
 }
 

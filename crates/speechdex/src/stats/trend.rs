@@ -778,8 +778,7 @@ fn appearance(
                 find_matches(body, &[term]).iter().map(|&(s, e)| [s as u32, e as u32]).collect()
             };
             if let Some(b) = &options.outside {
-                let ranges = crate::search::outside::boilerplate_ranges(b, body);
-                found.retain(|&span| !crate::search::outside::on_boilerplate(&ranges, span));
+                crate::search::outside::keep_outside(b, body, &mut found);
             }
             found.first().map(|&[s, e]| (s as usize, e as usize))
         }
