@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use speechdex::corpus::{FieldMap, ReadOptions, parse_encoding_label};
-use speechdex::index::{BuildMode, BuildOptions};
+use speechdex::index::{BuildMode, BuildOptions, PhaseTime};
 use speechdex::output::escape::escape;
 
 use crate::ExitStatus;
@@ -52,6 +52,9 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
     if let Some(threads) = args.threads {
         opts.threads = threads.max(1);
     }
+    if let Some(max) = args.max_segments {
+        opts.max_segments = max.max(1);
+    }
     let mut progress = TerminalProgress::new(args.quiet);
     let summary = speechdex::index::build(&dir, &opts, &mut progress)
         .with_context(|| format!("indexing into {}", dir.display()))?;
@@ -93,6 +96,7 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
     if let Some(reason) = &summary.reason {
         writeln!(out, "  why full:   {}", escape(reason))?;
     }
+    writeln!(out, "  time:       {}", phase_times(&summary.phases))?;
     writeln!(
         out,
         "  files:      {} seen, {} ignored (other formats, READMEs), {:.1} MB read",
@@ -102,8 +106,17 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
     )?;
     writeln!(
         out,
-        "  speeches:   {} added, {} updated, {} removed, {} unchanged; {} in the index",
-        summary.added, summary.updated, summary.removed, summary.unchanged, summary.docs
+        "  speeches:   {} added, {} updated, {} removed, {} unchanged; {} in the index ({})",
+        summary.added,
+        summary.updated,
+        summary.removed,
+        summary.unchanged,
+        summary.docs,
+        if summary.segments == 1 {
+            "1 segment".into()
+        } else {
+            format!("{} segments", summary.segments)
+        }
     )?;
     if summary.kept_unreadable > 0 {
         writeln!(
@@ -128,6 +141,16 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
     }
     Ok(status)
 }
+/// "0.01 s finding files, 2.68 s finding boilerplate, …": the phases that took at least 10 ms.
+fn phase_times(phases: &[PhaseTime]) -> String {
+    let shown: Vec<String> = phases
+        .iter()
+        .filter(|p| p.ms >= 10)
+        .map(|p| format!("{:.2} s {}", p.ms as f64 / 1000.0, p.phase))
+        .collect();
+    if shown.is_empty() { "under 0.01 s in every phase".into() } else { shown.join(", ") }
+}
+
 /// The mapping of `--map`, with the overrides of `--meta`.
 fn field_map(args: &IndexArgs) -> Result<FieldMap> {
     let map = FieldMap::from_pairs(args.map.iter().map(|(f, k)| (f.name(), k.as_str())))

@@ -200,6 +200,41 @@ fn incremental_updates_follow_edits_deletions_and_additions() {
     assert_eq!(counters(&s), (0, 0, 0, 6, 6), "a run without changes: {s}");
 }
 
+/// `--max-segments` bounds the segments a full build ends with; the summary reports them, and
+/// counts do not depend on them.
+#[test]
+fn max_segments_bounds_the_segments_of_a_full_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    // More speeches than a build merges into one segment whatever its options (500).
+    let lines: String = (0..1200)
+        .map(|i| {
+            format!(
+                "{{\"title\":\"第{i}篇\",\"year\":{},\"content\":\"推进第{i}号港口物流升级，建设湿地公园。\"}}\n",
+                2000 + i % 20
+            )
+        })
+        .collect();
+    write_files(&corpus, &[("speeches.jsonl", lines.as_bytes())]);
+    let index = tmp.path().join("index");
+    let mut segments = Vec::new();
+    for max in ["1", "64"] {
+        let extra = ["--rebuild", "--threads", "2", "--max-segments", max];
+        let summary = index_json(tmp.path(), &[&corpus], &index, &extra);
+        assert_eq!(summary["docs"], 1200, "{summary}");
+        segments.push(summary["segments"].as_u64().expect("segments is a number"));
+        assert_eq!(count(tmp.path(), &index, "港口物流"), 1200);
+    }
+    assert_eq!(segments[0], 1, "--max-segments 1");
+    // Two indexing threads flush a segment each (unless one of them got too few speeches, whose
+    // segment is merged anyway): with the default of 4, too, the index would keep two.
+    assert!((1..=2).contains(&segments[1]), "--max-segments 64: {segments:?}");
+    let o =
+        run_in(tmp.path(), &["index", arg(&corpus), "--index", arg(&index), "--max-segments", "0"]);
+    assert_exit(&o, 2, "--max-segments 0");
+    assert!(stderr(&o).contains("--max-segments"), "{}", stderr(&o));
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. Encodings
 

@@ -14,6 +14,7 @@
 // A command-line tool: the report goes to stdout, progress to stderr.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod ceiling;
 mod generate;
 mod measure;
 mod modify;

@@ -130,6 +130,33 @@ fn indexing(o: &mut String, r: &Results) {
         j.corpus_mb_per_s,
         j.text_mb_per_s
     );
+    let p = &r.postings;
+    for (what, ms, corpus_rate, text_rate) in [
+        ("exact field", p.measured.exact_ms, p.exact_corpus_mb_per_s, p.measured.exact_mb_per_s),
+        (
+            "exact and words fields",
+            p.measured.both_ms,
+            p.both_corpus_mb_per_s,
+            p.measured.both_mb_per_s,
+        ),
+    ] {
+        let _ = writeln!(
+            o,
+            "| tantivy alone, the {what}, {} threads (ceiling, {} of text) | {} | {:.2} ({:.2} MB/s of text) | – | – | – |",
+            p.measured.threads,
+            fmt_mb(p.measured.text_bytes),
+            fmt_ms(ms),
+            corpus_rate,
+            text_rate
+        );
+    }
+    let _ = writeln!(
+        o,
+        "\nThe postings ceiling indexes folded texts held in memory into an in-memory index with \
+         only the two body fields, with the threads and memory of `speechdex index`: no reading, \
+         storing, fast fields or merging. The full build runs at {:.0} % of it.",
+        p.full_over_ceiling * 100.0
+    );
     let _ = writeln!(
         o,
         "\nThe index time includes process start-up, reading and parsing the files, and the commit. \

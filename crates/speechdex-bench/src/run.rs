@@ -101,6 +101,8 @@ pub struct Results {
     pub incremental: Vec<IncrementalRun>,
     /// The jieba ceiling.
     pub jieba: Jieba,
+    /// The postings ceiling: tantivy indexing the two body fields alone.
+    pub postings: PostingsCeiling,
     /// In-process latency, all terms and runs.
     pub in_process: Latency,
     /// Whole-process latency, all terms and runs.
@@ -253,6 +255,20 @@ pub struct Jieba {
     pub corpus_mb_per_s: f64,
     /// Full index wall time / jieba time.
     pub index_over_jieba: f64,
+}
+
+/// The postings ceiling ([`crate::ceiling`]), with its rates in corpus MB/s.
+#[derive(Debug, Serialize)]
+pub struct PostingsCeiling {
+    /// What was measured, in MB/s of folded text.
+    #[serde(flatten)]
+    pub measured: crate::ceiling::Ceiling,
+    /// The exact field alone, in corpus MB/s (comparable with the full index's MB/s).
+    pub exact_corpus_mb_per_s: f64,
+    /// Both body fields, in corpus MB/s.
+    pub both_corpus_mb_per_s: f64,
+    /// The full index's speed as a share of the ceiling of both fields.
+    pub full_over_ceiling: f64,
 }
 
 /// Latency series of the query kinds.
@@ -446,6 +462,8 @@ struct Scan {
     jieba_load_ms: f64,
     jieba_ms: f64,
     words: u64,
+    /// The first folded texts, up to [`crate::ceiling::CEILING_TEXT_BYTES`].
+    ceiling_texts: Vec<String>,
 }
 
 /// Reads every speech, folds it, writes the flat copy and times jieba on it.
@@ -468,7 +486,9 @@ fn scan(corpus: &Path, flat: Option<&Path>) -> Result<Scan> {
         jieba_load_ms,
         jieba_ms: 0.0,
         words: 0,
+        ceiling_texts: Vec::new(),
     };
+    let mut ceiling_bytes = 0;
     for file in &found.files {
         s.bytes += fs::metadata(&file.abs).map(|m| m.len()).unwrap_or(0);
         let read = read_file(file, &opts);
@@ -491,6 +511,10 @@ fn scan(corpus: &Path, flat: Option<&Path>) -> Result<Scan> {
                 fs::write(&path, &folded).with_context(|| format!("writing {}", path.display()))?;
                 s.flat_bytes += folded.len() as u64;
                 s.flat_files.push(path);
+            }
+            if ceiling_bytes < crate::ceiling::CEILING_TEXT_BYTES {
+                ceiling_bytes += folded.len() as u64;
+                s.ceiling_texts.push(folded);
             }
             s.speeches.push(SpeechRef {
                 record: modify::record_of(&speech.path, &speech.id, speech.line),
@@ -577,8 +601,9 @@ fn run_in(opts: &RunOptions, work: &Path) -> Result<Results> {
         rg: None,
         sqlite: None,
     };
-    // 1. Scan.
-    let (sc, corpus) = b.scan_corpus()?;
+    // 1. Scan, and the postings ceiling.
+    let (mut sc, corpus) = b.scan_corpus()?;
+    let ceiling = b.postings_ceiling(&mut sc)?;
     // 2. Full index of a hard-linked copy.
     let mut index = b.full_index(&sc)?;
     // 3. In-process queries.
@@ -600,6 +625,7 @@ fn run_in(opts: &RunOptions, work: &Path) -> Result<Results> {
         corpus,
         settings: b.settings(),
         jieba: jieba(&sc, &index.full),
+        postings: postings(ceiling, &sc, &index.full),
         index,
         incremental,
         in_process,
@@ -763,6 +789,23 @@ impl<'a> Bench<'a> {
             ),
         );
         Ok((sc, corpus_info))
+    }
+
+    /// Phase 1b, the postings ceiling, on the texts the scan kept (then dropped).
+    fn postings_ceiling(&self, sc: &mut Scan) -> Result<crate::ceiling::Ceiling> {
+        progress(self.started, "postings ceiling: tantivy indexing the two body fields alone");
+        let texts = std::mem::take(&mut sc.ceiling_texts);
+        let c = crate::ceiling::measure(&texts, self.opts.threads)?;
+        progress(
+            self.started,
+            &format!(
+                "{:.1} MB of text: exact field {:.1} MB/s, both fields {:.1} MB/s",
+                mb(c.text_bytes),
+                c.exact_mb_per_s,
+                c.both_mb_per_s
+            ),
+        );
+        Ok(c)
     }
 
     /// Phase 2, full index of a hard-linked copy of the corpus: the run and the sizes
@@ -1082,6 +1125,18 @@ fn jieba(sc: &Scan, full: &IndexRun) -> Jieba {
     }
 }
 
+/// The postings ceiling in corpus MB/s: text MB/s × corpus bytes per text byte.
+fn postings(measured: crate::ceiling::Ceiling, sc: &Scan, full: &IndexRun) -> PostingsCeiling {
+    let per_text = sc.bytes as f64 / sc.text_bytes.max(1) as f64;
+    let both = measured.both_mb_per_s * per_text;
+    PostingsCeiling {
+        exact_corpus_mb_per_s: measured.exact_mb_per_s * per_text,
+        both_corpus_mb_per_s: both,
+        full_over_ceiling: full.mb_per_s / both,
+        measured,
+    }
+}
+
 /// Same-run ratios: jieba, process over in-process, and the peers that were measured.
 fn ratios(r: &Results) -> Vec<Ratio> {
     let (full, index_bytes) = (&r.index.full, r.index.index_bytes);
@@ -1181,7 +1236,10 @@ fn targets(r: &Results) -> Vec<Target> {
         Target {
             target: "full index ≥ 15 MB/s".into(),
             stated_for: any.into(),
-            measured: format!("{:.1} MB/s", full.mb_per_s),
+            measured: format!(
+                "{:.1} MB/s (tantivy alone with the two body fields: {:.1} MB/s)",
+                full.mb_per_s, r.postings.both_corpus_mb_per_s
+            ),
             met: Some(full.mb_per_s >= 15.0),
         },
         Target {

@@ -177,6 +177,14 @@ impl LineCounter {
         }
     }
 
+    /// Adds the counts of `other` (texts counted apart, in another thread).
+    pub fn merge(&mut self, other: LineCounter) {
+        self.texts += other.texts;
+        for (h, n) in other.df {
+            *self.df.entry(h).or_insert(0) += n;
+        }
+    }
+
     /// The repeated lines: in at least [`MIN_REPEATED_SPEECHES`] texts and
     /// [`MIN_REPEATED_SHARE`] of them.
     pub fn finish(self) -> Boilerplate {

@@ -24,7 +24,7 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher};
 
 use document::SpeechDoc;
 
-pub use build::{BuildMode, BuildOptions, BuildSummary, NoProgress, Progress, build};
+pub use build::{BuildMode, BuildOptions, BuildSummary, NoProgress, PhaseTime, Progress, build};
 pub use schema::Fields;
 pub use store::{Settings, Store};
 

@@ -13,6 +13,11 @@ use super::sessions::session_year;
 
 /// How many meaningful lines are searched for a dateline.
 const DATELINE_LINES: usize = 20;
+/// [`parse_date_prefix`] gives the same answer on the first this many characters of a text as
+/// on the whole text: the longest date is 13 characters (`二〇二六年十二月三十一日`), and a run of
+/// digits or numerals cut here is still too long to be a date. Lines can be whole paragraphs:
+/// callers read only this prefix.
+pub(super) const DATE_PREFIX_CHARS: usize = 32;
 /// How many leading characters of the body are searched for a year.
 const YEAR_SCAN_CHARS: usize = 300;
 /// How many meaningful lines are searched for the session that is the occasion.
@@ -352,11 +357,15 @@ fn is_dateline_opener(c: char) -> bool {
 /// `2026年1月27日在陕西省…`, `——二〇二六年一月二十七日在…`.
 pub(crate) fn dateline_date(body: &str) -> Option<Date> {
     meaningful_lines(body).take(DATELINE_LINES).find_map(|line| {
-        let chars: Vec<char> = line.chars().collect();
-        let opener =
-            chars.iter().take_while(|&&c| is_dateline_opener(c) || c.is_whitespace()).count();
-        let (date, used) = parse_date_prefix(&chars[opener..])?;
-        let rest = &chars[opener + used..];
+        let mut chars = line.chars().peekable();
+        let mut opener = 0;
+        while chars.next_if(|&c| is_dateline_opener(c) || c.is_whitespace()).is_some() {
+            opener += 1;
+        }
+        // The date and the character after it (lines can be whole paragraphs).
+        let head: Vec<char> = chars.take(DATE_PREFIX_CHARS + 1).collect();
+        let (date, used) = parse_date_prefix(&head)?;
+        let rest = &head[used..];
         let ok = opener > 0 || rest.first() == Some(&'在');
         (ok && PLAUSIBLE_YEARS.contains(&i32::from(date.year()))).then_some(date)
     })
@@ -610,6 +619,27 @@ mod tests {
                 parse_given_date(&month_text).map(GivenDate::to_text),
                 Some(format!("{year:04}-{month:02}"))
             );
+        }
+
+        /// Reading only the first `DATE_PREFIX_CHARS` characters of a line gives the same date.
+        #[test]
+        fn a_date_is_read_from_the_prefix_of_a_line(
+            (year, month, day) in (1900u32..2100, 1u32..=13, 1u32..=32),
+            form in 0usize..4,
+            tail in "[0-9〇一二三四五六七八九十年月日号./\\-在]{0,60}",
+        ) {
+            let cn = |n: u32| -> String {
+                n.to_string().chars().map(|c| "〇一二三四五六七八九".chars().nth(c as usize - '0' as usize).unwrap_or('〇')).collect()
+            };
+            let date = match form {
+                0 => format!("{year}年{month}月{day}日"),
+                1 => format!("{}年{}月{}日", cn(year), cn(month), cn(day)),
+                2 => format!("{year}-{month}-{day}"),
+                _ => format!("{year}{month:02}{day:02}"),
+            };
+            let chars: Vec<char> = format!("{date}{tail}").chars().collect();
+            let head = &chars[..chars.len().min(DATE_PREFIX_CHARS)];
+            proptest::prop_assert_eq!(parse_date_prefix(head), parse_date_prefix(&chars));
         }
 
         #[test]

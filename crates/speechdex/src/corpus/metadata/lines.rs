@@ -1,6 +1,6 @@
 //! Lines of a text: trimming, web-page noise, and the title a body suggests.
 
-use super::dates::parse_date_prefix;
+use super::dates::{DATE_PREFIX_CHARS, parse_date_prefix};
 
 /// Maximum length of an inferred title, in characters.
 const TITLE_MAX_CHARS: usize = 100;
@@ -72,8 +72,8 @@ const NOISE_PREFIXES: &[&str] = &[
 /// a single character, web-page furniture (`下载`, `【字号：`, `来源：…`), or only a date/time.
 pub(crate) fn is_noise_line(line: &str) -> bool {
     let line = trim_line(line);
-    let alnum = line.chars().filter(|c| c.is_alphanumeric()).count();
-    if alnum <= 1 {
+    // At most one letter or digit (counting stops at the second: lines can be whole paragraphs).
+    if line.chars().filter(|c| c.is_alphanumeric()).nth(1).is_none() {
         return true;
     }
     if NOISE_LINES.contains(&line) || NOISE_PREFIXES.iter().any(|p| line.starts_with(p)) {
@@ -88,11 +88,12 @@ pub(crate) fn is_noise_line(line: &str) -> bool {
 
 /// True when the line is a date, optionally followed by a time (`2026-02-03 09:02:33`).
 fn is_only_datetime(line: &str) -> bool {
-    let chars: Vec<char> = line.chars().collect();
-    match parse_date_prefix(&chars) {
-        Some((_, used)) => {
-            chars[used..].iter().all(|c| c.is_ascii_digit() || matches!(c, ':' | ' ' | 'T' | '.'))
-        }
+    let head: Vec<char> = line.chars().take(DATE_PREFIX_CHARS).collect();
+    match parse_date_prefix(&head) {
+        Some((_, used)) => line
+            .chars()
+            .skip(used)
+            .all(|c| c.is_ascii_digit() || matches!(c, ':' | ' ' | 'T' | '.')),
         None => false,
     }
 }
