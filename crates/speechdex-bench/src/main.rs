@@ -111,7 +111,11 @@ const RUN_HELP: &str = "Measure speechdex and its peers in one run, on the same 
     1. Scan: every speech is read with speechdex's corpus reader and folded (the normalisation \
     index and query share). The folded body of each speech is written to WORK/flat/ as one .txt \
     file (so rg sees exactly the texts speechdex counts), and jieba (speechdex's words tokenizer, \
-    one thread) segments it: the jieba ceiling in MB/s of text.\n\
+    one thread) segments it: the jieba ceiling in MB/s of text. Then the postings ceiling: the \
+    first 100 MB of folded text, held in memory, are indexed by tantivy alone into an in-memory \
+    index with only speechdex's two body fields (the exact bigrams with positions, then those and \
+    the jieba words), with the threads and memory of `speechdex index` and no merging. No full \
+    build can be faster.\n\
     2. Full index: the real `speechdex index` binary (found next to this one, or --speechdex) \
     indexes a hard-linked copy of the corpus in WORK/corpus; wall time, MB/s, peak memory (VmHWM \
     of the process, polled every 20 ms) and the size of the index relative to the corpus.\n\
@@ -132,7 +136,7 @@ const RUN_HELP: &str = "Measure speechdex and its peers in one run, on the same 
     its lines); each timed, with peak memory.\n\n\
     How to read it: the markdown report has one section per measure, same-run ratios (\"speechdex \
     count vs rg: 35× faster\": both measured in this run, on this machine, on the same texts), an \
-    agreement table per term, and the targets of the benchmarks issue with met/missed. Each series \
+    agreement table per term, and the targets of the speed issue (18) with met/missed. Each series \
     of runs stops early (after at least 3 runs) when it exceeds --max-seconds; the report gives \
     the number of samples. --json prints the same numbers as one object.";
 

@@ -295,9 +295,9 @@ fn agreement(o: &mut String, r: &Results) {
     }
 }
 
-/// The targets of the benchmarks issue, met or missed.
+/// The targets of issue 18 (speed), met or missed.
 fn targets(o: &mut String, r: &Results) {
-    let _ = writeln!(o, "\n### Targets (benchmarks issue)\n");
+    let _ = writeln!(o, "\n### Targets (issue 18: speed)\n");
     let _ = writeln!(o, "| target | stated for | measured here | met here |");
     let _ = writeln!(o, "|---|---|---|---|");
     for t in &r.targets {

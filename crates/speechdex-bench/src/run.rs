@@ -113,7 +113,7 @@ pub struct Results {
     pub per_term: Vec<TermResult>,
     /// Same-run ratios.
     pub ratios: Vec<Ratio>,
-    /// The targets of the benchmarks issue.
+    /// The targets of issue 18 (speed).
     pub targets: Vec<Target>,
     /// Wall time of the whole run.
     pub elapsed_s: f64,
@@ -1223,19 +1223,27 @@ fn peak_memory(r: &Results) -> (Option<f64>, Option<f64>) {
     (peak, peak_anon)
 }
 
-/// The targets of the benchmarks issue, met or missed on this corpus.
+/// The targets of the speed issue (issue 18), met or missed on this corpus.
 fn targets(r: &Results) -> Vec<Target> {
     let (full, in_process, peers) = (&r.index.full, &r.in_process, &r.peers);
     let size_ratio = r.index.size_ratio;
     let (peak, peak_anon) = peak_memory(r);
-    let rg_ratio = peers.rg.as_ref().map(|rg| rg.count.median_ms / r.cli.count.median_ms);
-    let one_ms = r.incremental.get(1).map_or(f64::NAN, |i| i.run.wall_ms);
-    let any = "any size";
-    let at500 = "500 MB";
+    let term_ratio = term_ratio_vs_rg(&r.per_term);
+    let none_ms = r.incremental.first().map_or(f64::NAN, |i| i.run.wall_ms);
+    let (any, at50, at500) = ("any size", "50 MB", "500 MB");
+    let fts5 = peers.fts5.as_ref().map(|f| full.mb_per_s / f.mb_per_s);
+    let rg_text = |min: f64| Target {
+        target: format!(
+            "search --count as a process ≥ {min:.0}× faster than rg (median of the terms)"
+        ),
+        stated_for: if min >= 50.0 { at500.into() } else { at50.into() },
+        measured: term_ratio.map_or("rg not measured".into(), |t| format!("{t:.1}×")),
+        met: term_ratio.map(|t| t >= min),
+    };
     vec![
         Target {
             target: "full index ≥ 15 MB/s".into(),
-            stated_for: any.into(),
+            stated_for: "50 MB, 500 MB".into(),
             measured: format!(
                 "{:.1} MB/s (tantivy alone with the two body fields: {:.1} MB/s)",
                 full.mb_per_s, r.postings.both_corpus_mb_per_s
@@ -1244,47 +1252,33 @@ fn targets(r: &Results) -> Vec<Target> {
         },
         Target {
             target: "full index ≥ 4× SQLite FTS5's build speed".into(),
-            stated_for: any.into(),
-            measured: peers
-                .fts5
-                .as_ref()
-                .map_or("not measured".into(), |f| format!("{:.2}×", full.mb_per_s / f.mb_per_s)),
-            met: peers.fts5.as_ref().map(|f| full.mb_per_s >= 4.0 * f.mb_per_s),
+            stated_for: "50 MB, 500 MB".into(),
+            measured: fts5.map_or("not measured".into(), |f| {
+                format!(
+                    "{f:.2}× (tantivy alone with the two body fields: {:.2}×)",
+                    f / r.postings.full_over_ceiling
+                )
+            }),
+            met: fts5.map(|f| f >= 4.0),
         },
         Target {
-            target: "peak memory while indexing < 400 MB".into(),
+            target: "peak memory while indexing ≤ 400 MB".into(),
             stated_for: any.into(),
             measured: match (peak, peak_anon) {
                 (Some(p), Some(a)) => format!("{p:.0} MB VmHWM ({a:.0} MB anonymous)"),
                 (Some(p), None) => format!("{p:.0} MB VmHWM"),
                 _ => "not measured".into(),
             },
-            met: peak.map(|p| p < 400.0),
+            met: peak.map(|p| p <= 400.0),
         },
         Target {
-            target: "index with stored text ≤ 1.5× the corpus".into(),
-            stated_for: any.into(),
+            target: "index with stored text ≤ 1.5× the corpus (and below it at scale)".into(),
+            stated_for: "4.4 MB and up".into(),
             measured: format!("{size_ratio:.2}×"),
             met: Some(size_ratio <= 1.5),
         },
-        Target {
-            target: "search --count as a process faster than rg".into(),
-            stated_for: "4 MB and up".into(),
-            measured: rg_ratio.map_or("rg not measured".into(), |r| format!("{r:.2}× rg's speed")),
-            met: rg_ratio.map(|r| r > 1.0),
-        },
-        Target {
-            target: "search --count as a process ≥ 20× faster than rg".into(),
-            stated_for: at500.into(),
-            measured: rg_ratio.map_or("rg not measured".into(), |r| format!("{r:.2}×")),
-            met: rg_ratio.map(|r| r >= 20.0),
-        },
-        Target {
-            target: "search --count in-process median ≤ 1 ms".into(),
-            stated_for: at500.into(),
-            measured: format!("{:.3} ms", in_process.count.median_ms),
-            met: Some(in_process.count.median_ms <= 1.0),
-        },
+        rg_text(10.0),
+        rg_text(50.0),
         Target {
             target: "search --count in-process p99 ≤ 10 ms".into(),
             stated_for: at500.into(),
@@ -1292,16 +1286,20 @@ fn targets(r: &Results) -> Vec<Target> {
             met: Some(in_process.count.p99_ms <= 10.0),
         },
         Target {
-            target: "trend of one term by year ≤ 10 ms in-process (median)".into(),
+            target: "incremental run with nothing changed ≤ 1 s".into(),
             stated_for: at500.into(),
-            measured: format!("{:.3} ms", in_process.trend.median_ms),
-            met: Some(in_process.trend.median_ms <= 10.0),
-        },
-        Target {
-            target: "incremental run with one changed file ≤ 2 s".into(),
-            stated_for: at500.into(),
-            measured: format!("{:.0} ms", one_ms),
-            met: Some(one_ms <= 2000.0),
+            measured: format!("{none_ms:.0} ms"),
+            met: Some(none_ms <= 1000.0),
         },
     ]
+}
+
+/// The median over the terms of rg's time / speechdex's (`search --count` as a process), each
+/// the median of its runs; `None` when rg was not measured.
+fn term_ratio_vs_rg(per_term: &[TermResult]) -> Option<f64> {
+    let ratios: Vec<f64> = per_term
+        .iter()
+        .filter_map(|t| t.rg.as_ref().map(|rg| rg.median_ms / t.cli_ms.count))
+        .collect();
+    (!ratios.is_empty()).then(|| median(&ratios))
 }
