@@ -203,7 +203,7 @@ pub struct BuildSummary {
     pub chars: u64,
     /// Wall time in milliseconds.
     pub elapsed_ms: u64,
-    /// Wall time of each phase, in order (they add up to `elapsed_ms`).
+    /// Wall time of each phase, in order (together, all of `elapsed_ms` but the last few µs).
     pub phases: Vec<PhaseTime>,
     /// The index folder.
     pub index: PathBuf,
@@ -1531,6 +1531,23 @@ mod tests {
             let ix = SpeechIndex::open(&index).unwrap();
             assert_eq!(ix.speech_hashes().unwrap().len(), 600);
             let segments = ix.searcher().segment_readers().len();
+            assert_eq!(summary.segments, segments);
+            // Every phase is timed, in order, and together they are the whole run.
+            let phases: Vec<&str> = summary.phases.iter().map(|p| p.phase.as_str()).collect();
+            assert_eq!(
+                phases,
+                [
+                    "finding files",
+                    "finding boilerplate",
+                    "reading and indexing",
+                    "finishing indexing and committing",
+                    "merging segments",
+                    "switching to the new index"
+                ]
+            );
+            let timed: u64 = summary.phases.iter().map(|p| p.ms).sum();
+            // Each phase is rounded down to whole milliseconds.
+            assert!(timed <= summary.elapsed_ms && timed + 10 >= summary.elapsed_ms, "{summary:?}");
             // The merged segments' files are gone.
             let generation =
                 index.join(std::fs::read_to_string(index.join("CURRENT")).unwrap().trim());
