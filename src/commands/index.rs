@@ -141,6 +141,7 @@ pub fn run(global: &GlobalArgs, args: &IndexArgs) -> Result<ExitStatus> {
     }
     Ok(status)
 }
+
 /// "0.01 s finding files, 2.68 s finding boilerplate, …": the phases that took at least 10 ms.
 fn phase_times(phases: &[PhaseTime]) -> String {
     let shown: Vec<String> = phases
