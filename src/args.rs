@@ -475,6 +475,16 @@ pub struct FilterArgs {
     pub kind: Option<String>,
 }
 
+/// `--no-boilerplate`, shared by `search`, `trend` and `kwic`.
+#[derive(Debug, Args)]
+pub struct BoilerplateArg {
+    /// Leave boilerplate out: occurrences on lines of web-page furniture (下载 / 打印 / 【字号】 …)
+    /// or of blocks repeated across many speeches (a site's licence footer) do not count. By
+    /// default every occurrence counts, as Ctrl-F finds it.
+    #[arg(long)]
+    pub no_boilerplate: bool,
+}
+
 /// `--where` and the filter flags: the speeches a statistics command counts in
 /// ([`crate::query::selection`]).
 #[derive(Debug, Args)]
@@ -519,11 +529,8 @@ pub struct SearchArgs {
     /// `李　强`, and a sentence that a line break cuts). Hits are counted the same way.
     #[arg(long)]
     pub ignore_space: bool,
-    /// Leave boilerplate out: occurrences on lines of web-page furniture (下载 / 打印 / 【字号】 …)
-    /// or of blocks repeated across many speeches (a site's licence footer) do not count. By
-    /// default every occurrence counts, as Ctrl-F finds it.
-    #[arg(long)]
-    pub no_boilerplate: bool,
+    #[command(flatten)]
+    pub boilerplate: BoilerplateArg,
     /// Only where the query holds inside one sentence (up to 。！？!?) or one paragraph, as if
     /// it were written SENT(…) or PARA(…); hits then count the phrases' occurrences inside
     /// those sentences or paragraphs.
@@ -729,11 +736,8 @@ pub struct TrendArgs {
     /// terms, as `search --ignore-space` does.
     #[arg(long)]
     pub ignore_space: bool,
-    /// Leave boilerplate out: occurrences on lines of web-page furniture (下载 / 打印 / 【字号】 …)
-    /// or of blocks repeated across many speeches (a site's licence footer) do not count. By
-    /// default every occurrence counts, as Ctrl-F finds it.
-    #[arg(long)]
-    pub no_boilerplate: bool,
+    #[command(flatten)]
+    pub boilerplate: BoilerplateArg,
     /// Count the terms only where they all occur together in one sentence (up to 。！？!?) or
     /// one paragraph: each term's occurrences inside such sentences, and the speeches with one
     /// (as `search TERMS --within UNIT --count`).
@@ -780,11 +784,8 @@ pub struct KwicArgs {
     /// term, as `search --ignore-space` does; a match then shows its line breaks.
     #[arg(long)]
     pub ignore_space: bool,
-    /// Leave boilerplate out: occurrences on lines of web-page furniture (下载 / 打印 / 【字号】 …)
-    /// or of blocks repeated across many speeches (a site's licence footer) do not count. By
-    /// default every occurrence counts, as Ctrl-F finds it.
-    #[arg(long)]
-    pub no_boilerplate: bool,
+    #[command(flatten)]
+    pub boilerplate: BoilerplateArg,
     /// Only the occurrences inside a sentence (up to 。！？!?) or paragraph that also holds
     /// every ALSO term; `total` counts those.
     #[arg(long, value_name = "UNIT", value_parser = choice::<Scope>())]

@@ -33,7 +33,7 @@ pub fn run(global: &GlobalArgs, args: &KwicArgs) -> Result<ExitStatus> {
     let c = kwic_with(
         &index,
         &req,
-        MatchOptions::for_index(&index, args.ignore_space, args.no_boilerplate)?,
+        MatchOptions::for_index(&index, args.ignore_space, args.boilerplate.no_boilerplate)?,
     )?;
     let mut out = std::io::stdout().lock();
     match args.format.format() {

@@ -26,7 +26,7 @@ pub fn run(global: &GlobalArgs, args: &SearchArgs) -> Result<ExitStatus> {
     req.snippets = args.snippets;
     req.count_only = args.count;
     req.ignore_space = args.ignore_space;
-    req.no_boilerplate = args.no_boilerplate;
+    req.no_boilerplate = args.boilerplate.no_boilerplate;
     req.sort = args.sort;
     let results = speechdex::search::search(&index, &req)?;
     crate::terminal::warn_notes(&results.warnings);

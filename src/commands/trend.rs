@@ -32,7 +32,7 @@ pub fn run(global: &GlobalArgs, args: &TrendArgs) -> Result<ExitStatus> {
     let t = trend_with(
         &index,
         &req,
-        MatchOptions::for_index(&index, args.ignore_space, args.no_boilerplate)?,
+        MatchOptions::for_index(&index, args.ignore_space, args.boilerplate.no_boilerplate)?,
     )?;
     if let Some(w) = args.selection.where_.as_deref() {
         crate::terminal::warn_notes(&speechdex::search::lint::lint(w));
