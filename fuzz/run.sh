@@ -14,6 +14,9 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install --locked cargo-fuzz@0.13.2 --quiet
 fi
 ./seed.sh
+# The targets build from fuzz/Cargo.lock as committed (cargo-fuzz has no --locked of its own):
+# a lock that no longer matches the manifests fails here instead of being rewritten.
+cargo fetch --locked --quiet
 cargo fuzz build
 for t in "${targets[@]}"; do
   log=$(mktemp)
