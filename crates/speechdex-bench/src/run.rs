@@ -263,8 +263,9 @@ pub struct PostingsCeiling {
     /// What was measured, in MB/s of folded text.
     #[serde(flatten)]
     pub measured: crate::ceiling::Ceiling,
-    /// The exact field alone, in corpus MB/s (comparable with the full index's MB/s).
-    pub exact_corpus_mb_per_s: f64,
+    /// Corpus bytes per byte of folded text: a rate in MB/s of text times this is a rate in
+    /// corpus MB/s, comparable with the full index's.
+    pub corpus_per_text: f64,
     /// Both body fields, in corpus MB/s.
     pub both_corpus_mb_per_s: f64,
     /// The full index's speed as a share of the ceiling of both fields.
@@ -1130,7 +1131,7 @@ fn postings(measured: crate::ceiling::Ceiling, sc: &Scan, full: &IndexRun) -> Po
     let per_text = sc.bytes as f64 / sc.text_bytes.max(1) as f64;
     let both = measured.both_mb_per_s * per_text;
     PostingsCeiling {
-        exact_corpus_mb_per_s: measured.exact_mb_per_s * per_text,
+        corpus_per_text: per_text,
         both_corpus_mb_per_s: both,
         full_over_ceiling: full.mb_per_s / both,
         measured,
@@ -1232,11 +1233,11 @@ fn targets(r: &Results) -> Vec<Target> {
     let none_ms = r.incremental.first().map_or(f64::NAN, |i| i.run.wall_ms);
     let (any, at50, at500) = ("any size", "50 MB", "500 MB");
     let fts5 = peers.fts5.as_ref().map(|f| full.mb_per_s / f.mb_per_s);
-    let rg_text = |min: f64| Target {
+    let rg_text = |min: f64, stated_for: &str| Target {
         target: format!(
             "search --count as a process ≥ {min:.0}× faster than rg (median of the terms)"
         ),
-        stated_for: if min >= 50.0 { at500.into() } else { at50.into() },
+        stated_for: stated_for.into(),
         measured: term_ratio.map_or("rg not measured".into(), |t| format!("{t:.1}×")),
         met: term_ratio.map(|t| t >= min),
     };
@@ -1277,8 +1278,8 @@ fn targets(r: &Results) -> Vec<Target> {
             measured: format!("{size_ratio:.2}×"),
             met: Some(size_ratio <= 1.5),
         },
-        rg_text(10.0),
-        rg_text(50.0),
+        rg_text(10.0, at50),
+        rg_text(50.0, at500),
         Target {
             target: "search --count in-process p99 ≤ 10 ms".into(),
             stated_for: at500.into(),
